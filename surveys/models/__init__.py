@@ -1,0 +1,15 @@
+from surveys.models.questionnaire import Option, Page, Question, QuestionKind, Survey
+from surveys.models.recruitment import LinkEvent, SeedLink
+from surveys.models.responses import Draft, Response
+
+__all__ = [
+    "Draft",
+    "LinkEvent",
+    "Option",
+    "Page",
+    "Question",
+    "QuestionKind",
+    "Response",
+    "SeedLink",
+    "Survey",
+]

@@ -1,0 +1,230 @@
+"""The questionnaire as data: surveys, their pages, questions and options."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from surveys.models.i18n import localized
+
+
+class Survey(models.Model):
+    slug = models.SlugField(_("slug"), unique=True)
+    title_ru = models.CharField(_("title (Russian)"), max_length=300)
+    title_kk = models.CharField(_("title (Kazakh)"), max_length=300)
+    title_en = models.CharField(_("title (English)"), max_length=300)
+    description_ru = models.TextField(_("description (Russian)"), blank=True)
+    description_kk = models.TextField(_("description (Kazakh)"), blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
+    consent_ru = models.TextField(_("consent text (Russian)"))
+    consent_kk = models.TextField(_("consent text (Kazakh)"))
+    consent_en = models.TextField(_("consent text (English)"))
+    consent_label_ru = models.CharField(_("consent checkbox (Russian)"), max_length=300)
+    consent_label_kk = models.CharField(_("consent checkbox (Kazakh)"), max_length=300)
+    consent_label_en = models.CharField(_("consent checkbox (English)"), max_length=300)
+    is_open = models.BooleanField(_("open for responses"), default=True)
+    coupon_limit = models.PositiveIntegerField(
+        _("recruits per personal link"),
+        default=3,
+        help_text=_("How many completed recruits one personal link may bring; 0 = unlimited."),
+    )
+    allow_unattributed = models.BooleanField(
+        _("let visitors with a used-up link answer unattributed"), default=False
+    )
+    degree_question_code = models.SlugField(
+        _("network size question"),
+        default="network_size",
+        blank=True,
+        help_text=_("Code of the integer question that gives each respondent's network size."),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("survey")
+        verbose_name_plural = _("surveys")
+        ordering = ["slug"]
+        permissions = [
+            ("organizer", _("Can create seed links and watch recruitment")),
+            ("analyst", _("Can see aggregate tables and export data")),
+        ]
+
+    def __str__(self) -> str:
+        return self.slug
+
+    @property
+    def title(self) -> str:
+        return localized(self, "title")
+
+    @property
+    def description(self) -> str:
+        return localized(self, "description")
+
+    @property
+    def consent(self) -> str:
+        return localized(self, "consent")
+
+    @property
+    def consent_label(self) -> str:
+        return localized(self, "consent_label")
+
+    def has_responses(self) -> bool:
+        return self.responses.exists()
+
+    def ordered_pages(self) -> list[Page]:
+        """Return the pages with their questions and options, in order, in three queries."""
+        return list(
+            self.pages.order_by("position").prefetch_related(
+                models.Prefetch(
+                    "questions",
+                    queryset=Question.objects.order_by("position").prefetch_related(
+                        models.Prefetch("options", queryset=Option.objects.order_by("position"))
+                    ),
+                )
+            )
+        )
+
+
+class Page(models.Model):
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="pages")
+    code = models.SlugField(_("code"))
+    position = models.PositiveIntegerField(_("position"))
+    title_ru = models.CharField(_("title (Russian)"), max_length=300)
+    title_kk = models.CharField(_("title (Kazakh)"), max_length=300)
+    title_en = models.CharField(_("title (English)"), max_length=300)
+    intro_ru = models.TextField(_("introduction (Russian)"), blank=True)
+    intro_kk = models.TextField(_("introduction (Kazakh)"), blank=True)
+    intro_en = models.TextField(_("introduction (English)"), blank=True)
+
+    class Meta:
+        verbose_name = _("page")
+        verbose_name_plural = _("pages")
+        ordering = ["survey", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["survey", "code"], name="page_code_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.survey.slug}/{self.code}"
+
+    @property
+    def title(self) -> str:
+        return localized(self, "title")
+
+    @property
+    def intro(self) -> str:
+        return localized(self, "intro")
+
+
+class QuestionKind(models.TextChoices):
+    SINGLE = "single", _("single choice")
+    MULTIPLE = "multiple", _("multiple choice")
+    INTEGER = "integer", _("integer")
+    TEXT = "text", _("free text")
+
+
+class Question(models.Model):
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="questions")
+    page = models.ForeignKey(Page, on_delete=models.CASCADE, related_name="questions")
+    code = models.SlugField(_("code"), help_text=_("Stable identifier used in exports."))
+    position = models.PositiveIntegerField(_("position"))
+    kind = models.CharField(_("kind"), max_length=16, choices=QuestionKind.choices)
+    required = models.BooleanField(_("required"), default=True)
+    min_value = models.IntegerField(_("minimum"), null=True, blank=True)
+    max_value = models.IntegerField(_("maximum"), null=True, blank=True)
+    max_length = models.PositiveIntegerField(_("maximum text length"), default=1000)
+    text_ru = models.TextField(_("question (Russian)"))
+    text_kk = models.TextField(_("question (Kazakh)"))
+    text_en = models.TextField(_("question (English)"))
+    help_ru = models.CharField(_("help (Russian)"), max_length=500, blank=True)
+    help_kk = models.CharField(_("help (Kazakh)"), max_length=500, blank=True)
+    help_en = models.CharField(_("help (English)"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
+        ordering = ["survey", "page__position", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["survey", "code"], name="question_code_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+    @property
+    def text(self) -> str:
+        return localized(self, "text")
+
+    @property
+    def help(self) -> str:
+        return localized(self, "help")
+
+    @property
+    def has_options(self) -> bool:
+        return self.kind in {QuestionKind.SINGLE, QuestionKind.MULTIPLE}
+
+    def clean(self) -> None:
+        if self.page_id and self.survey_id and self.page.survey_id != self.survey_id:
+            raise ValidationError(
+                _("The page belongs to another survey."), code="page_survey_mismatch"
+            )
+        if (
+            self.min_value is not None
+            and self.max_value is not None
+            and self.min_value > self.max_value
+        ):
+            raise ValidationError(
+                _("The minimum is larger than the maximum."), code="bounds_inverted"
+            )
+        if self.pk is None:
+            return
+        stored = Question.objects.filter(pk=self.pk).values("code", "kind").first()
+        changed = stored is not None and (stored["code"], stored["kind"]) != (self.code, self.kind)
+        if changed and self.survey.has_responses():
+            raise ValidationError(
+                _(
+                    "This survey already has responses: a question's code and kind can no "
+                    "longer change, or the stored answers would lose their meaning."
+                ),
+                code="questionnaire_locked",
+            )
+
+
+class Option(models.Model):
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="options")
+    code = models.SlugField(_("code"), help_text=_("Stable identifier used in exports."))
+    position = models.PositiveIntegerField(_("position"))
+    is_other = models.BooleanField(
+        _("other (specify)"), default=False, help_text=_("Ticking it asks for a text.")
+    )
+    label_ru = models.CharField(_("label (Russian)"), max_length=300)
+    label_kk = models.CharField(_("label (Kazakh)"), max_length=300)
+    label_en = models.CharField(_("label (English)"), max_length=300)
+
+    class Meta:
+        verbose_name = _("option")
+        verbose_name_plural = _("options")
+        ordering = ["question", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["question", "code"], name="option_code_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.question.code}={self.code}"
+
+    @property
+    def label(self) -> str:
+        return localized(self, "label")
+
+    def clean(self) -> None:
+        if self.pk is None:
+            return
+        stored = Option.objects.filter(pk=self.pk).values_list("code", flat=True).first()
+        if stored is not None and stored != self.code and self.question.survey.has_responses():
+            raise ValidationError(
+                _(
+                    "This survey already has responses: an option's code can no longer change, "
+                    "or the stored answers would lose their meaning."
+                ),
+                code="questionnaire_locked",
+            )

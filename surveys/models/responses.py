@@ -1,0 +1,89 @@
+"""A respondent's draft while answering, and the response it becomes when submitted."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from surveys.codes import new_link_code
+
+
+class Draft(models.Model):
+    """Answers kept server-side between pages, so that a respondent can leave and resume."""
+
+    token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    survey = models.ForeignKey("surveys.Survey", on_delete=models.CASCADE, related_name="drafts")
+    language = models.CharField(max_length=8)
+    answers = models.JSONField(default=dict, blank=True)
+    other_texts = models.JSONField(default=dict, blank=True)
+    page_index = models.PositiveIntegerField(default=0)
+    started_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+    # Recruitment as it stood when the respondent arrived through a link.
+    code_used = models.CharField(max_length=32, blank=True)
+    recruiter = models.ForeignKey(
+        "surveys.Response", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    seed_link = models.ForeignKey(
+        "surveys.SeedLink", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    client_hash = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["updated_at"])]
+
+    def __str__(self) -> str:
+        return f"draft {self.token}"
+
+
+class Response(models.Model):
+    """One submitted questionnaire; created once per draft, enforced by a unique key."""
+
+    survey = models.ForeignKey("surveys.Survey", on_delete=models.PROTECT, related_name="responses")
+    # The draft's token: a second submit of the same draft collides here, not in Python.
+    submission_key = models.UUIDField(unique=True, editable=False)
+    language = models.CharField(max_length=8)
+    started_at = models.DateTimeField()
+    submitted_at = models.DateTimeField(default=timezone.now)
+    # Answers keyed by question code: an option code, a list of option codes, an integer or a
+    # text. One row per response keeps the wide export one sequential scan.
+    answers = models.JSONField(default=dict)
+    other_texts = models.JSONField(default=dict, blank=True)
+    network_size = models.PositiveIntegerField(null=True, blank=True)
+
+    referral_code = models.CharField(max_length=32, unique=True, default=new_link_code)
+    withdraw_token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    code_used = models.CharField(max_length=32, blank=True)
+    recruiter = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="recruits"
+    )
+    seed_link = models.ForeignKey(
+        "surveys.SeedLink",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="responses",
+        help_text=_("The seed link at the root of this response's chain."),
+    )
+    wave = models.PositiveIntegerField(null=True, blank=True)
+    client_hash = models.CharField(max_length=64, blank=True)
+    quality_flags = models.JSONField(default=list, blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("response")
+        verbose_name_plural = _("responses")
+        indexes = [
+            models.Index(fields=["survey", "submitted_at"]),
+            models.Index(fields=["survey", "id"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.survey.slug}#{self.pk}"
+
+    @property
+    def duration_seconds(self) -> int:
+        return int((self.submitted_at - self.started_at).total_seconds())

@@ -1,0 +1,60 @@
+"""Reads of the respondent's way: the survey behind a link, a visitor's draft and response."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest
+
+from surveys.models import Draft, Page, Response, Survey
+
+
+def survey_get(*, slug: str) -> Survey:
+    """Return the survey with this slug or raise 404."""
+    try:
+        return Survey.objects.get(slug=slug)
+    except Survey.DoesNotExist:
+        raise Http404("No such survey") from None
+
+
+def survey_pages(*, survey: Survey) -> list[Page]:
+    """Return the survey's pages with questions and options prefetched."""
+    return survey.ordered_pages()
+
+
+def _key(survey: Survey, what: str) -> str:
+    return f"survey:{survey.slug}:{what}"
+
+
+def visitor_draft(*, request: HttpRequest, survey: Survey) -> Draft | None:
+    """Return the draft this browser is filling in for the survey, if any."""
+    token = request.session.get(_key(survey, "draft"))
+    if not token:
+        return None
+    return Draft.objects.filter(token=token, survey=survey).select_related("survey").first()
+
+
+def visitor_response(*, request: HttpRequest, survey: Survey) -> Response | None:
+    """Return the response this browser submitted for the survey, if any."""
+    response_id = request.session.get(_key(survey, "response"))
+    if not response_id:
+        return None
+    return Response.objects.filter(pk=response_id, survey=survey).first()
+
+
+def visitor_remember_draft(*, request: HttpRequest, survey: Survey, draft: Draft) -> None:
+    """Tie the draft to this browser's session."""
+    request.session[_key(survey, "draft")] = str(draft.token)
+
+
+def visitor_remember_response(*, request: HttpRequest, survey: Survey, response: Response) -> None:
+    """Tie the submitted response to this browser's session."""
+    request.session[_key(survey, "response")] = response.pk
+
+
+def visitor_attribution_code(*, request: HttpRequest, survey: Survey) -> str:
+    """Return the referral or seed code this browser arrived with, if any."""
+    return request.session.get(_key(survey, "code"), "")
+
+
+def visitor_remember_code(*, request: HttpRequest, survey: Survey, code: str) -> None:
+    """Remember the code a visitor arrived with until they consent."""
+    request.session[_key(survey, "code")] = code

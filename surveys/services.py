@@ -1,0 +1,159 @@
+"""Writes of the respondent's way: starting a draft, saving pages, submitting once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.datastructures import MultiValueDict
+
+from surveys.events import response_submitted
+from surveys.forms import OTHER_SUFFIX, PageForm
+from surveys.models import Draft, LinkEvent, Page, QuestionKind, Response, SeedLink, Survey
+
+
+@dataclass(frozen=True)
+class Attribution:
+    """Where a respondent came from: a seed link, another response's link, or nowhere."""
+
+    code: str = ""
+    seed_link: SeedLink | None = None
+    recruiter: Response | None = None
+
+
+class IncompleteDraft(Exception):
+    """The draft misses required answers on the page with this index."""
+
+    def __init__(self, page_index: int) -> None:
+        super().__init__(page_index)
+        self.page_index = page_index
+
+
+def draft_start(
+    *, survey: Survey, language: str, attribution: Attribution, client_hash: str
+) -> Draft:
+    """Create a draft after consent, remembering how the respondent was recruited."""
+    draft = Draft.objects.create(
+        survey=survey,
+        language=language,
+        code_used=attribution.code,
+        seed_link=attribution.seed_link,
+        recruiter=attribution.recruiter,
+        client_hash=client_hash,
+    )
+    if attribution.code:
+        LinkEvent.objects.create(
+            survey=survey, code=attribution.code, kind=LinkEvent.Kind.CONSENTED
+        )
+    return draft
+
+
+def draft_save_page(
+    *,
+    draft: Draft,
+    form: PageForm,
+    next_index: int,
+    language: str | None = None,
+) -> Draft:
+    """Keep this page's valid answers in the draft and move it to another page."""
+    answers, other_texts = form.valid_answers()
+    for question in form.questions:
+        draft.answers.pop(question.code, None)
+        draft.other_texts.pop(question.code, None)
+    draft.answers.update(answers)
+    draft.other_texts.update(other_texts)
+    draft.page_index = next_index
+    if language:
+        draft.language = language
+    draft.save(update_fields=["answers", "other_texts", "page_index", "language", "updated_at"])
+    return draft
+
+
+def _draft_data(page: Page, draft: Draft) -> MultiValueDict:
+    data: dict[str, list[Any]] = {}
+    for question in page.questions.all():
+        value = draft.answers.get(question.code)
+        if value is None:
+            continue
+        data[question.code] = [str(v) for v in value] if isinstance(value, list) else [str(value)]
+        if question.code in draft.other_texts:
+            data[question.code + OTHER_SUFFIX] = [draft.other_texts[question.code]]
+    return MultiValueDict(data)
+
+
+def draft_first_incomplete_page(*, draft: Draft, pages: list[Page]) -> int | None:
+    """Return the index of the first page whose stored answers do not validate, if any."""
+    for index, page in enumerate(pages):
+        if not PageForm(data=_draft_data(page, draft), page=page).is_valid():
+            return index
+    return None
+
+
+def _degree(survey: Survey, answers: dict[str, Any]) -> int | None:
+    value = answers.get(survey.degree_question_code) if survey.degree_question_code else None
+    return value if isinstance(value, int) else None
+
+
+def response_submit(*, draft: Draft, pages: list[Page]) -> tuple[Response, bool]:
+    """Store the draft as one response; a repeated submit returns the stored one unchanged."""
+    existing = Response.objects.filter(submission_key=draft.token).first()
+    if existing is not None:
+        return existing, False
+    incomplete = draft_first_incomplete_page(draft=draft, pages=pages)
+    if incomplete is not None:
+        raise IncompleteDraft(incomplete)
+
+    survey = draft.survey
+    answers = _normalized_answers(pages, draft.answers)
+    recruiter = draft.recruiter
+    if recruiter is not None:
+        wave, seed_link = (recruiter.wave or 0) + 1, recruiter.seed_link
+    elif draft.seed_link is not None:
+        wave, seed_link = 0, draft.seed_link
+    else:
+        wave, seed_link = None, None
+    try:
+        with transaction.atomic():
+            response = Response.objects.create(
+                survey=survey,
+                submission_key=draft.token,
+                language=draft.language,
+                started_at=draft.started_at,
+                submitted_at=timezone.now(),
+                answers=answers,
+                other_texts={k: v for k, v in draft.other_texts.items() if k in answers},
+                network_size=_degree(survey, answers),
+                code_used=draft.code_used,
+                recruiter=recruiter,
+                seed_link=seed_link,
+                wave=wave,
+                client_hash=draft.client_hash,
+            )
+            if draft.code_used:
+                LinkEvent.objects.create(
+                    survey=survey, code=draft.code_used, kind=LinkEvent.Kind.COMPLETED
+                )
+    except IntegrityError:
+        # Another request stored this draft first; the unique submission key decided.
+        return Response.objects.get(submission_key=draft.token), False
+    transaction.on_commit(lambda: response_submitted.send(sender=Response, response=response))
+    return response, True
+
+
+def _normalized_answers(pages: list[Page], raw: dict[str, Any]) -> dict[str, Any]:
+    """Return answers in question order, with integers as numbers and lists in option order."""
+    answers: dict[str, Any] = {}
+    for page in pages:
+        for question in page.questions.all():
+            if question.code not in raw:
+                continue
+            value = raw[question.code]
+            if question.kind == QuestionKind.MULTIPLE:
+                order = [option.code for option in question.options.all()]
+                value = [code for code in order if code in set(value)]
+            elif question.kind == QuestionKind.INTEGER:
+                value = int(value)
+            answers[question.code] = value
+    return answers

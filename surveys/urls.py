@@ -1,0 +1,12 @@
+from django.urls import path
+
+from surveys import recruitment_views, views
+
+app_name = "surveys"
+
+urlpatterns = [
+    path("s/<slug:slug>/", views.survey_start, name="start"),
+    path("s/<slug:slug>/p/<int:number>/", views.survey_page, name="page"),
+    path("s/<slug:slug>/thanks/", views.survey_thanks, name="thanks"),
+    path("r/<str:code>/", recruitment_views.referral_open, name="referral"),
+]

@@ -1,0 +1,146 @@
+"""The respondent's way: consent, one page per block, submit, thank you."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import get_language
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from surveys import recruitment
+from surveys.forms import ConsentForm, PageForm, initial_for_page
+from surveys.models import Survey
+from surveys.privacy import client_hash
+from surveys.selectors import (
+    survey_get,
+    survey_pages,
+    visitor_draft,
+    visitor_remember_draft,
+    visitor_remember_response,
+    visitor_response,
+)
+from surveys.services import (
+    IncompleteDraft,
+    draft_save_page,
+    draft_start,
+    response_submit,
+)
+
+LANGUAGE_CODES = {"ru", "kk", "en"}
+
+
+def _page_url(survey: Survey, index: int) -> str:
+    return reverse("surveys:page", kwargs={"slug": survey.slug, "number": index + 1})
+
+
+def _closed(request: HttpRequest, survey: Survey) -> HttpResponse:
+    return render(request, "surveys/closed.html", {"survey": survey}, status=410)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def survey_start(request: HttpRequest, slug: str) -> HttpResponse:
+    survey = survey_get(slug=slug)
+    if visitor_response(request=request, survey=survey):
+        return redirect("surveys:thanks", slug=survey.slug)
+    draft = visitor_draft(request=request, survey=survey)
+    if draft is not None:
+        return redirect(_page_url(survey, draft.page_index))
+    if not survey.is_open:
+        return _closed(request, survey)
+    form = ConsentForm(request.POST if request.method == "POST" else None, survey=survey)
+    if request.method == "POST" and form.is_valid():
+        draft = draft_start(
+            survey=survey,
+            language=get_language(),
+            attribution=recruitment.attribution_for_visitor(request=request, survey=survey),
+            client_hash=client_hash(request),
+        )
+        visitor_remember_draft(request=request, survey=survey, draft=draft)
+        return redirect(_page_url(survey, 0))
+    return render(request, "surveys/consent.html", {"survey": survey, "form": form})
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def survey_page(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    survey = survey_get(slug=slug)
+    if visitor_response(request=request, survey=survey):
+        return redirect("surveys:thanks", slug=survey.slug)
+    draft = visitor_draft(request=request, survey=survey)
+    if draft is None:
+        return redirect("surveys:start", slug=survey.slug)
+    pages = survey_pages(survey=survey)
+    index = number - 1
+    if not 0 <= index < len(pages):
+        raise Http404("No such page")
+    page = pages[index]
+
+    if request.method == "GET":
+        form = PageForm(page=page, initial=initial_for_page(page, draft.answers, draft.other_texts))
+        return _render_page(request, survey, pages, index, form)
+
+    form = PageForm(request.POST, page=page)
+    valid = form.is_valid()
+    switch_to = request.POST.get("switch_language", "")
+    if switch_to in LANGUAGE_CODES:
+        # Keep what was typed so far, then show the same page in the other language.
+        draft_save_page(draft=draft, form=form, next_index=index, language=switch_to)
+        with translation.override(switch_to):
+            return redirect(_page_url(survey, index))
+    if request.POST.get("action") == "back":
+        draft_save_page(draft=draft, form=form, next_index=max(index - 1, 0))
+        return redirect(_page_url(survey, max(index - 1, 0)))
+    if not valid:
+        return _render_page(request, survey, pages, index, form, status=400)
+    if index + 1 < len(pages):
+        draft_save_page(draft=draft, form=form, next_index=index + 1)
+        return redirect(_page_url(survey, index + 1))
+    draft_save_page(draft=draft, form=form, next_index=index, language=get_language())
+    if not survey.is_open:
+        return _closed(request, survey)
+    try:
+        response, _ = response_submit(draft=draft, pages=pages)
+    except IncompleteDraft as incomplete:
+        return redirect(_page_url(survey, incomplete.page_index))
+    visitor_remember_response(request=request, survey=survey, response=response)
+    return redirect("surveys:thanks", slug=survey.slug)
+
+
+def _render_page(
+    request: HttpRequest,
+    survey: Survey,
+    pages: list,
+    index: int,
+    form: PageForm,
+    status: int = 200,
+) -> HttpResponse:
+    context = {
+        "survey": survey,
+        "page": pages[index],
+        "form": form,
+        "questions": form.bound_questions(),
+        "number": index + 1,
+        "total": len(pages),
+        "percent": round(100 * index / len(pages)),
+        "is_last": index + 1 == len(pages),
+        "language_switch_in_form": True,
+    }
+    return render(request, "surveys/page.html", context, status=status)
+
+
+@never_cache
+def survey_thanks(request: HttpRequest, slug: str) -> HttpResponse:
+    survey = survey_get(slug=slug)
+    response = visitor_response(request=request, survey=survey)
+    if response is None:
+        return redirect("surveys:start", slug=survey.slug)
+    context = {
+        "survey": survey,
+        "response": response,
+        "referral": recruitment.referral_for(request=request, response=response),
+    }
+    return render(request, "surveys/thanks.html", context)
