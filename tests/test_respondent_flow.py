@@ -68,9 +68,17 @@ def test_every_page_is_wholly_in_the_chosen_language(
     base = _start(client, sco_survey, language)
     for number in range(1, 6):
         pages.append(client.get(f"{base}p/{number}/"))
-    interface = ["Next", "Back", "Submit answers", "Page 1 of 5", "Before you start"]
+    interface = [
+        "Next",
+        "Back",
+        "Submit answers",
+        "Page %(number)s of %(total)s",
+        "Before you start",
+    ]
     with translation.override(language):
         localized_interface = [translation.gettext(text) for text in interface]
+    interface[3] = interface[3] % {"number": 1, "total": 5}
+    localized_interface[3] = localized_interface[3] % {"number": 1, "total": 5}
     text = " ".join(_visible_text(p.content.decode()) for p in pages)
     own_texts = " ".join(
         str(getattr(obj, f"{field}_{language}", ""))
