@@ -6,10 +6,12 @@ from config import views
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    path("bench/hello", views.hello, name="bench-hello"),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
 urlpatterns += i18n_patterns(
     path("", views.home, name="home"),
+    path("privacy/", views.privacy, name="privacy"),
     path("", include("surveys.urls")),
     path("organize/", include("surveys.organize_urls")),
     path("analytics/", include("analytics.urls")),

@@ -1,12 +1,17 @@
-"""Site-wide pages: the home page and the health check."""
+"""Site-wide pages: the home page, the health check and the benchmark baseline."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.views.decorators.cache import never_cache
 
 from surveys.models import Survey
+
+# A probe must answer quickly even when Redis hangs; orchestrators time out at a few seconds.
+BROKER_TIMEOUT_SECONDS = 1.0
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -14,16 +19,54 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "home.html", {"surveys": surveys})
 
 
-def healthz(request: HttpRequest) -> JsonResponse:
-    """Report whether the database answers; 503 when it does not."""
+def _database_state() -> str:
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
-        database = "ok"
     except Exception as error:
-        database = f"error: {type(error).__name__}"
-    status = 200 if database == "ok" else 503
-    return JsonResponse({"database": database}, status=status)
+        return f"error: {type(error).__name__}"
+    return "ok"
+
+
+def _broker_state() -> str:
+    if not settings.REDIS_URL:
+        return "in-process"
+    import redis
+
+    try:
+        client = redis.Redis.from_url(
+            settings.REDIS_URL,
+            socket_connect_timeout=BROKER_TIMEOUT_SECONDS,
+            socket_timeout=BROKER_TIMEOUT_SECONDS,
+        )
+        try:
+            client.ping()
+        finally:
+            client.close()
+    except Exception as error:
+        return f"error: {type(error).__name__}"
+    return "ok"
+
+
+@never_cache
+def privacy(request: HttpRequest) -> HttpResponse:
+    return render(request, "privacy.html")
+
+
+def healthz(request: HttpRequest) -> JsonResponse:
+    """Report whether the database and the Celery broker answer; 503 when one does not."""
+    state = {"database": _database_state(), "broker": _broker_state()}
+    healthy = state["database"] == "ok" and state["broker"] in {"ok", "in-process"}
+    return JsonResponse(
+        {"status": "ok" if healthy else "error", **state}, status=200 if healthy else 503
+    )
+
+
+def hello(request: HttpRequest) -> HttpResponse:
+    """Answer a constant text: the cost of a request through the same server and middleware."""
+    if not settings.BENCH_HELLO:
+        raise Http404("Benchmark endpoints are off")
+    return HttpResponse("Hello, world", content_type="text/plain")
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:

@@ -22,3 +22,11 @@ def client_hash(request: HttpRequest) -> str:
     )
     key = settings.CLIENT_HASH_SALT.encode()
     return hmac.new(key, material.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def client_address_hash(request: HttpRequest) -> str:
+    """Return a salted weekly hash of the client's address alone, for login throttling."""
+    year, week, _ = timezone.now().isocalendar()
+    material = f"{year}-{week}|{request.META.get('REMOTE_ADDR', '')}"
+    key = settings.CLIENT_HASH_SALT.encode()
+    return hmac.new(key, material.encode(), hashlib.sha256).hexdigest()[:32]

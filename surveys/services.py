@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 
-from surveys.events import response_submitted
+from surveys.events import response_submitted, response_withdrawn
 from surveys.forms import OTHER_SUFFIX, PageForm
 from surveys.models import Draft, LinkEvent, Page, QuestionKind, Response, SeedLink, Survey
 
@@ -157,3 +157,12 @@ def _normalized_answers(pages: list[Page], raw: dict[str, Any]) -> dict[str, Any
                 value = int(value)
             answers[question.code] = value
     return answers
+
+
+def response_withdraw(*, response: Response) -> Response:
+    """Withdraw a response at its respondent's request; repeating it changes nothing."""
+    if response.withdrawn_at is None:
+        response.withdrawn_at = timezone.now()
+        response.save(update_fields=["withdrawn_at"])
+        transaction.on_commit(lambda: response_withdrawn.send(sender=Response, response=response))
+    return response

@@ -9,4 +9,5 @@ urlpatterns = [
     path("s/<slug:slug>/p/<int:number>/", views.survey_page, name="page"),
     path("s/<slug:slug>/thanks/", views.survey_thanks, name="thanks"),
     path("r/<str:code>/", recruitment_views.referral_open, name="referral"),
+    path("withdraw/<uuid:token>/", views.response_withdraw_view, name="withdraw"),
 ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import get_language
@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods
 
 from surveys import recruitment
 from surveys.forms import ConsentForm, PageForm, initial_for_page
-from surveys.models import Survey
+from surveys.models import Response, Survey
 from surveys.privacy import client_hash
 from surveys.selectors import (
     survey_get,
@@ -27,6 +27,7 @@ from surveys.services import (
     draft_save_page,
     draft_start,
     response_submit,
+    response_withdraw,
 )
 
 LANGUAGE_CODES = {"ru", "kk", "en"}
@@ -144,3 +145,12 @@ def survey_thanks(request: HttpRequest, slug: str) -> HttpResponse:
         "referral": recruitment.referral_for(request=request, response=response),
     }
     return render(request, "surveys/thanks.html", context)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def response_withdraw_view(request: HttpRequest, token: str) -> HttpResponse:
+    response = get_object_or_404(Response.objects.select_related("survey"), withdraw_token=token)
+    if request.method == "POST":
+        response_withdraw(response=response)
+    return render(request, "surveys/withdraw.html", {"response": response})

@@ -1,0 +1,42 @@
+"""Gunicorn settings sized for the machine: ``gunicorn -c config/gunicorn.py config.wsgi``.
+
+Every value can be overridden from the environment (``GUNICORN_BIND``, ``WEB_CONCURRENCY``,
+``GUNICORN_THREADS``, ``GUNICORN_TIMEOUT``, ``GUNICORN_ACCESS_LOG``).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    return int(value) if value else default
+
+
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+wsgi_app = "config.wsgi:application"
+
+# A request spends about as long waiting on PostgreSQL as computing, so two synchronous
+# processes per core keep the cores busy; more only adds memory and connection count.
+workers = _int("WEB_CONCURRENCY", 2 * multiprocessing.cpu_count() + 1)
+# Threads let a worker overlap one request's database wait with another's Python.
+threads = _int("GUNICORN_THREADS", 1)
+worker_class = "gthread" if threads > 1 else "sync"
+
+# No request may need more than 30 s: exports and rebuilds run in Celery.
+timeout = _int("GUNICORN_TIMEOUT", 30)
+graceful_timeout = 30
+keepalive = 5
+# Recycle workers now and then so that a slow leak cannot grow without bound.
+max_requests = _int("GUNICORN_MAX_REQUESTS", 5000)
+max_requests_jitter = max_requests // 10
+# Fork after importing Django once: faster start, shared memory pages.
+preload_app = True
+
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
+errorlog = "-"
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+# Behind the proxy in docker-compose; only it may claim to have terminated TLS.
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
