@@ -10,7 +10,8 @@ from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from surveys import recruitment
+from surveys import recruitment, recruitment_views
+from surveys.coupons import LinkState
 from surveys.forms import ConsentForm, PageForm, initial_for_page
 from surveys.models import Response, Survey
 from surveys.privacy import client_hash
@@ -52,6 +53,10 @@ def survey_start(request: HttpRequest, slug: str) -> HttpResponse:
         return redirect(_page_url(survey, draft.page_index))
     if not survey.is_open:
         return _closed(request, survey)
+    # Checked again at consent: the link may have been used up since it was opened.
+    link_state = recruitment.visitor_link_state(request=request, survey=survey)
+    if link_state is not LinkState.USABLE:
+        return recruitment_views.link_refused(request, survey=survey, state=link_state)
     form = ConsentForm(request.POST if request.method == "POST" else None, survey=survey)
     if request.method == "POST" and form.is_valid():
         draft = draft_start(
@@ -134,6 +139,7 @@ def _render_page(
 
 
 @never_cache
+@require_http_methods(["GET"])
 def survey_thanks(request: HttpRequest, slug: str) -> HttpResponse:
     survey = survey_get(slug=slug)
     response = visitor_response(request=request, survey=survey)
