@@ -8,4 +8,4 @@ class SurveysConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from surveys import signals  # noqa: F401
+        from surveys import monitor_tally, questionnaire_cache, signals  # noqa: F401

@@ -1,13 +1,170 @@
-"""The organizers' pages: seed links and the recruitment monitor."""
+"""The organizers' pages: seed links, the recruitment monitor, chain trees and the RDS CSV."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from analytics.csv_safe import csv_lines
+from surveys import limits, recruitment
+from surveys.models import SeedLink, Survey
+from surveys.monitor import monitor_figures
+from surveys.organize_forms import SeedLinkForm
+from surveys.qr import qr_svg
+from surveys.recruitment_csv import recruitment_rows
+from surveys.seed_links import seed_link_create, seed_link_deactivate
+from surveys.tree import COLOR_BY, LAYOUTS, chain_tree, tree_svg
+
+MAX_DORMANT_DAYS = 365
+# Seed links listed on the monitor unless all are asked for; the latest active come first.
+CHAINS_SHOWN = 25
 
 
-@login_required
-@permission_required("surveys.organizer", raise_exception=True)
-def monitor(request: HttpRequest) -> HttpResponse:
-    return render(request, "organize/monitor.html")
+def organizer_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Let in logged-in users with the organizer permission; others get a login page or 403."""
+    guarded = permission_required("surveys.organizer", raise_exception=True)(view)
+    return never_cache(login_required(guarded))
+
+
+def _survey(slug: str) -> Survey:
+    return get_object_or_404(Survey, slug=slug)
+
+
+def _monitor_path(survey: Survey) -> str:
+    return reverse("organize:survey", kwargs={"slug": survey.slug})
+
+
+def _seed(survey: Survey, seed_id: int) -> SeedLink:
+    return get_object_or_404(SeedLink, pk=seed_id, survey=survey)
+
+
+def _dormant_days(request: HttpRequest) -> int:
+    try:
+        days = int(request.GET.get("dormant_days", limits.DORMANT_DAYS))
+    except ValueError:
+        return limits.DORMANT_DAYS
+    return min(max(days, 1), MAX_DORMANT_DAYS)
+
+
+@organizer_required
+@require_GET
+def monitor(request: HttpRequest, slug: str | None = None) -> HttpResponse:
+    slug = slug or request.GET.get("survey")
+    survey = _survey(slug) if slug else Survey.objects.order_by("slug").first()
+    if survey is None:
+        return render(request, "organize/no_survey.html")
+    dormant_days = _dormant_days(request)
+    figures = monitor_figures(survey=survey, dormant_days=dormant_days)
+    show_all = request.GET.get("chains") == "all"
+    chains = figures.chains if show_all else figures.chains[:CHAINS_SHOWN]
+    for chain in chains:
+        chain.url = recruitment.link_url(request=request, code=chain.seed.code)
+    context = {
+        "survey": survey,
+        "chains": chains,
+        "all_chains_url": f"?chains=all&dormant_days={dormant_days}#chains-title",
+        "surveys": list(Survey.objects.order_by("slug").values_list("slug", flat=True)),
+        "m": figures,
+        "form": SeedLinkForm(),
+        "daily_chart": {
+            "labels": [day.isoformat() for day, _count in figures.daily],
+            "counts": [count for _day, count in figures.daily],
+            "label": _("Completed responses per day"),
+            "cumulative_label": _("All completed responses"),
+        },
+    }
+    return render(request, "organize/monitor.html", context)
+
+
+@organizer_required
+@require_http_methods(["GET", "POST"])
+def seed_create(request: HttpRequest, slug: str) -> HttpResponse:
+    survey = _survey(slug)
+    form = SeedLinkForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        seed = seed_link_create(survey=survey, created_by=request.user, **form.cleaned_data)
+        messages.success(request, _("Seed link “%(label)s” created.") % {"label": seed.label})
+        return redirect(f"{_monitor_path(survey)}#seed-{seed.pk}")
+    status = 400 if form.is_bound else 200
+    return render(
+        request, "organize/seed_form.html", {"survey": survey, "form": form}, status=status
+    )
+
+
+@organizer_required
+@require_POST
+def seed_deactivate(request: HttpRequest, slug: str, seed_id: int) -> HttpResponse:
+    seed = seed_link_deactivate(seed_link=_seed(_survey(slug), seed_id))
+    messages.success(
+        request, _("Seed link “%(label)s” no longer brings new people.") % {"label": seed.label}
+    )
+    return redirect(_monitor_path(seed.survey))
+
+
+@organizer_required
+@require_GET
+def seed_qr(request: HttpRequest, slug: str, seed_id: int) -> HttpResponse:
+    seed = _seed(_survey(slug), seed_id)
+    svg = qr_svg(data=recruitment.link_url(request=request, code=seed.code))
+    body = '<?xml version="1.0" encoding="utf-8"?>\n' + svg.replace(
+        "<svg ", '<svg xmlns="http://www.w3.org/2000/svg" ', 1
+    )
+    response = HttpResponse(body, content_type="image/svg+xml")
+    response["Content-Disposition"] = f'inline; filename="seed-{seed.pk}-qr.svg"'
+    return response
+
+
+def _choice(request: HttpRequest, name: str, choices: tuple[str, ...]) -> str:
+    value = request.GET.get(name, choices[0])
+    return value if value in choices else choices[0]
+
+
+@organizer_required
+@require_GET
+def tree(request: HttpRequest, slug: str, seed_id: int) -> HttpResponse:
+    survey = _survey(slug)
+    seed = _seed(survey, seed_id)
+    layout = _choice(request, "layout", LAYOUTS)
+    chain = chain_tree(seed_link=seed, layout=layout)
+    color_by = _choice(request, "color", COLOR_BY)
+    svg, legend = tree_svg(chain, color_by=color_by)
+    context = {
+        "survey": survey,
+        "seed": seed,
+        "tree": chain,
+        "svg": svg,
+        "legend": legend,
+        "color_by": color_by,
+        "layout": layout,
+    }
+    return render(request, "organize/tree.html", context)
+
+
+@organizer_required
+@require_GET
+def tree_json(request: HttpRequest, slug: str, seed_id: int) -> JsonResponse:
+    layout = _choice(request, "layout", LAYOUTS)
+    chain = chain_tree(seed_link=_seed(_survey(slug), seed_id), layout=layout)
+    return JsonResponse(chain.as_json())
+
+
+@organizer_required
+@require_GET
+def recruitment_csv(request: HttpRequest, slug: str) -> StreamingHttpResponse:
+    survey = _survey(slug)
+    delimiter = ";" if request.GET.get("delimiter") == ";" else ","
+    bom = request.GET.get("bom", "1") not in {"0", "false", "no"}
+    response = StreamingHttpResponse(
+        csv_lines(recruitment_rows(survey=survey), delimiter=delimiter, bom=bom),
+        content_type="text/csv; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{survey.slug}-recruitment.csv"'
+    return response

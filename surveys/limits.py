@@ -1,0 +1,20 @@
+"""Limits of the recruitment machinery, kept in one place so tests can tighten them."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+# Failed link look-ups a client may make within the window before it is told to wait.
+GUESS_LIMIT = 20
+GUESS_WINDOW_SECONDS = 10 * 60
+
+# Another response from the same salted client hash within this window gets a quality flag.
+SAME_CLIENT_WINDOW = timedelta(hours=24)
+
+# A chain with no completed response for this many days is highlighted on the monitor.
+DORMANT_DAYS = 7
+
+# Quality flags written at submit; analysts filter on these stable codes.
+FLAG_COUPON_OVERRUN = "coupon_overrun"
+FLAG_SAME_CLIENT_RECENTLY = "same_client_recently"
+FLAG_SAME_CLIENT_AS_RECRUITER = "same_client_as_recruiter"

@@ -1,0 +1,115 @@
+"""Create or update a staff login for organizers and analysts."""
+
+from __future__ import annotations
+
+import getpass
+import os
+import sys
+from typing import Any
+
+from django.contrib.auth import get_user_model, password_validation
+from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
+
+GROUPS = {"organizer": ["Organizers"], "analyst": ["Analysts"], "both": ["Organizers", "Analysts"]}
+# The permission each group grants, as the data migration 0002_staff_groups sets them up.
+GROUP_PERMISSIONS = {"Organizers": "organizer", "Analysts": "analyst"}
+
+
+class Command(BaseCommand):
+    help = (
+        "Create or update a staff user in the Organizers and/or Analysts group. The password "
+        "comes from the environment variable named by --password-env, or is asked for in a "
+        "terminal."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--username", help="login name (asked for in a terminal if left out)")
+        parser.add_argument(
+            "--role", choices=sorted(GROUPS), default="both", help="which group(s) to join"
+        )
+        parser.add_argument(
+            "--password-env",
+            metavar="VAR",
+            help="name of the environment variable that holds the password",
+        )
+        parser.add_argument(
+            "--superuser", action="store_true", help="also make the user a superuser"
+        )
+        parser.add_argument("--email", default="", help="e-mail address (optional)")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        interactive = sys.stdin.isatty()
+        username = (options["username"] or "").strip()
+        if not username:
+            if not interactive:
+                raise CommandError("Give --username NAME (no terminal to ask in).")
+            username = input("Username: ").strip()
+            if not username:
+                raise CommandError("A username is required.")
+
+        User = get_user_model()
+        user = User.objects.filter(username=username).first()
+        creating = user is None
+        if creating:
+            user = User(username=username, email=options["email"])
+        elif options["email"]:
+            user.email = options["email"]
+
+        password = self._password(options["password_env"], interactive, needed=creating)
+        if password is not None:
+            try:
+                password_validation.validate_password(password, user)
+            except ValidationError as error:
+                raise CommandError(" ".join(error.messages)) from error
+            user.set_password(password)
+
+        with transaction.atomic():
+            groups = [_group(name) for name in GROUPS[options["role"]]]
+            user.is_staff = True
+            user.is_active = True
+            if options["superuser"]:
+                user.is_superuser = True
+            user.save()
+            user.groups.add(*groups)
+        verb = "Created" if creating else "Updated"
+        names = ", ".join(group.name for group in groups)
+        self.stdout.write(self.style.SUCCESS(f"{verb} staff user {username!r} in {names}."))
+
+    def _password(self, variable: str | None, interactive: bool, *, needed: bool) -> str | None:
+        if variable:
+            password = os.environ.get(variable, "")
+            if not password:
+                raise CommandError(f"The environment variable {variable} is empty or not set.")
+            return password
+        if not interactive:
+            if needed:
+                raise CommandError(
+                    "No password: pass --password-env VAR with the password in $VAR, "
+                    "or run the command in a terminal to be asked for it."
+                )
+            return None  # an existing user keeps their password
+        prompt = "Password" if needed else "New password (leave empty to keep the current one)"
+        first = getpass.getpass(f"{prompt}: ")
+        if not first and not needed:
+            return None
+        if first != getpass.getpass("Password (again): "):
+            raise CommandError("The two passwords differ.")
+        if not first:
+            raise CommandError("A password is required.")
+        return first
+
+
+def _group(name: str) -> Group:
+    """Return the staff group, recreating it with its permission if it was deleted."""
+    try:
+        permission = Permission.objects.get(
+            content_type__app_label="surveys", codename=GROUP_PERMISSIONS[name]
+        )
+    except Permission.DoesNotExist:
+        raise CommandError("The survey permissions are missing: run manage.py migrate.") from None
+    group, _created = Group.objects.get_or_create(name=name)
+    group.permissions.add(permission)
+    return group

@@ -1,0 +1,105 @@
+"""The questionnaire's pages, questions and options, kept in each process between requests.
+
+Every page of the respondent's way validates against the whole questionnaire, which is three
+queries and about a hundred model instances; it changes only when an organizer edits it. So
+each process keeps the prefetched pages and checks one version number in the shared cache
+(Redis in production) per request; any save or delete of a survey, page, question or option
+bumps that version, both at once and again when its transaction commits (another process may
+have re-read the old rows in between). If the cache is unreachable the pages are read from the
+database, as before. Saves that bypass signals (``QuerySet.update``) must call
+``questionnaire_changed``.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import uuid
+from typing import Any
+
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+from surveys.models import Option, Page, Question, Survey
+
+log = logging.getLogger(__name__)
+
+_local: dict[int, tuple[str, list[Page]]] = {}
+_lock = threading.Lock()
+
+
+def _key(survey_id: int) -> str:
+    return f"surveys:questionnaire-version:{survey_id}"
+
+
+def _version(survey_id: int) -> str | None:
+    try:
+        version = cache.get(_key(survey_id))
+        if version is None:
+            cache.add(_key(survey_id), uuid.uuid4().hex, timeout=None)
+            version = cache.get(_key(survey_id))
+    except Exception:
+        # A cache outage must not fail a respondent's request: read the database instead.
+        log.warning("questionnaire cache unreachable; reading pages from the database")
+        return None
+    return version
+
+
+def survey_pages_cached(*, survey: Survey) -> list[Page]:
+    """Return the survey's pages with questions and options, from this process when current."""
+    version = _version(survey.pk)
+    if version is None:
+        return survey.ordered_pages()
+    with _lock:
+        held = _local.get(survey.pk)
+    if held is not None and held[0] == version:
+        return held[1]
+    pages = survey.ordered_pages()
+    with _lock:
+        _local[survey.pk] = (version, pages)
+    return pages
+
+
+def _bump(survey_id: int) -> None:
+    with _lock:
+        _local.pop(survey_id, None)
+    try:
+        cache.set(_key(survey_id), uuid.uuid4().hex, timeout=None)
+    except Exception:
+        log.warning("questionnaire cache unreachable; other processes keep their pages")
+
+
+def questionnaire_changed(*, survey_id: int) -> None:
+    """Make every process read the survey's questionnaire again."""
+    _bump(survey_id)
+    transaction.on_commit(lambda: _bump(survey_id))
+
+
+def _survey_id(instance: Any) -> int | None:
+    if isinstance(instance, Survey):
+        return instance.pk
+    if isinstance(instance, Page | Question):
+        return instance.survey_id
+    if isinstance(instance, Option):
+        return (
+            Question.objects.filter(pk=instance.question_id)
+            .values_list("survey_id", flat=True)
+            .first()
+        )
+    return None
+
+
+@receiver(post_save, sender=Survey)
+@receiver(post_save, sender=Page)
+@receiver(post_save, sender=Question)
+@receiver(post_save, sender=Option)
+@receiver(post_delete, sender=Survey)
+@receiver(post_delete, sender=Page)
+@receiver(post_delete, sender=Question)
+@receiver(post_delete, sender=Option)
+def _questionnaire_saved(sender: type, instance: Any, **kwargs: Any) -> None:
+    survey_id = _survey_id(instance)
+    if survey_id is not None:
+        questionnaire_changed(survey_id=survey_id)
