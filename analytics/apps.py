@@ -6,3 +6,6 @@ class AnalyticsConfig(AppConfig):
     name = "analytics"
     verbose_name = _("Analytics")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from analytics import signals  # noqa: F401

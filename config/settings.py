@@ -265,3 +265,26 @@ CONTENT_SECURITY_POLICY = (
     "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
     "form-action 'self'; frame-ancestors 'none'"
 )
+
+# --- analytics: aggregate rebuilds, Celery beat, CSV exports ------------------------------------
+# Submissions within this many seconds share one aggregate rebuild, which starts when it ends.
+AGGREGATES_COALESCE_SECONDS = env_int("AGGREGATES_COALESCE_SECONDS", 5, minimum=0)
+# The beat's catch-up rebuilds whatever a lost enqueue (Redis down) left out.
+AGGREGATES_CATCH_UP_SECONDS = env_int("AGGREGATES_CATCH_UP_SECONDS", 60, minimum=1)
+CELERY_BEAT_SCHEDULE = {
+    "analytics-aggregates-catch-up": {
+        "task": "analytics.aggregates_catch_up",
+        "schedule": float(AGGREGATES_CATCH_UP_SECONDS),
+    },
+    # A daily full rebuild also repairs what no incremental run can see (deleted rows).
+    "analytics-aggregates-full-daily": {
+        "task": "analytics.aggregates_rebuild_all",
+        "schedule": 24 * 60 * 60.0,
+    },
+    # The privacy page promises that unfinished answers go after 30 days.
+    "surveys-drafts-purge": {"task": "surveys.drafts_purge", "schedule": 60 * 60.0},
+}
+# Replicates of the tree bootstrap behind each RDS interval (Baraff et al. suggest 1,000 or more).
+RDS_BOOTSTRAP_REPLICATES = env_int("RDS_BOOTSTRAP_REPLICATES", 1000, minimum=100)
+# Exports of more responses than this run as a Celery task writing a file under EXPORT_ROOT.
+EXPORT_ASYNC_THRESHOLD = env_int("EXPORT_ASYNC_THRESHOLD", 50_000, minimum=0)

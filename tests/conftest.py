@@ -17,6 +17,9 @@ pytest_plugins = [
     "tests.fixtures.services",
     "tests.fixtures.survey",
     "tests.fixtures.browser",
+    "tests.fixtures.recruitment",
+    "tests.fixtures.analytics",
+    "tests.fixtures.celery",
 ]
 
 _FALSY = {"", "0", "false", "no", "off"}

@@ -54,6 +54,6 @@ def test_it_imports_fauxmadrona_with_ten_seeds_and_a_degree_column() -> None:
 def test_it_refuses_a_file_without_the_named_columns(tmp_path: Path) -> None:
     broken = tmp_path / "broken.csv"
     broken.write_text("id,recruiter.id\n1,seed\n")
-    with pytest.raises(CommandError, match="network.size"):
+    with pytest.raises(CommandError, match=r"network\.size"):
         call_command("import_rds", str(broken), survey="broken", outcomes="X")
     assert not Response.objects.exists()

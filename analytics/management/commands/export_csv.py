@@ -1,0 +1,75 @@
+import datetime as dt
+import sys
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from analytics.exports import KINDS, LABELS, ExportOptions, export_chunks
+from analytics.filters import ResponseFilter
+from surveys.models import Survey
+
+
+def _date(value: str) -> dt.date:
+    return dt.date.fromisoformat(value)
+
+
+class Command(BaseCommand):
+    help = "Write a CSV export (UTF-8 with a BOM, RFC 4180, formula cells neutralized)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("kind", choices=KINDS)
+        parser.add_argument("--survey", default="", help="survey slug (default: the only one)")
+        parser.add_argument("--labels", choices=LABELS, default="codes")
+        parser.add_argument("--delimiter", choices=[",", ";"], default=",")
+        parser.add_argument("--no-bom", action="store_true", help="leave out the byte order mark")
+        parser.add_argument("--output", type=Path, help="file to write (default: standard output)")
+        parser.add_argument("--country", default="")
+        parser.add_argument("--age-group", default="")
+        parser.add_argument("--language", default="")
+        parser.add_argument("--wave", type=int)
+        parser.add_argument("--from", dest="date_from", type=_date, help="YYYY-MM-DD")
+        parser.add_argument("--to", dest="date_to", type=_date, help="YYYY-MM-DD, inclusive")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        surveys = Survey.objects.order_by("slug")
+        if options["survey"]:
+            surveys = surveys.filter(slug=options["survey"])
+        found = list(surveys[:2])
+        if len(found) != 1:
+            raise CommandError("Name the survey with --survey SLUG.")
+        export = ExportOptions(
+            kind=options["kind"],
+            labels=options["labels"],
+            delimiter=options["delimiter"],
+            bom=not options["no_bom"],
+            filters=ResponseFilter(
+                country=options["country"],
+                age_group=options["age_group"],
+                language=options["language"],
+                wave=options["wave"],
+                date_from=options["date_from"],
+                date_to=options["date_to"],
+            ),
+        )
+        output: Path | None = options["output"]
+        chunks = export_chunks(survey=found[0], options=export)
+        if output is None:
+            stream = sys.stdout.buffer
+            try:
+                for chunk in chunks:
+                    stream.write(chunk)
+                stream.flush()
+            except BrokenPipeError:  # e.g. piped into `head`
+                chunks.close()
+            return
+        partial = output.with_name(output.name + ".part")
+        try:
+            with open(partial, "wb") as stream:
+                for chunk in chunks:
+                    stream.write(chunk)
+            partial.replace(output)
+        except BaseException:
+            partial.unlink(missing_ok=True)
+            raise
+        self.stderr.write(f"Wrote {output}")

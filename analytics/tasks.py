@@ -1,0 +1,53 @@
+"""Celery entry points of the analytics app: thin, keyed by id, safe to run twice."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from analytics import aggregation, export_jobs, population
+from surveys.models import Survey
+
+
+@shared_task(name="analytics.aggregates_rebuild", ignore_result=True)
+def aggregates_rebuild_task(survey_id: int, full: bool = False) -> int:
+    """Publish a fresh snapshot of one survey's aggregate tables, then refresh its estimates."""
+    if not Survey.objects.filter(pk=survey_id).exists():
+        return 0
+    counted = aggregation.aggregates_rebuild(survey_id=survey_id, full=full).responses
+    # Queued separately so that the counts are published without waiting for the bootstrap.
+    rds_rebuild_task.delay(survey_id)
+    return counted
+
+
+@shared_task(name="analytics.rds_rebuild", ignore_result=True)
+def rds_rebuild_task(survey_id: int) -> int:
+    """Recompute a survey's RDS estimates unless they already cover its published counts."""
+    if not population.rds_stale(survey_id=survey_id):
+        return 0
+    return population.rds_rebuild(survey_id=survey_id).respondents
+
+
+@shared_task(name="analytics.aggregates_catch_up", ignore_result=True)
+def aggregates_catch_up_task() -> list[int]:
+    """Rebuild the aggregates, then the estimates, of every survey that misses responses."""
+    rebuilt = aggregation.aggregates_catch_up()
+    for survey_id in Survey.objects.order_by("pk").values_list("pk", flat=True):
+        if population.rds_stale(survey_id=survey_id):
+            population.rds_rebuild(survey_id=survey_id)
+    return rebuilt
+
+
+@shared_task(name="analytics.aggregates_rebuild_all", ignore_result=True)
+def aggregates_rebuild_all_task() -> list[int]:
+    """Rebuild every survey's aggregates from scratch."""
+    surveys = list(Survey.objects.order_by("pk").values_list("pk", flat=True))
+    for survey_id in surveys:
+        aggregation.aggregates_rebuild(survey_id=survey_id, full=True)
+        population.rds_rebuild(survey_id=survey_id)
+    return surveys
+
+
+@shared_task(name="analytics.export_run", ignore_result=True)
+def export_run_task(job_id: str) -> str:
+    """Write an export job's file."""
+    return export_jobs.export_job_run(job_id=job_id)

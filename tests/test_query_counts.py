@@ -1,0 +1,116 @@
+"""No page runs a query per row: each page's query count stays the same as the data grows.
+
+Every page is requested twice, once with a small data set and once with about five times as
+many responses, seed links and recruits; the number of queries must not change. (A page that
+loops over responses or links and queries inside the loop would grow with the data.)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from django.contrib.auth.models import Permission, User
+from django.core.cache import cache
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from surveys.bulk import responses_generate
+from surveys.models import Response, SeedLink, Survey
+from tests.flow import SCO_ANSWERS, complete_survey, page_data
+
+
+def _queries(client: Client, path: str, *, warm: bool = False) -> int:
+    if warm:
+        # Pages that keep running counts in the cache catch up on the first visit after new
+        # rows arrive; the steady state is what every later visitor gets.
+        client.get(path)
+    with CaptureQueriesContext(connection) as captured:
+        reply = client.get(path)
+    assert reply.status_code == 200, (path, reply.status_code)
+    if hasattr(reply, "streaming_content"):
+        with CaptureQueriesContext(connection) as streamed:
+            b"".join(reply.streaming_content)
+        return len(captured) + len(streamed)
+    return len(captured)
+
+
+@pytest.fixture
+def staff(db: None) -> Client:
+    user = User.objects.create_user(username="counter", password="x-long-password-1", is_staff=True)
+    user.is_superuser = True  # the admin's response list too
+    user.save()
+    user.user_permissions.add(
+        *Permission.objects.filter(
+            content_type__app_label="surveys", codename__in=["organizer", "analyst"]
+        )
+    )
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def _grow(survey: Survey, *, responses: int, seeds: int) -> SeedLink:
+    """Add responses in chains under new seed links; return the biggest chain's seed."""
+    result = responses_generate(survey=survey, n=responses, seeds=seeds, seed=responses)
+    from analytics.aggregation import aggregates_rebuild
+
+    aggregates_rebuild(survey_id=survey.pk)
+    return max(result.seed_links, key=lambda link: link.responses.count())
+
+
+STAFF_PAGES: dict[str, Callable[[Survey, SeedLink], str]] = {
+    "organizers' monitor": lambda s, seed: f"/en/organize/{s.slug}/",
+    "recruitment tree": lambda s, seed: f"/en/organize/{s.slug}/tree/{seed.pk}/",
+    "recruitment tree JSON": lambda s, seed: f"/en/organize/{s.slug}/tree/{seed.pk}.json",
+    "recruitment CSV": lambda s, seed: f"/en/organize/{s.slug}/recruitment.csv",
+    "analysts' dashboard": lambda s, seed: f"/en/analytics/?survey={s.slug}",
+    "analysts' exports": lambda s, seed: f"/en/analytics/exports/?survey={s.slug}",
+    "admin: responses": lambda s, seed: "/en/admin/surveys/response/",
+    "admin: seed links": lambda s, seed: "/en/admin/surveys/seedlink/",
+}
+
+
+def test_staff_pages_run_as_many_queries_at_300_responses_as_at_60(sco_survey, staff):
+    cache.clear()
+    small_seed = _grow(sco_survey, responses=60, seeds=3)
+    small = {
+        name: _queries(staff, path(sco_survey, small_seed), warm=True)
+        for name, path in STAFF_PAGES.items()
+    }
+    big_seed = _grow(sco_survey, responses=240, seeds=4)
+    assert big_seed.responses.count() > small_seed.responses.count()
+    assert Response.objects.count() == 300 and SeedLink.objects.count() == 7
+    big = {
+        name: _queries(staff, path(sco_survey, big_seed), warm=True)
+        for name, path in STAFF_PAGES.items()
+    }
+    assert big == small
+
+
+def test_respondent_pages_run_as_many_queries_at_300_responses_as_at_none(sco_survey):
+    cache.clear()
+
+    def counts() -> list[int]:
+        client = Client()
+        base = f"/en/s/{sco_survey.slug}/"
+        found = [_queries(client, base)]
+        client.post(base, {"consent": "on"})
+        for number in range(1, 6):
+            found.append(_queries(client, f"{base}p/{number}/"))
+            action = "submit" if number == 5 else "next"
+            client.post(
+                f"{base}p/{number}/",
+                {"action": action, **page_data(sco_survey, number, SCO_ANSWERS)},
+            )
+        found.append(_queries(client, f"{base}thanks/"))
+        return found
+
+    counts()  # the first visit also fills this process's questionnaire cache
+    empty = counts()
+    recruiter = complete_survey(Client(), sco_survey)
+    responses_generate(survey=sco_survey, n=300, seeds=5, seed=9)
+    for _ in range(2):  # a recruiter with recruits under them
+        complete_survey(Client(), sco_survey, start_path=f"/en/r/{recruiter.referral_code}/")
+    assert counts() == empty
