@@ -1,0 +1,100 @@
+"""Every organizer, analyst and admin address against every kind of visitor.
+
+Anonymous visitors and respondents (a browser that answered, with no login) are sent to the
+login page; staff without the page's permission get 403; the right role gets the page.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+
+from analytics.models import ExportJob
+from surveys.models import SeedLink, Survey
+from tests.fixtures.analytics import logged_in, staff_user
+from tests.flow import complete_survey
+
+ROLES = ("anonymous", "respondent", "analyst", "organizer", "admin")
+ORGANIZE = {"organizer", "admin"}
+ANALYSE = {"analyst", "admin"}
+ADMIN = {"admin"}
+
+
+def _urls(seed: SeedLink, job: ExportJob) -> list[tuple[str, str, set[str]]]:
+    s = seed.survey.slug
+    return [
+        ("get", "/en/organize/", ORGANIZE),
+        ("get", f"/en/organize/{s}/", ORGANIZE),
+        ("get", f"/en/organize/{s}/seeds/new/", ORGANIZE),
+        ("post", f"/en/organize/{s}/seeds/new/", ORGANIZE),
+        ("post", f"/en/organize/{s}/seeds/{seed.pk}/deactivate/", ORGANIZE),
+        ("get", f"/en/organize/{s}/seeds/{seed.pk}/qr.svg", ORGANIZE),
+        ("get", f"/en/organize/{s}/tree/{seed.pk}/", ORGANIZE),
+        ("get", f"/en/organize/{s}/tree/{seed.pk}.json", ORGANIZE),
+        ("get", f"/en/organize/{s}/recruitment.csv", ORGANIZE),
+        ("get", "/en/analytics/", ANALYSE),
+        ("post", "/en/analytics/rebuild/", ANALYSE),
+        ("get", f"/en/analytics/{s}/rds/awareness/", ANALYSE),
+        ("get", "/en/analytics/exports/", ANALYSE),
+        ("get", f"/en/analytics/exports/?survey={s}&kind=responses", ANALYSE),
+        ("get", f"/en/analytics/exports/{job.pk}/", ANALYSE),
+        ("get", f"/en/analytics/exports/{job.pk}/status/", ANALYSE),
+        ("get", "/en/admin/", ADMIN),
+        ("get", "/en/admin/surveys/response/", ADMIN),
+        ("get", "/en/admin/surveys/question/", ADMIN),
+        ("get", "/en/admin/auth/user/", ADMIN),
+    ]
+
+
+@pytest.fixture
+def clients(sco_survey: Survey) -> dict[str, Client]:
+    respondent = Client()
+    complete_survey(respondent, sco_survey)
+    admin = User.objects.create_superuser("root", password="x-very-long-password-1")
+    return {
+        "anonymous": Client(),
+        "respondent": respondent,
+        "analyst": logged_in(staff_user("matrix-analyst", "Analysts")),
+        "organizer": logged_in(staff_user("matrix-organizer", "Organizers")),
+        "admin": logged_in(admin),
+    }
+
+
+def test_every_staff_address_admits_only_its_roles(
+    sco_survey: Survey, clients: dict[str, Client]
+) -> None:
+    seed = SeedLink.objects.create(survey=sco_survey, label="matrix seed")
+    # The analyst's own job: an analyst sees their jobs, the admin sees all.
+    owner = User.objects.get(username="matrix-analyst")
+    job = ExportJob.objects.create(owner=owner, survey=sco_survey, kind="responses", file_name="x")
+    checked = 0
+    for method, url, allowed in _urls(seed, job):
+        for role in ROLES:
+            data = {"survey": sco_survey.slug, "label": "from the matrix"} if method == "post" else {}
+            reply = getattr(clients[role], method)(url, data)
+            status = reply.status_code
+            if role in allowed:
+                assert status in {200, 302}, (role, method, url, status)
+                if status == 302:
+                    assert "login" not in reply.headers["Location"], (role, url)
+            elif role in {"anonymous", "respondent"}:
+                assert status == 302 and "login" in reply.headers["Location"], (role, url, status)
+            elif url.startswith("/en/admin/"):
+                # Staff without admin rights meet the admin's own login page.
+                assert status == 302 and "/admin/login/" in reply.headers["Location"], (role, url)
+            else:
+                assert status == 403, (role, method, url, status)
+            checked += 1
+    assert checked == len(ROLES) * len(_urls(seed, job))
+    # Refused POSTs changed nothing: one seed link from the organizer and one from the admin.
+    assert SeedLink.objects.filter(label="from the matrix").count() == 2
+
+
+def test_an_export_job_is_hidden_from_other_analysts(
+    sco_survey: Survey, clients: dict[str, Client]
+) -> None:
+    owner = User.objects.get(username="root")
+    job = ExportJob.objects.create(owner=owner, survey=sco_survey, kind="responses", file_name="x")
+    for url in (f"/en/analytics/exports/{job.pk}/", f"/en/analytics/exports/{job.pk}/download/"):
+        assert clients["analyst"].get(url).status_code == 404
