@@ -50,55 +50,62 @@ ONE_SEED = gettext_noop(
 NOT_ANSWERED = gettext_noop("No respondent in the recruitment chains answered this question.")
 
 
+# A convergence plot by order of recruitment needs a few hundred points, not one per respondent.
+ORDER_POINTS = 400
+
+
 @dataclass(frozen=True)
 class _Forest:
     sample: rds.RDSSample
-    answers: list[dict[str, Any]]
+    # Per question code: (ticked n x k, answered n), filled while streaming the responses.
+    answers: dict[str, tuple[np.ndarray, np.ndarray]]
     seed_labels: dict[str, str]
     outside: int
 
 
-def _forest(survey: Survey) -> _Forest | None:
-    rows = list(
-        Response.objects.filter(survey=survey, withdrawn_at__isnull=True)
-        .order_by("submitted_at", "id")
-        .values_list("id", "recruiter_id", "network_size", "answers", "seed_link__label", "wave")
-    )
-    chained = [row for row in rows if row[5] is not None]
-    if not chained:
+def _forest(survey: Survey, questions: list[Question]) -> _Forest | None:
+    """Read the recruitment chains and the answers in one pass, without keeping the rows."""
+    queryset = Response.objects.filter(survey=survey, withdrawn_at__isnull=True)
+    outside = queryset.filter(wave__isnull=True).count()
+    chained = queryset.filter(wave__isnull=False).order_by("submitted_at", "id")
+    n = chained.count()
+    if n == 0:
         return None
-    sample = rds.rds_sample(
-        ids=[str(row[0]) for row in chained],
-        recruiter_ids=[None if row[1] is None else str(row[1]) for row in chained],
-        degrees=[row[2] for row in chained],
-    )
-    labels = {str(row[0]): f"#{row[0]} · {row[4] or ''}".rstrip(" ·") for row in chained}
-    return _Forest(
-        sample=sample,
-        answers=[row[3] for row in chained],
-        seed_labels=labels,
-        outside=len(rows) - len(chained),
-    )
+    columns = {q.code: {o.code: k for k, o in enumerate(q.options.all())} for q in questions}
+    answers = {
+        code: (np.zeros((n, len(options)), dtype=bool), np.zeros(n, dtype=bool))
+        for code, options in columns.items()
+    }
+    ids: list[str] = []
+    recruiters: list[str | None] = []
+    degrees: list[int | None] = []
+    seed_labels: dict[str, str] = {}
+    rows = chained.values_list("id", "recruiter_id", "network_size", "answers", "seed_link__label")
+    for row, (pk, recruiter, degree, given, label) in enumerate(rows.iterator(chunk_size=5000)):
+        if row >= n:
+            break  # a response that arrived after the count: the next rebuild takes it
+        ids.append(str(pk))
+        recruiters.append(None if recruiter is None else str(recruiter))
+        degrees.append(degree)
+        if recruiter is None:
+            seed_labels[str(pk)] = f"#{pk} · {label}" if label else f"#{pk}"
+        for code, options in columns.items():
+            value = given.get(code)
+            if value in (None, "", []):
+                continue
+            ticked, answered = answers[code]
+            answered[row] = True
+            for option in value if isinstance(value, list) else [value]:
+                if option in options:
+                    ticked[row, options[option]] = True
+    if len(ids) < n:
+        answers = {code: (t[: len(ids)], a[: len(ids)]) for code, (t, a) in answers.items()}
+    sample = rds.rds_sample(ids=ids, recruiter_ids=recruiters, degrees=degrees)
+    return _Forest(sample=sample, answers=answers, seed_labels=seed_labels, outside=outside)
 
 
 def _options(question: Question) -> list[str]:
     return [option.code for option in question.options.all()]
-
-
-def _indicators(question: Question, answers: list[dict[str, Any]]) -> tuple[np.ndarray, np.ndarray]:
-    options = _options(question)
-    column = {code: k for k, code in enumerate(options)}
-    ticked = np.zeros((len(answers), len(options)), dtype=bool)
-    answered = np.zeros(len(answers), dtype=bool)
-    for row, response in enumerate(answers):
-        value = response.get(question.code)
-        if value in (None, "", []):
-            continue
-        answered[row] = True
-        for code in value if isinstance(value, list) else [value]:
-            if code in column:
-                ticked[row, column[code]] = True
-    return ticked, answered
 
 
 def _cumulative(estimates: list[rds.CumulativeEstimate]) -> list[dict[str, Any]]:
@@ -111,7 +118,7 @@ def _cumulative(estimates: list[rds.CumulativeEstimate]) -> list[dict[str, Any]]
 def _question(forest: _Forest, question: Question, replicates: int) -> dict[str, Any]:
     sample = forest.sample
     options = _options(question)
-    ticked, answered = _indicators(question, forest.answers)
+    ticked, answered = forest.answers[question.code]
     result: dict[str, Any] = {"shares": {}, "unavailable": {}, "homophily": None}
     if not answered.any():
         result["unavailable"]["shares"] = NOT_ANSWERED
@@ -130,7 +137,12 @@ def _question(forest: _Forest, question: Question, replicates: int) -> dict[str,
         for code, (low, high) in interval.items():
             shares[code]["low"], shares[code]["high"] = low, high
     single = question.kind == QuestionKind.SINGLE
-    values = [a.get(question.code) for a in forest.answers] if single else None
+    # Single choice: exactly one tick per answering respondent, so the category is its column.
+    values = (
+        [options[k] if a else None for k, a in zip(ticked.argmax(axis=1), answered, strict=True)]
+        if single
+        else None
+    )
     if sample.n_waves < 2:
         result["unavailable"]["rds1"] = ONE_WAVE
     elif single:
@@ -146,13 +158,15 @@ def _question(forest: _Forest, question: Question, replicates: int) -> dict[str,
     else:
         for by in ("wave", "order"):
             result[f"convergence_{by}"] = _cumulative(
-                rds.convergence_multi(sample, by=by, **kwargs)
+                rds.convergence_multi(sample, by=by, points=ORDER_POINTS, **kwargs)
             )
     if len(sample.seeds) < 2:
         result["unavailable"]["bottleneck"] = ONE_SEED
     else:
         trees = rds.bottleneck_multi(sample, **kwargs)
-        result["bottleneck"] = {forest.seed_labels[seed]: s for seed, s in trees.items()}
+        result["bottleneck"] = {
+            forest.seed_labels.get(seed, f"#{seed}"): s for seed, s in trees.items()
+        }
     return result
 
 
@@ -171,7 +185,7 @@ def rds_rebuild(*, survey_id: int, replicates: int | None = None) -> RDSEstimate
     attributes: dict[str, Any] = {"built_at": timezone.now(), "watermark": watermark}
     results: dict[str, dict[str, Any]] = {}
     try:
-        forest = _forest(survey)
+        forest = _forest(survey, questions)
     except rds.RDSError as error:
         forest, attributes["unavailable"] = None, str(error)
     if forest is None:

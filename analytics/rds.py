@@ -608,9 +608,12 @@ def tree_bootstrap_multi(
 
 
 def _convergence(
-    sample: RDSSample, answers: _Indicators, by: Literal["wave", "order"]
+    sample: RDSSample,
+    answers: _Indicators,
+    by: Literal["wave", "order"],
+    points: int | None = None,
 ) -> list[CumulativeEstimate]:
-    """Return cumulative RDS-II estimates by wave or by sample order."""
+    """Return cumulative RDS-II estimates by wave or by sample order (at most ``points``)."""
     if by not in ("wave", "order"):
         raise ValueError("by must be 'wave' or 'order'")
     if sample.n_waves < 2:
@@ -623,7 +626,10 @@ def _convergence(
     else:
         order = np.arange(sample.size)
         ends = order
-        positions = range(1, sample.size + 1)
+        if points is not None and points < sample.size:
+            # Evenly spaced steps, always ending with the whole sample, keep a plot small.
+            ends = np.unique(np.linspace(0, sample.size - 1, points).round().astype(np.int64))
+        positions = (ends + 1).tolist()
     ticks = np.cumsum(weights[order, None] * answers.ticked[order], axis=0)
     totals = np.cumsum(weights[order] * answers.answered[order])
     answered = np.cumsum(answers.answered[order])
@@ -639,10 +645,14 @@ def _convergence(
 
 
 def convergence(
-    sample: RDSSample, *, values: Sequence[str | None], by: Literal["wave", "order"]
+    sample: RDSSample,
+    *,
+    values: Sequence[str | None],
+    by: Literal["wave", "order"],
+    points: int | None = None,
 ) -> list[CumulativeEstimate]:
     """Return the cumulative RDS-II estimate after each wave or each respondent in order."""
-    return _convergence(sample, _single_choice(sample, values), by)
+    return _convergence(sample, _single_choice(sample, values), by, points)
 
 
 def convergence_multi(
@@ -652,9 +662,10 @@ def convergence_multi(
     answered: np.ndarray,
     options: Sequence[str],
     by: Literal["wave", "order"],
+    points: int | None = None,
 ) -> list[CumulativeEstimate]:
     """Return cumulative multiple-choice RDS-II shares after each wave or each respondent."""
-    return _convergence(sample, _multi_choice(sample, ticked, answered, options), by)
+    return _convergence(sample, _multi_choice(sample, ticked, answered, options), by, points)
 
 
 def _bottleneck(sample: RDSSample, answers: _Indicators) -> dict[str, dict[str, float]]:
