@@ -81,7 +81,6 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "config.middleware.SecurityHeadersMiddleware",
-    "config.middleware.DatabaseUnavailableMiddleware",
     # Last, so that it sees the authenticated user of a failed login.
     "axes.middleware.AxesMiddleware",
 ]
@@ -119,6 +118,8 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_MAX_AGE"] = env_int("CONN_MAX_AGE", 60, minimum=0)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # A request must fail fast ("try again in a moment") rather than hang while PostgreSQL is away.
+    DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", 5)
 elif PRODUCTION:
     raise ImproperlyConfigured("DATABASE_URL (PostgreSQL) is required in production.")
 else:

@@ -19,3 +19,6 @@ urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
     prefix_default_language=True,
 )
+
+handler400 = "config.views.bad_request"
+handler500 = "config.views.server_error"

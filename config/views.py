@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import logging
+import sys
+
 from django.conf import settings
-from django.db import connection
+from django.db import InterfaceError, OperationalError, connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
 
 from surveys.models import Survey
+
+log = logging.getLogger(__name__)
 
 # A probe must answer quickly even when Redis hangs; orchestrators time out at a few seconds.
 BROKER_TIMEOUT_SECONDS = 1.0
@@ -53,6 +59,7 @@ def privacy(request: HttpRequest) -> HttpResponse:
     return render(request, "privacy.html")
 
 
+@never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
     """Report whether the database and the Celery broker answer; 503 when one does not."""
     state = {"database": _database_state(), "broker": _broker_state()}
@@ -67,6 +74,38 @@ def hello(request: HttpRequest) -> HttpResponse:
     if not settings.BENCH_HELLO:
         raise Http404("Benchmark endpoints are off")
     return HttpResponse("Hello, world", content_type="text/plain")
+
+
+def _caused_by_database(error: BaseException | None) -> bool:
+    # Django wraps some failures: a session that cannot be saved becomes SessionInterrupted.
+    while error is not None:
+        if isinstance(error, OperationalError | InterfaceError):
+            return True
+        error = error.__cause__ or error.__context__
+    return False
+
+
+def _unavailable(error: BaseException | None) -> HttpResponse:
+    # Rendered without the request: its session and user live in the unreachable database.
+    log.warning("database unavailable: %s", error)
+    response = HttpResponse(render_to_string("503.html"), status=503)
+    response["Retry-After"] = "10"
+    return response
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """Answer "try again in a moment" while the database is unreachable, else a plain 500."""
+    error = sys.exc_info()[1]
+    if _caused_by_database(error):
+        return _unavailable(error)
+    return HttpResponse(render_to_string("500.html"), status=500)
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """Explain a bad request, unless it only failed because the database went away."""
+    if _caused_by_database(exception):
+        return _unavailable(exception)
+    return HttpResponse(render_to_string("400.html", request=request), status=400)
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:

@@ -20,6 +20,7 @@ pytest_plugins = [
     "tests.fixtures.recruitment",
     "tests.fixtures.analytics",
     "tests.fixtures.celery",
+    "tests.fixtures.stack",
 ]
 
 _FALSY = {"", "0", "false", "no", "off"}

@@ -71,7 +71,9 @@ def test_every_staff_address_admits_only_its_roles(
     checked = 0
     for method, url, allowed in _urls(seed, job):
         for role in ROLES:
-            data = {"survey": sco_survey.slug, "label": "from the matrix"} if method == "post" else {}
+            data = (
+                {"survey": sco_survey.slug, "label": "from the matrix"} if method == "post" else {}
+            )
             reply = getattr(clients[role], method)(url, data)
             status = reply.status_code
             if role in allowed:
