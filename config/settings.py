@@ -230,6 +230,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 CELERY_TASK_PUBLISH_RETRY = False
 
+# Questionnaires one client (salted address + browser) may start per 10 minutes.
+START_RATE_LIMIT = env_int("START_RATE_LIMIT", 60, minimum=1)
 # Salt for the rotating client hash used by duplicate flags; raw IP addresses are never stored.
 CLIENT_HASH_SALT = env_str("CLIENT_HASH_SALT", "") or SECRET_KEY
 

@@ -8,6 +8,10 @@ from datetime import timedelta
 GUESS_LIMIT = 20
 GUESS_WINDOW_SECONDS = 10 * 60
 
+# Questionnaires one client (salted address and browser) may start within the window: a
+# classroom behind one address stays well under it, a script filling in forms does not.
+START_WINDOW_SECONDS = 10 * 60
+
 # Another response from the same salted client hash within this window gets a quality flag.
 SAME_CLIENT_WINDOW = timedelta(hours=24)
 

@@ -6,7 +6,6 @@ import logging
 from dataclasses import dataclass
 from urllib.parse import quote, urlencode
 
-from django.core.cache import cache
 from django.http import HttpRequest
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
@@ -17,6 +16,7 @@ from surveys.coupons import LinkState
 from surveys.models import LinkEvent, Response, SeedLink, Survey
 from surveys.privacy import client_address_hash
 from surveys.qr import qr_svg
+from surveys.ratelimit import rate_count, rate_hit
 from surveys.selectors import visitor_attribution_code
 from surveys.services import Attribution
 
@@ -135,26 +135,12 @@ def _guess_key(request: HttpRequest) -> str:
 
 def guessing_blocked(*, request: HttpRequest) -> bool:
     """Return whether this client made too many failed link look-ups lately."""
-    try:
-        failures = cache.get(_guess_key(request)) or 0
-    except Exception:
-        # A cache outage must not lock every visitor out of their link.
-        logger.warning("link guess counter unavailable", exc_info=True)
-        return False
-    return failures >= limits.GUESS_LIMIT
+    return rate_count(key=_guess_key(request)) >= limits.GUESS_LIMIT
 
 
 def guess_failed(*, request: HttpRequest) -> None:
     """Count a failed link look-up against this client for the guessing window."""
-    key = _guess_key(request)
-    try:
-        if not cache.add(key, 1, timeout=limits.GUESS_WINDOW_SECONDS):
-            try:
-                cache.incr(key)
-            except ValueError:  # the window ended between add and incr
-                cache.add(key, 1, timeout=limits.GUESS_WINDOW_SECONDS)
-    except Exception:
-        logger.warning("link guess counter unavailable", exc_info=True)
+    rate_hit(key=_guess_key(request), window_seconds=limits.GUESS_WINDOW_SECONDS)
 
 
 def _share_links(url: str, text: str) -> tuple[ShareLink, ...]:

@@ -15,6 +15,7 @@ from surveys.coupons import LinkState
 from surveys.forms import ConsentForm, PageForm, initial_for_page
 from surveys.models import Response, Survey
 from surveys.privacy import client_hash
+from surveys.ratelimit import start_allowed
 from surveys.selectors import (
     survey_get,
     survey_pages,
@@ -59,6 +60,8 @@ def survey_start(request: HttpRequest, slug: str) -> HttpResponse:
         return recruitment_views.link_refused(request, survey=survey, state=link_state)
     form = ConsentForm(request.POST if request.method == "POST" else None, survey=survey)
     if request.method == "POST" and form.is_valid():
+        if not start_allowed(request=request):
+            return render(request, "surveys/too_many_starts.html", status=429)
         draft = draft_start(
             survey=survey,
             language=get_language(),

@@ -260,3 +260,26 @@ def test_fuzzed_form_posts_never_crash_or_store_malformed_answers(
     reply = client.post(path, {k: v for k, v in form.items() if "\x00" not in str(k)})
     assert reply.status_code in {200, 302, 400, 404}
     assert_nothing_malformed_stored(sco_survey)
+
+
+def test_starting_questionnaire_after_questionnaire_is_rate_limited(
+    sco_survey: Survey, settings
+) -> None:
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.START_RATE_LIMIT = 3
+    script = Client(REMOTE_ADDR="192.0.2.50", HTTP_USER_AGENT="form-filler/1.0")
+    for _ in range(3):
+        assert script.post("/kk/s/sco-2025/", {"consent": "on"}).status_code == 302
+        script.cookies.clear()  # a script forgets its session to start again
+    refused = script.post("/kk/s/sco-2025/", {"consent": "on"})
+    assert refused.status_code == 429
+    with translation.override("kk"):
+        assert translation.gettext("Too many attempts") in refused.content.decode()
+    # Someone else on another connection is not affected.
+    assert (
+        Client(REMOTE_ADDR="192.0.2.51").post("/kk/s/sco-2025/", {"consent": "on"}).status_code
+        == 302
+    )
+    cache.clear()
