@@ -9,7 +9,7 @@ import os
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from analytics.exports import ExportOptions, export_chunks, export_filename
 from analytics.models import ExportJob
@@ -47,7 +47,7 @@ def _enqueue(job_id: object) -> None:
         log.exception("export job %s could not be started", job_id)
         ExportJob.objects.filter(pk=job_id, status=ExportJob.Status.PENDING).update(
             status=ExportJob.Status.FAILED,
-            error=_("The task queue could not be reached; please try again later."),
+            error=gettext_noop("The task queue could not be reached; please try again later."),
             finished_at=timezone.now(),
         )
 
@@ -71,9 +71,10 @@ def export_job_progress(*, job: ExportJob) -> int:
 
 
 def _failure_message(error: BaseException) -> str:
+    # Stored in English and translated when shown: the worker has no visitor's language.
     if isinstance(error, OSError) and error.errno in {errno.ENOSPC, errno.EDQUOT}:
-        return _("The disk is full: the export could not be written.")
-    return _("The export failed: %(error)s") % {"error": f"{type(error).__name__}: {error}"}
+        return gettext_noop("The disk is full: the export could not be written.")
+    return f"The export failed: {type(error).__name__}: {error}"
 
 
 def export_job_run(*, job_id: str) -> str:

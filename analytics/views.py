@@ -180,7 +180,7 @@ def _job_status(job: ExportJob) -> dict[str, object]:
         "status_label": job.get_status_display(),
         "rows_done": export_job_progress(job=job),
         "rows_total": job.rows_total,
-        "error": job.error,
+        "error": _(job.error) if job.error else "",
         "download_url": reverse("analytics:export_download", kwargs={"pk": job.pk})
         if job.status == ExportJob.Status.DONE
         else "",

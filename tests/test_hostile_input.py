@@ -182,6 +182,10 @@ def test_an_xss_payload_in_other_text_is_stored_as_text_and_shown_escaped(
         ("put", "/kk/s/sco-2025/p/1/", 405),
         ("delete", "/kk/s/sco-2025/", 405),
         ("post", "/kk/s/sco-2025/thanks/", 405),
+        ("get", "/en/analytics/exports/..%2F..%2Fetc%2Fpasswd/download/", 404),
+        ("get", "/en/analytics/exports/00000000-0000-0000-0000-000000000000/../../x/", 404),
+        ("get", "/en/organize/sco-2025/tree/-1/", 404),
+        ("get", "/en/r/%00%00/", 404),
     ],
 )
 def test_unknown_paths_and_methods_get_a_clear_4xx(
