@@ -30,103 +30,20 @@ from django.utils import timezone
 
 from surveys.codes import ALPHABET, CODE_LENGTH
 from surveys.models import LinkEvent, QuestionKind, Response, SeedLink, Survey
+from surveys.study import MULTIPLE_CHOICE, STUDY_SHARES
 
-# Published shares of the SCO 2025 study (/work/shared/questionnaire.md), as probabilities.
-# Where the article gives a total only ("positive (both) 56.2", "rest shared by the last
-# three"), the split is ours; options it does not mention get small plausible shares.
 SINGLE_SHARES: dict[str, dict[str, float]] = {
-    "awareness": {"yes_fully": 48.5, "partially": 27.7, "no": 17.8, "hard_to_say": 5.9},
-    "impact": {
-        "strongly_positive": 19.4,
-        "moderately_positive": 36.8,
-        "neutral": 21.6,
-        "moderately_negative": 2.8,
-        "strongly_negative": 1.6,
-        "hard_to_say": 17.8,
-    },
-    "initiatives": {
-        "very_effective": 21.8,
-        "fairly_effective": 22.6,
-        "moderately_effective": 20.0,
-        "low_effective": 5.9,
-        "ineffective": 1.4,
-        "not_familiar": 28.3,
-    },
-    "trust": {
-        "definitely_yes": 41.2,
-        "rather_yes": 44.4,
-        "rather_no": 5.9,
-        "definitely_no": 1.8,
-        "hard_to_say": 6.7,
-    },
-    "threats": {
-        "cyberattacks": 36.4,
-        "disinformation": 30.1,
-        "data_loss": 16.0,
-        "opaque_sources": 8.1,
-        "foreign_interference": 7.2,
-        "other": 2.2,
-    },
-    "country": {
-        "kz": 31.0,
-        "ru": 22.0,
-        "by": 14.0,
-        "uz": 8.0,
-        "kg": 7.0,
-        "tj": 5.0,
-        "cn": 5.0,
-        "ir": 4.0,
-        "in": 1.5,
-        "pk": 1.5,
-        "other": 1.0,
-    },
-    "age_group": {"under_30": 79.4, "30_39": 10.9, "40_49": 5.7, "50_59": 3.0, "60_plus": 1.0},
-    "gender": {"female": 53.5, "male": 46.5},
-    "status": {
-        "student": 59.8,
-        "employed": 27.5,
-        "self_employed": 6.1,
-        "not_working": 4.6,
-        "other": 2.0,
-    },
-    "sphere": {
-        "public_administration": 24.8,
-        "education": 17.0,
-        "science": 9.9,
-        "it": 14.1,
-        "business": 11.7,
-        "media": 6.3,
-        "international": 10.2,
-        "other": 6.0,
-    },
+    code: shares for code, shares in STUDY_SHARES.items() if code not in MULTIPLE_CHOICE
 }
-# Multiple choice: the share of respondents ticking each option (columns sum over 100).
+# At a million respondents a few come from the other SCO members too, as in real recruitment.
+SINGLE_SHARES["country"] = {
+    **{code: share * 0.96 for code, share in STUDY_SHARES["country"].items()},
+    "in": 1.5,
+    "pk": 1.5,
+    "other": 1.0,
+}
 MULTIPLE_SHARES: dict[str, dict[str, float]] = {
-    "platforms": {
-        "telegram": 68.7,
-        "instagram": 46.5,
-        "youtube": 44.2,
-        "tiktok": 30.7,
-        "facebook": 21.4,
-        "whatsapp": 20.4,
-        "x": 16.2,
-        "vk": 15.4,
-        "wechat": 12.3,
-        "odnoklassniki": 6.7,
-        "dzen": 5.0,
-        "rumble": 2.0,
-        "bluesky": 1.8,
-        "other": 6.3,
-    },
-    "conflict_prevention": {
-        "fast_exchange": 62.2,
-        "explain_positions": 41.0,
-        "transparency": 35.5,
-        "build_trust": 44.8,
-        "no_role": 4.0,
-        "hard_to_say": 5.5,
-        "other": 1.6,
-    },
+    code: STUDY_SHARES[code] for code in MULTIPLE_CHOICE
 }
 OTHER_TEXTS: tuple[str, ...] = ("Signal", "LinkedIn", "Mongolia", "Другое", "Басқа", "Reddit")
 LANGUAGE_SHARES: dict[str, float] = {"ru": 0.62, "kk": 0.14, "en": 0.24}

@@ -24,100 +24,10 @@ from django.db import transaction
 
 from surveys.models import Response, SeedLink, Survey
 from surveys.services import Attribution, draft_start, response_submit
+from surveys.study import MULTIPLE_CHOICE, STUDY_SHARES
 
 DEMO_SIZE = 505
 
-# Published shares (percent of respondents). Multiple choice: each option on its own.
-DEMO_SHARES: dict[str, dict[str, float]] = {
-    "awareness": {"yes_fully": 48.5, "partially": 27.7, "no": 17.8, "hard_to_say": 5.9},
-    "impact": {
-        "strongly_positive": 20.2,
-        "moderately_positive": 36.0,
-        "neutral": 21.6,
-        "moderately_negative": 2.8,
-        "strongly_negative": 1.6,
-        "hard_to_say": 17.8,
-    },
-    "initiatives": {
-        "very_effective": 21.8,
-        "fairly_effective": 22.6,
-        "moderately_effective": 20.0,
-        "low_effective": 5.9,
-        "ineffective": 1.4,
-        "not_familiar": 28.3,
-    },
-    "platforms": {
-        "telegram": 68.7,
-        "instagram": 46.5,
-        "youtube": 44.2,
-        "tiktok": 30.7,
-        "facebook": 21.4,
-        "whatsapp": 20.4,
-        "x": 16.2,
-        "vk": 15.4,
-        "wechat": 12.3,
-        "odnoklassniki": 6.7,
-        "dzen": 5.0,
-        "rumble": 2.0,
-        "bluesky": 1.8,
-        "other": 6.3,
-    },
-    "trust": {
-        "definitely_yes": 41.2,
-        "rather_yes": 44.4,
-        "rather_no": 6.1,
-        "definitely_no": 2.2,
-        "hard_to_say": 6.1,
-    },
-    "threats": {
-        "cyberattacks": 36.4,
-        "disinformation": 30.1,
-        "data_loss": 16.0,
-        "opaque_sources": 8.1,
-        "foreign_interference": 7.2,
-        "other": 2.2,
-    },
-    "conflict_prevention": {
-        "fast_exchange": 62.2,
-        "explain_positions": 47.3,
-        "build_trust": 44.6,
-        "transparency": 40.2,
-        "no_role": 4.4,
-        "hard_to_say": 5.1,
-        "other": 1.6,
-    },
-    # The study: Kazakhstan, Russia and Belarus most represented; China within the error.
-    "country": {
-        "kz": 45.0,
-        "ru": 21.0,
-        "by": 12.0,
-        "uz": 7.1,
-        "kg": 5.9,
-        "tj": 4.0,
-        "ir": 3.0,
-        "cn": 2.0,
-    },
-    "age_group": {"under_30": 79.6, "30_39": 11.0, "40_49": 5.0, "50_59": 3.0, "60_plus": 1.4},
-    "gender": {"female": 53.5, "male": 46.5},
-    "status": {
-        "student": 59.8,
-        "employed": 27.1,
-        "self_employed": 5.1,
-        "not_working": 4.4,
-        "other": 3.6,
-    },
-    "sphere": {
-        "public_administration": 24.8,
-        "education": 17.0,
-        "science": 15.2,
-        "it": 12.3,
-        "international": 8.9,
-        "business": 9.7,
-        "media": 6.2,
-        "other": 5.9,
-    },
-}
-MULTIPLE = ("platforms", "conflict_prevention")
 
 OTHER_TEXTS: dict[str, list[str]] = {
     "platforms": ["Signal", "LinkedIn", "Discord", "Threads", "Ұлттық платформалар", "Zoom"],
@@ -198,7 +108,7 @@ def _draw(rng: random.Random, left: Counter[str]) -> str:
 
 
 def _assign_countries(rng: random.Random, people: list[_Person]) -> None:
-    left = Counter(apportion(DEMO_SHARES["country"], len(people)))
+    left = Counter(apportion(STUDY_SHARES["country"], len(people)))
     for person in people:
         wanted = SEEDS[person.seed][0] if person.parent is None else people[person.parent].country
         if left[wanted] > 0 and rng.random() < SAME_COUNTRY:
@@ -240,20 +150,20 @@ def _answers(rng: random.Random, people: list[_Person]) -> None:
     size = len(people)
     columns: dict[str, list[Any]] = {}
     ages = ["under_30", "30_39", "40_49", "50_59", "60_plus"]
-    for code, shares in DEMO_SHARES.items():
-        if code in MULTIPLE or code == "country":
+    for code, shares in STUDY_SHARES.items():
+        if code in MULTIPLE_CHOICE or code == "country":
             continue
         codes = [c for c, n in apportion(shares, size).items() for _ in range(n)]
         rng.shuffle(codes)
         columns[code] = codes
     youth = [-0.5 * ages.index(age) + rng.gauss(0, 1) for age in columns["age_group"]]
     # Younger respondents know digital diplomacy better, and are the students.
-    columns["awareness"] = _ordered(rng, apportion(DEMO_SHARES["awareness"], size), youth)
+    columns["awareness"] = _ordered(rng, apportion(STUDY_SHARES["awareness"], size), youth)
     columns["status"] = _ordered(
-        rng, apportion(DEMO_SHARES["status"], size), [y + rng.gauss(0, 0.3) for y in youth]
+        rng, apportion(STUDY_SHARES["status"], size), [y + rng.gauss(0, 0.3) for y in youth]
     )
-    for code in MULTIPLE:
-        columns[code] = _ticks(rng, tick_counts(DEMO_SHARES[code], size), size)
+    for code in MULTIPLE_CHOICE:
+        columns[code] = _ticks(rng, tick_counts(STUDY_SHARES[code], size), size)
     for person in people:
         answers = {code: values[person.index] for code, values in columns.items()}
         answers["country"] = person.country
@@ -287,7 +197,7 @@ def demo_check(*, survey: Survey) -> None:
         q.code: {o.code for o in q.options.all()}
         for q in survey.questions.prefetch_related("options")
     }
-    for question, shares in DEMO_SHARES.items():
+    for question, shares in STUDY_SHARES.items():
         if question not in codes or not set(shares) <= codes[question]:
             raise ValidationError(
                 f"The survey {survey.slug} does not have the SCO 2025 question {question}.",
