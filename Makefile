@@ -13,7 +13,7 @@ STAMP = $(VENV)/.installed
 CHROMIUM ?= /usr/bin/chromium
 REDIS_SERVER ?= /usr/bin/redis-server
 
-.PHONY: help venv install messages static migrate run organizer test lint bench clean
+.PHONY: help venv install messages static migrate run organizer test lint bench bench-smoke serve stop clean
 
 help:
 	@echo "make run        install, compile messages, migrate, load data and serve on 127.0.0.1:$(PORT)"
@@ -62,7 +62,7 @@ run: install messages migrate
 	exec $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 organizer: install migrate
-	$(PY) manage.py create_staff
+	$(PY) manage.py create_staff --role both
 
 # --- quality -----------------------------------------------------------------------------------
 
@@ -79,13 +79,21 @@ test: install messages
 	@test -x $(REDIS_SERVER) || { echo "$(REDIS_SERVER) is missing (apt-get install redis-server); the services tests need it." >&2; exit 1; }
 	env -u REDIS_URL -u DJANGO_ENV scripts/with-postgres $(VENV)/bin/pytest
 
+# The production stack from local binaries (scripts/serve), in the background on 127.0.0.1.
+serve: install
+	scripts/serve start
+
+stop:
+	scripts/serve stop
+
+# Every benchmark against `make serve`'s stack filled to 1,000,000 responses; appends to
+# benchmarks/RESULTS.md. Installs wrk with apt when root. Takes about half an hour.
 bench: install
-	@set -e; found=0; \
-	for f in benchmarks/bench_*.py; do \
-		[ -e "$$f" ] || continue; found=1; \
-		echo "== $$f"; $(PY) "$$f"; \
-	done; \
-	[ $$found = 1 ] || echo "no benchmarks/bench_*.py yet"
+	$(PY) benchmarks/run.py
+
+# The benchmarks' smoke test (1,000 responses, throwaway PostgreSQL), as make test runs it.
+bench-smoke: install
+	env -u REDIS_URL -u DJANGO_ENV scripts/with-postgres $(VENV)/bin/pytest tests/test_benchmarks_smoke.py
 
 clean:
 	rm -rf var/

@@ -40,3 +40,16 @@ errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 # Behind the proxy in docker-compose; only it may claim to have terminated TLS.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+def when_ready(server: object) -> None:
+    """Import every view before forking, so that all workers run the same code from the start.
+
+    Django imports the URLconf lazily, at a worker's first request. With the app preloaded,
+    doing it here once saves each worker that import, shares the modules' memory between
+    workers, and keeps a worker recycled later (``max_requests``) on the code the master
+    started with rather than whatever the files hold by then.
+    """
+    from django.urls import get_resolver
+
+    get_resolver().url_patterns  # noqa: B018 - the import is the point

@@ -1,0 +1,1 @@
+"""Benchmarks against the local production stack; see README.md and RESULTS.md here."""

@@ -1,0 +1,181 @@
+"""Run every benchmark against the local stack with a million responses; record the results.
+
+``make bench`` runs this. It starts (or reuses) the stack of ``scripts/serve``, fills the
+``sco-2025`` survey up to ``--responses`` (default 1,000,000) with ``generate_responses``, runs
+each ``benchmarks/bench_*.py`` in its own process (each prints its figures with their ratios as it
+goes), prints a summary, and appends a dated entry to ``benchmarks/RESULTS.md``. The stack keeps
+running afterwards (``make stop`` stops it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.common import (
+    ROOT,
+    WORK,
+    Figure,
+    busy_processes,
+    figures_read,
+    load_average,
+    results_append,
+    stack_env,
+)
+
+# Each script with the arguments make bench gives it; bench_bootstrap.py prints free text.
+SCRIPTS = [
+    "bench_submissions.py",
+    "bench_aggregates.py",
+    "bench_export.py",
+    "bench_dashboards.py",
+    "bench_tree.py",
+]
+FREE_TEXT = ["bench_bootstrap.py"]
+
+
+def wrk_ensure() -> None:
+    """Install wrk with apt when root and it is missing; otherwise say how."""
+    if shutil.which("wrk"):
+        return
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        print("== installing wrk (apt-get install wrk)", flush=True)
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        if subprocess.run(["apt-get", "install", "-y", "-q", "wrk"], env=env).returncode != 0:
+            subprocess.run(["apt-get", "update", "-q"], env=env, check=True)
+            subprocess.run(["apt-get", "install", "-y", "-q", "wrk"], env=env, check=True)
+        return
+    raise SystemExit(
+        "wrk is missing: `sudo apt-get install wrk` (Debian), then run make bench again."
+    )
+
+
+def quiet_wait(*, limit: float = 1.0, patience: float = 300.0) -> float:
+    """Wait (at most patience seconds) for the 1-minute load average to fall below limit."""
+    started = time.monotonic()
+    while time.monotonic() - started < patience:
+        if float(load_average().split()[0]) < limit:
+            break
+        time.sleep(5)
+    return time.monotonic() - started
+
+
+def responses_fill(target: int) -> int:
+    """Generate responses until the survey holds target; return how many it holds."""
+    env = {**os.environ, **stack_env()}
+    count = int(
+        subprocess.run(
+            [
+                sys.executable,
+                str(ROOT / "manage.py"),
+                "shell",
+                "-c",
+                "from surveys.models import Response; "
+                "print(Response.objects.filter(survey__slug='sco-2025').count())",
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.split()[-1]
+    )
+    if count < target:
+        print(f"== generating {target - count:,} responses ({count:,} stored)", flush=True)
+        subprocess.run(
+            [
+                sys.executable,
+                str(ROOT / "manage.py"),
+                "generate_responses",
+                "--n",
+                str(target - count),
+                "--no-rebuild",
+            ],
+            env=env,
+            check=True,
+        )
+        count = target
+    return count
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--responses", type=int, default=1_000_000)
+    parser.add_argument("--only", default="", help="comma-separated script names to run")
+    parser.add_argument("--no-record", action="store_true", help="do not write RESULTS.md")
+    parser.add_argument("--note", action="append", default=[], help="add a note to the entry")
+    parser.add_argument(
+        "--patience", type=float, default=120.0, help="seconds to wait for a quiet machine"
+    )
+    args = parser.parse_args()
+
+    wrk_ensure()
+    subprocess.run([str(ROOT / "scripts" / "serve"), "start"], check=True)
+    stored = responses_fill(args.responses)
+    WORK.mkdir(parents=True, exist_ok=True)
+    load_before, busy_before = load_average(), busy_processes()
+    started = time.perf_counter()
+
+    figures: list[Figure] = []
+    failures: list[str] = []
+    verbatim = []
+    conditions = []
+    chosen = [s for s in args.only.split(",") if s]
+    for script in SCRIPTS + FREE_TEXT:
+        if chosen and script not in chosen:
+            continue
+        command = [sys.executable, str(ROOT / "benchmarks" / script)]
+        # Other work on this shared machine skews timings: wait for a quiet moment first.
+        waited = quiet_wait(patience=args.patience)
+        conditions.append(
+            f"{script}: load {load_average()} at its start (waited {waited:.0f} s), "
+            f"busiest: {busy_processes(3)}"
+        )
+        if script in FREE_TEXT:
+            reply = subprocess.run(command, capture_output=True, text=True)
+            print(reply.stdout, end="", flush=True)
+            verbatim.append(f"$ python benchmarks/{script}\n{reply.stdout}")
+            if reply.returncode != 0:
+                failures.append(f"{script} failed: {reply.stderr[-500:]}")
+            continue
+        output = WORK / (script.removesuffix(".py") + ".json")
+        output.unlink(missing_ok=True)
+        if subprocess.run([*command, "--json", str(output)]).returncode != 0 or not output.exists():
+            failures.append(f"{script} failed (its output is above)")
+            continue
+        figures += figures_read(output)
+
+    minutes = (time.perf_counter() - started) / 60
+    print("\n== summary", flush=True)
+    for figure in figures:
+        print("  " + figure.line())
+    for failure in failures:
+        print("  FAILED: " + failure)
+    missed = [f.name for f in figures if f.ok is False]
+    print(f"  {len(figures) - len(missed)} of {len(figures)} figures meet their target")
+    if not args.no_record:
+        notes = [
+            f"responses in sco-2025 at the start: {stored:,}",
+            f"load average before: {load_before} (busiest processes: {busy_before}); "
+            f"after: {load_average()}",
+            f"duration: {minutes:.1f} min",
+            *conditions,
+            *args.note,
+            *(f"FAILED: {failure}" for failure in failures),
+        ]
+        results_append(
+            figures=figures, command="make bench", notes=notes, verbatim="\n".join(verbatim)
+        )
+        print(f"  appended to {Path('benchmarks/RESULTS.md')}")
+    if failures:
+        raise SystemExit(1)
+
+
+if __name__ == "__main__":
+    main()
