@@ -18,3 +18,8 @@ def normalize_code(raw: str) -> str:
     """Return a typed-in code in canonical form (upper case, look-alike letters folded)."""
     cleaned = raw.strip().upper().replace("-", "").replace(" ", "")
     return cleaned.translate(str.maketrans({"I": "1", "L": "1", "O": "0"}))
+
+
+def is_code(text: str) -> bool:
+    """Return whether a normalized text is made only of the code alphabet."""
+    return bool(text) and all(symbol in ALPHABET for symbol in text)

@@ -11,7 +11,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from surveys import coupons, limits
-from surveys.codes import normalize_code
+from surveys.codes import is_code, normalize_code
 from surveys.coupons import LinkState
 from surveys.models import LinkEvent, Response, SeedLink, Survey
 from surveys.privacy import client_address_hash
@@ -93,7 +93,8 @@ def link_url(*, request: HttpRequest, code: str) -> str:
 def link_find(*, code: str) -> FoundLink | None:
     """Return the seed or personal link with this code, if there is one."""
     code = normalize_code(code)
-    if not code or len(code) > MAX_CODE_LENGTH:
+    # Anything outside the alphabet (a NUL byte, say) is no code: answer without asking the DB.
+    if not is_code(code) or len(code) > MAX_CODE_LENGTH:
         return None
     seed = SeedLink.objects.filter(code=code).select_related("survey").first()
     if seed is not None:

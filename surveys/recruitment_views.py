@@ -10,7 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from surveys import recruitment
-from surveys.codes import normalize_code
+from surveys.codes import is_code, normalize_code
 from surveys.coupons import LinkState
 from surveys.models import Survey
 from surveys.selectors import (
@@ -70,7 +70,7 @@ def referral_open(request: HttpRequest, code: str) -> HttpResponse:
 @require_GET
 def referral_enter(request: HttpRequest) -> HttpResponse:
     code = normalize_code(request.GET.get("code", ""))
-    if code and len(code) <= recruitment.MAX_CODE_LENGTH and code.isalnum():
+    if is_code(code) and len(code) <= recruitment.MAX_CODE_LENGTH:
         return redirect("surveys:referral", code=code)
     return render(request, "surveys/link_enter.html", {"code": request.GET.get("code", "")})
 

@@ -18,16 +18,15 @@ from typing import Any
 import psycopg
 import pytest
 from django.db import connection
-from django.utils import translation
+from django.utils import timezone, translation
 
 from analytics.aggregation import aggregates_rebuild
-from analytics.models import AggregateState
+from analytics.models import AggregateSchedule, AggregateState
 from analytics.selectors import published_snapshot
-from analytics.tasks import aggregates_rebuild_task
 from surveys.bulk import responses_generate
 from surveys.loader import shipped_questionnaires
 from surveys.models import Response, Survey
-from tests.fixtures.celery import WorkerProcess, celery_broker
+from tests.fixtures.celery import WorkerProcess
 from tests.fixtures.stack import Gunicorn, OwnPostgres, manage, stack_env
 from tests.respondent_client import REFERRAL, RespondentBrowser
 
@@ -43,9 +42,11 @@ def test_a_worker_killed_mid_rebuild_leaves_the_last_tables_and_the_next_run_com
     responses_generate(survey=sco_survey, n=60_000, seed=7)
     before = aggregates_rebuild(survey_id=sco_survey.pk, full=True)
     responses_generate(survey=sco_survey, n=2_000, seed=8)
-    worker = celery_worker_process()
-    with celery_broker(redis_server.url):
-        aggregates_rebuild_task.apply_async(args=[sco_survey.pk], kwargs={"full": True})
+    # Ask for a full rebuild, as a withdrawal does; the worker's beat catch-up starts it.
+    AggregateSchedule.objects.update_or_create(
+        survey_id=sco_survey.pk, defaults={"full_requested_at": timezone.now()}
+    )
+    worker = celery_worker_process(AGGREGATES_CATCH_UP_SECONDS="1")
     # Kill the worker while its rebuild is inserting the new snapshot's counts.
     deadline = time.monotonic() + 60
     with connection.cursor() as cursor:
