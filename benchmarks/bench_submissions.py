@@ -21,7 +21,6 @@ enough for the smoke test but takes CPU from the server and understates the figu
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
 import math
 import shutil
@@ -32,13 +31,12 @@ import sys
 import threading
 import time
 from dataclasses import dataclass, field
-from http.cookies import SimpleCookie
 from pathlib import Path
-from urllib.parse import urlencode, urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.common import WORK, Figure, figure_print, figures_write, stack_env
+from tests.respondent_client import RespondentBrowser
 
 WRK_DIR = Path(__file__).resolve().parent / "wrk"
 RATIO_TARGET = 0.15
@@ -239,50 +237,22 @@ class WrkClient:
 # --- Python threads ----------------------------------------------------------------------------
 
 
-class Browser:
-    """One respondent's connection and cookies."""
+class Browser(RespondentBrowser):
+    """One respondent's connection and cookies, answering with status codes."""
 
-    def __init__(self, base_url: str) -> None:
-        parts = urlsplit(base_url)
-        self.host, self.port = parts.hostname or "127.0.0.1", parts.port or 80
-        self.cookies: dict[str, str] = {}
-        self.connection = http.client.HTTPConnection(self.host, self.port, timeout=30)
-
-    def request(self, method: str, path: str, form: list[tuple[str, str]] | None = None) -> int:
-        headers = {}
-        if self.cookies:
-            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        body = None
-        if form is not None:
-            body = urlencode([("csrfmiddlewaretoken", self.cookies.get("csrftoken", "")), *form])
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-        for attempt in range(2):
-            try:
-                self.connection.request(method, path, body=body, headers=headers)
-                reply = self.connection.getresponse()
-                reply.read()
-                break
-            except (ConnectionError, http.client.HTTPException):
-                # gunicorn's sync workers close the connection after each response.
-                self.connection.close()
-                self.connection = http.client.HTTPConnection(self.host, self.port, timeout=30)
-                if attempt:
-                    raise
-        for header in reply.headers.get_all("Set-Cookie") or []:
-            for name, morsel in SimpleCookie(header).items():
-                self.cookies[name] = morsel.value
-        if reply.headers.get("Connection", "").lower() == "close":
-            self.connection.close()
-        return reply.status
+    def status(self, method: str, path: str, form: list[tuple[str, str]] | None = None) -> int:
+        """Send one request; return its status code."""
+        self.statuses.clear()  # thousands of requests per browser: keep no history
+        return self.request(method, path, form).status
 
     def answer(self, number: int, *, action: str) -> bool:
         form = [*PAGES[number - 1], ("action", action)]
-        return self.request("POST", f"{SURVEY_PATH}p/{number}/", form) == 302
+        return self.status("POST", f"{SURVEY_PATH}p/{number}/", form) == 302
 
     def prepare(self) -> bool:
         """Consent and answer every page but the last; return whether all went as expected."""
-        ok = self.request("GET", SURVEY_PATH) == 200
-        ok &= self.request("POST", SURVEY_PATH, [("consent", "on")]) == 302
+        ok = self.status("GET", SURVEY_PATH) == 200
+        ok &= self.status("POST", SURVEY_PATH, [("consent", "on")]) == 302
         for number in range(1, len(PAGES)):
             ok &= self.answer(number, action="next")
         return ok
@@ -293,12 +263,12 @@ class Browser:
     def session(self) -> bool:
         """Do a whole session as a browser does, following every redirect (13 requests)."""
         self.cookies.clear()
-        ok = self.request("GET", SURVEY_PATH) == 200
-        ok &= self.request("POST", SURVEY_PATH, [("consent", "on")]) == 302
+        ok = self.status("GET", SURVEY_PATH) == 200
+        ok &= self.status("POST", SURVEY_PATH, [("consent", "on")]) == 302
         for number in range(1, len(PAGES) + 1):
-            ok &= self.request("GET", f"{SURVEY_PATH}p/{number}/") == 200
+            ok &= self.status("GET", f"{SURVEY_PATH}p/{number}/") == 200
             ok &= self.answer(number, action="submit" if number == len(PAGES) else "next")
-        return ok and self.request("GET", f"{SURVEY_PATH}thanks/") == 200
+        return ok and self.status("GET", f"{SURVEY_PATH}thanks/") == 200
 
 
 def _threads(count: int, work) -> float:
@@ -326,7 +296,7 @@ class PythonClient:
             browser = Browser(self.base_url)
             while time.perf_counter() < deadline:
                 started = time.perf_counter()
-                status = browser.request("GET", "/bench/hello")
+                status = browser.status("GET", "/bench/hello")
                 latencies.append((time.perf_counter() - started) * 1000)
                 if status != 200:
                     errors[0] += 1
