@@ -7,7 +7,9 @@ export in test_exports.py.)
 from __future__ import annotations
 
 import json
+import os
 import random
+import signal
 import threading
 import time
 from collections import Counter
@@ -61,7 +63,8 @@ def test_a_worker_killed_mid_rebuild_leaves_the_last_tables_and_the_next_run_com
             time.sleep(0.02)
         else:
             raise AssertionError(f"the rebuild never started:\n{worker.log()[-3000:]}")
-    worker.process.kill()
+    # SIGKILL the worker and its embedded beat child, as an out-of-memory kill of the box would.
+    os.killpg(worker.process.pid, signal.SIGKILL)
     worker.process.wait(timeout=10)
 
     state = AggregateState.objects.get(pk=sco_survey.pk)
