@@ -12,6 +12,7 @@ more than counting, and the counts must not wait for it.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import time
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from typing import Any
 
 import numpy as np
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_noop
@@ -216,6 +218,45 @@ def rds_rebuild(*, survey_id: int, replicates: int | None = None) -> RDSEstimate
         )
     log.info("RDS estimates of survey %s rebuilt in %.2f s", survey_id, attributes["seconds"])
     return estimate_set
+
+
+def rds_rest_remaining(*, survey_id: int) -> float:
+    """Return how many seconds the estimates must rest before they may be computed again."""
+    last = (
+        RDSEstimateSet.objects.filter(pk=survey_id).values_list("built_at", "seconds").first()
+    )
+    if last is None:
+        return 0.0
+    built_at, seconds = last
+    rest = max(settings.RDS_MIN_INTERVAL_SECONDS, settings.RDS_REST_FACTOR * seconds)
+    # built_at is when the last run started: the rest counts from its end.
+    ends = built_at + dt.timedelta(seconds=seconds + rest)
+    return max(0.0, (ends - timezone.now()).total_seconds())
+
+
+def rds_refresh(*, survey_id: int, force: bool = False) -> RDSEstimateSet | None:
+    """Recompute stale estimates unless they are resting or being computed; return them if so.
+
+    force skips the rest (an organizer asked for a rebuild), never the guard against a second
+    computation of the same survey at once, which the beat's catch-up would otherwise start
+    every minute while a long one runs.
+    """
+    if not rds_stale(survey_id=survey_id):
+        return None
+    if not force and rds_rest_remaining(survey_id=survey_id) > 0:
+        return None
+    last_seconds = (
+        RDSEstimateSet.objects.filter(pk=survey_id).values_list("seconds", flat=True).first()
+    )
+    # Long enough for any run; a worker killed mid-run frees the survey when it expires.
+    guard_seconds = int(max(15 * 60, 3 * (last_seconds or 0)))
+    guard = f"analytics:rds-running:{survey_id}"
+    if not cache.add(guard, 1, timeout=guard_seconds):
+        return None
+    try:
+        return rds_rebuild(survey_id=survey_id)
+    finally:
+        cache.delete(guard)
 
 
 def rds_stale(*, survey_id: int) -> bool:

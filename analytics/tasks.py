@@ -15,16 +15,15 @@ def aggregates_rebuild_task(survey_id: int, full: bool = False) -> int:
         return 0
     counted = aggregation.aggregates_rebuild(survey_id=survey_id, full=full).responses
     # Queued separately so that the counts are published without waiting for the bootstrap.
-    rds_rebuild_task.delay(survey_id)
+    rds_rebuild_task.delay(survey_id, force=full)
     return counted
 
 
 @shared_task(name="analytics.rds_rebuild", ignore_result=True)
-def rds_rebuild_task(survey_id: int) -> int:
-    """Recompute a survey's RDS estimates unless they already cover its published counts."""
-    if not population.rds_stale(survey_id=survey_id):
-        return 0
-    return population.rds_rebuild(survey_id=survey_id).respondents
+def rds_rebuild_task(survey_id: int, force: bool = False) -> int:
+    """Recompute a survey's RDS estimates if stale and not resting (the catch-up retries)."""
+    estimates = population.rds_refresh(survey_id=survey_id, force=force)
+    return estimates.respondents if estimates else 0
 
 
 @shared_task(name="analytics.aggregates_catch_up", ignore_result=True)
@@ -32,8 +31,7 @@ def aggregates_catch_up_task() -> list[int]:
     """Rebuild the aggregates, then the estimates, of every survey that misses responses."""
     rebuilt = aggregation.aggregates_catch_up()
     for survey_id in Survey.objects.order_by("pk").values_list("pk", flat=True):
-        if population.rds_stale(survey_id=survey_id):
-            population.rds_rebuild(survey_id=survey_id)
+        population.rds_refresh(survey_id=survey_id)
     return rebuilt
 
 
@@ -43,7 +41,7 @@ def aggregates_rebuild_all_task() -> list[int]:
     surveys = list(Survey.objects.order_by("pk").values_list("pk", flat=True))
     for survey_id in surveys:
         aggregation.aggregates_rebuild(survey_id=survey_id, full=True)
-        population.rds_rebuild(survey_id=survey_id)
+        population.rds_refresh(survey_id=survey_id, force=True)
     return surveys
 
 

@@ -289,5 +289,10 @@ CELERY_BEAT_SCHEDULE = {
 }
 # Replicates of the tree bootstrap behind each RDS interval (Baraff et al. suggest 1,000 or more).
 RDS_BOOTSTRAP_REPLICATES = env_int("RDS_BOOTSTRAP_REPLICATES", 1000, minimum=100)
+# The bootstrap takes minutes at a million responses, and every burst of submissions makes the
+# estimates stale again: after a run of t seconds, the next waits RDS_REST_FACTOR * t (at least
+# RDS_MIN_INTERVAL_SECONDS), so the estimates take at most 1/(1 + factor) of a worker's time.
+RDS_REST_FACTOR = env_int("RDS_REST_FACTOR", 9, minimum=0)
+RDS_MIN_INTERVAL_SECONDS = env_int("RDS_MIN_INTERVAL_SECONDS", 0, minimum=0)
 # Exports of more responses than this run as a Celery task writing a file under EXPORT_ROOT.
 EXPORT_ASYNC_THRESHOLD = env_int("EXPORT_ASYNC_THRESHOLD", 50_000, minimum=0)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import random
@@ -12,7 +13,7 @@ import pandas as pd
 import pytest
 from django.core.management import call_command
 from django.test import Client
-from django.utils import translation
+from django.utils import timezone, translation
 
 from analytics import population
 from analytics.aggregation import aggregates_rebuild
@@ -188,3 +189,55 @@ def test_the_diagnostics_page_needs_the_analyst_permission(demo: Survey) -> None
     assert Client().get("/en/analytics/sco-2025/rds/trust/").status_code == 302
     organizer = logged_in(staff_user("org", "Organizers"))
     assert organizer.get("/en/analytics/sco-2025/rds/trust/").status_code == 403
+
+
+def _stale_after_a_new_response(survey: Survey) -> None:
+    seed = SeedLink.objects.create(survey=survey, label="late seed")
+    _respondent(survey, random.Random(4), code=seed.code, seed_link=seed)
+    aggregates_rebuild(survey_id=survey.pk)
+    assert population.rds_stale(survey_id=survey.pk)
+
+
+def test_slow_estimates_rest_before_they_are_computed_again(demo: Survey, settings) -> None:
+    settings.RDS_REST_FACTOR = 9
+    # As at a million responses, where one run of the bootstrap takes minutes.
+    RDSEstimateSet.objects.filter(pk=demo.pk).update(seconds=400.0)
+    _stale_after_a_new_response(demo)
+
+    assert population.rds_refresh(survey_id=demo.pk) is None
+    assert 9 * 400 < population.rds_rest_remaining(survey_id=demo.pk) <= 10 * 400
+    assert population.rds_stale(survey_id=demo.pk), "the catch-up must still see them stale"
+
+    # Once the rest is over, the next catch-up computes them.
+    RDSEstimateSet.objects.filter(pk=demo.pk).update(
+        built_at=timezone.now() - dt.timedelta(seconds=10 * 400 + 1)
+    )
+    assert population.rds_refresh(survey_id=demo.pk) is not None
+    assert not population.rds_stale(survey_id=demo.pk)
+
+
+def test_an_organizers_rebuild_does_not_wait_for_the_rest(demo: Survey, settings) -> None:
+    settings.RDS_REST_FACTOR = 9
+    RDSEstimateSet.objects.filter(pk=demo.pk).update(seconds=400.0)
+    _stale_after_a_new_response(demo)
+    estimates = population.rds_refresh(survey_id=demo.pk, force=True)
+    assert estimates is not None and estimates.respondents == demo.responses.count()
+
+
+def test_a_catch_up_during_a_computation_does_not_start_a_second(
+    demo: Survey, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _stale_after_a_new_response(demo)
+    rebuild = population.rds_rebuild
+    meanwhile: list[object] = []
+
+    def slow_rebuild(**kwargs: object) -> RDSEstimateSet:
+        # Another worker's catch-up arrives while this computation runs.
+        meanwhile.append(population.rds_refresh(survey_id=demo.pk, force=True))
+        return rebuild(**kwargs)
+
+    monkeypatch.setattr(population, "rds_rebuild", slow_rebuild)
+    assert population.rds_refresh(survey_id=demo.pk) is not None
+    assert meanwhile == [None]
+    _stale_after_a_new_response(demo)
+    assert population.rds_refresh(survey_id=demo.pk) is not None, "the guard was released"
