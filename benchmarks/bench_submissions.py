@@ -30,6 +30,7 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -263,6 +264,7 @@ class Browser(RespondentBrowser):
     def session(self) -> bool:
         """Do a whole session as a browser does, following every redirect (13 requests)."""
         self.cookies.clear()
+        self.user_agent = f"respondent-client/{uuid.uuid4().hex}"
         ok = self.status("GET", SURVEY_PATH) == 200
         ok &= self.status("POST", SURVEY_PATH, [("consent", "on")]) == 302
         for number in range(1, len(PAGES) + 1):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.client
 import re
+import uuid
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 from typing import Any
@@ -27,6 +28,8 @@ class RespondentBrowser:
     timeout: float = 30
     cookies: dict[str, str] = field(default_factory=dict)
     statuses: list[int] = field(default_factory=list)
+    # Rate limits and duplicate flags count per address and browser: one agent per respondent.
+    user_agent: str = field(default_factory=lambda: f"respondent-client/{uuid.uuid4().hex}")
 
     def __post_init__(self) -> None:
         parts = urlsplit(self.base_url)
@@ -34,7 +37,7 @@ class RespondentBrowser:
         self._connection: http.client.HTTPConnection | None = None
 
     def request(self, method: str, path: str, form: list[tuple[str, Any]] | None = None) -> Reply:
-        headers = {"Accept-Language": "en"}
+        headers = {"Accept-Language": "en", "User-Agent": self.user_agent}
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         body = None

@@ -62,7 +62,8 @@ function init(args)
     base = args[4] or "/en/s/sco-2025/"
     math.randomseed(os.time() + id * 7919)
     step, csrf, session = 0, nil, nil
-    sessions, prepared, bad = 0, 0, 0
+    sessions, prepared, bad, started = 0, 0, 0, 0
+    agent = "wrk-respondent/" .. id .. ".0"
     first_us, last_us = 0, 0
     if mode == "prepare" then
         out = assert(io.open(out_prefix .. "." .. id, "w"))
@@ -75,15 +76,18 @@ local function cookies()
     return jar
 end
 
+-- Every simulated respondent has a browser of its own: the questionnaire-start rate limit
+-- and the same-client flag count per address and browser, as they would for real people.
 local function post(path, body)
     return wrk.format("POST", path, {
         ["Cookie"] = cookies(),
         ["Content-Type"] = "application/x-www-form-urlencoded",
+        ["User-Agent"] = agent,
     }, "csrfmiddlewaretoken=" .. csrf .. "&" .. body)
 end
 
 local function get(path)
-    local headers = {}
+    local headers = {["User-Agent"] = agent}
     if csrf then headers["Cookie"] = cookies() end
     return wrk.format("GET", path, headers)
 end
@@ -114,6 +118,8 @@ end
 
 local function restart()
     step, csrf, session = 0, nil, nil
+    started = started + 1
+    agent = "wrk-respondent/" .. id .. "." .. started
 end
 
 function response(status, headers, body)
