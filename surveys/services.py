@@ -7,10 +7,9 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.datastructures import MultiValueDict
 
 from surveys.events import response_submitted, response_withdrawn
-from surveys.forms import OTHER_SUFFIX, PageForm
+from surveys.forms import PageForm
 from surveys.integrity import lock_link, submit_flags
 from surveys.models import Draft, LinkEvent, Page, QuestionKind, Response, SeedLink, Survey
 
@@ -51,6 +50,18 @@ def draft_start(
     return draft
 
 
+def _draft_apply(draft: Draft, form: PageForm, *, language: str | None) -> None:
+    """Put this page's valid answers into the draft in memory, replacing the page's old ones."""
+    answers, other_texts = form.valid_answers()
+    for question in form.questions:
+        draft.answers.pop(question.code, None)
+        draft.other_texts.pop(question.code, None)
+    draft.answers.update(answers)
+    draft.other_texts.update(other_texts)
+    if language:
+        draft.language = language
+
+
 def draft_save_page(
     *,
     draft: Draft,
@@ -59,36 +70,19 @@ def draft_save_page(
     language: str | None = None,
 ) -> Draft:
     """Keep this page's valid answers in the draft and move it to another page."""
-    answers, other_texts = form.valid_answers()
-    for question in form.questions:
-        draft.answers.pop(question.code, None)
-        draft.other_texts.pop(question.code, None)
-    draft.answers.update(answers)
-    draft.other_texts.update(other_texts)
+    _draft_apply(draft, form, language=language)
     draft.page_index = next_index
-    if language:
-        draft.language = language
     draft.save(update_fields=["answers", "other_texts", "page_index", "language", "updated_at"])
     return draft
 
 
-def _draft_data(page: Page, draft: Draft) -> MultiValueDict:
-    data: dict[str, list[Any]] = {}
-    for question in page.questions.all():
-        value = draft.answers.get(question.code)
-        if value is None:
-            continue
-        data[question.code] = [str(v) for v in value] if isinstance(value, list) else [str(value)]
-        if question.code in draft.other_texts:
-            data[question.code + OTHER_SUFFIX] = [draft.other_texts[question.code]]
-    return MultiValueDict(data)
-
-
 def draft_first_incomplete_page(*, draft: Draft, pages: list[Page]) -> int | None:
-    """Return the index of the first page whose stored answers do not validate, if any."""
+    """Return the index of the first page the draft's answers do not complete, if any."""
     for index, page in enumerate(pages):
-        if not PageForm(data=_draft_data(page, draft), page=page).is_valid():
-            return index
+        for question in page.questions.all():
+            value = draft.answers.get(question.code)
+            if not question.accepts(value, draft.other_texts.get(question.code, "")):
+                return index
     return None
 
 
@@ -97,13 +91,30 @@ def _degree(survey: Survey, answers: dict[str, Any]) -> int | None:
     return value if isinstance(value, int) else None
 
 
-def response_submit(*, draft: Draft, pages: list[Page]) -> tuple[Response, bool]:
-    """Store the draft as one response; a repeated submit returns the stored one unchanged."""
-    existing = Response.objects.filter(submission_key=draft.token).first()
-    if existing is not None:
-        return existing, False
+def response_submit(
+    *,
+    draft: Draft,
+    pages: list[Page],
+    last_page: PageForm | None = None,
+    language: str | None = None,
+) -> tuple[Response, bool]:
+    """Store the draft, with the last page's answers, as one response; once per draft.
+
+    A repeated submit returns the stored response unchanged. A draft missing answers is saved
+    with the last page's answers and IncompleteDraft names the page to go back to. A stored
+    response holds the answers, so the draft is not written again on the way (a final submit
+    is the busiest write of a survey).
+    """
+    if last_page is not None:
+        _draft_apply(draft, last_page, language=language)
     incomplete = draft_first_incomplete_page(draft=draft, pages=pages)
     if incomplete is not None:
+        # The last page's answers live in the response only: a stored draft looks incomplete.
+        existing = Response.objects.filter(submission_key=draft.token).first()
+        if existing is not None:
+            return existing, False
+        draft.page_index = incomplete
+        draft.save(update_fields=["answers", "other_texts", "page_index", "language", "updated_at"])
         raise IncompleteDraft(incomplete)
 
     survey = draft.survey
@@ -146,8 +157,12 @@ def response_submit(*, draft: Draft, pages: list[Page]) -> tuple[Response, bool]
                     survey=survey, code=draft.code_used, kind=LinkEvent.Kind.COMPLETED
                 )
     except IntegrityError:
-        # Another request stored this draft first; the unique submission key decided.
-        return Response.objects.get(submission_key=draft.token), False
+        # This draft was stored before (a second click, or a request racing this one): the
+        # unique submission key decided, and the first response stands unchanged.
+        existing = Response.objects.filter(submission_key=draft.token).first()
+        if existing is None:
+            raise
+        return existing, False
     transaction.on_commit(lambda: response_submitted.send(sender=Response, response=response))
     return response, True
 

@@ -108,11 +108,13 @@ def survey_page(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     if index + 1 < len(pages):
         draft_save_page(draft=draft, form=form, next_index=index + 1)
         return redirect(_page_url(survey, index + 1))
-    draft_save_page(draft=draft, form=form, next_index=index, language=get_language())
     if not survey.is_open:
+        draft_save_page(draft=draft, form=form, next_index=index, language=get_language())
         return _closed(request, survey)
     try:
-        response, _ = response_submit(draft=draft, pages=pages)
+        response, _ = response_submit(
+            draft=draft, pages=pages, last_page=form, language=get_language()
+        )
     except IncompleteDraft as incomplete:
         return redirect(_page_url(survey, incomplete.page_index))
     visitor_remember_response(request=request, survey=survey, response=response)

@@ -114,3 +114,23 @@ def test_respondent_pages_run_as_many_queries_at_300_responses_as_at_none(sco_su
     for _ in range(2):  # a recruiter with recruits under them
         complete_survey(Client(), sco_survey, start_path=f"/en/r/{recruiter.referral_code}/")
     assert counts() == empty
+
+
+def test_a_final_submit_inserts_the_response_and_leaves_the_draft_alone(sco_survey) -> None:
+    client = Client()
+    base = f"/en/s/{sco_survey.slug}/"
+    client.post(base, {"consent": "on"})
+    pages = [page_data(sco_survey, number, SCO_ANSWERS) for number in range(1, 6)]
+    for number, data in enumerate(pages[:4], start=1):
+        client.post(f"{base}p/{number}/", {"action": "next", **data})
+    with CaptureQueriesContext(connection) as captured:
+        reply = client.post(f"{base}p/5/", {"action": "submit", **pages[4]})
+    assert reply.status_code == 302 and reply.headers["Location"].endswith("/thanks/")
+    statements = [
+        query["sql"] for query in captured.captured_queries if "SAVEPOINT" not in query["sql"]
+    ]
+    writes = [" ".join(sql.split()[:3]) for sql in statements if not sql.startswith("SELECT")]
+    # The busiest write of a survey: the response, the session pointing to it, nothing else.
+    assert writes == ['INSERT INTO "surveys_response"', 'UPDATE "django_session" SET'], writes
+    assert not any("submission_key" in sql for sql in statements if sql.startswith("SELECT"))
+    assert len(statements) <= 6, statements

@@ -257,3 +257,63 @@ def test_the_form_is_usable_by_a_screen_reader(sco_survey: Survey, client: Clien
     for option in sco_survey.questions.get(code="platforms").options.all():
         assert f'<label class="form-check-label" for="platforms-{option.code}">' in html
     assert 'name="viewport" content="width=device-width, initial-scale=1"' in html
+
+
+def _answer_pages(client: Client, survey: Survey, base: str, numbers: range) -> None:
+    for number in numbers:
+        reply = client.post(
+            f"{base}p/{number}/", {"action": "next", **page_data(survey, number, SCO_ANSWERS)}
+        )
+        assert reply.status_code == 302, number
+
+
+def test_a_question_added_mid_survey_is_asked_before_the_submit_keeps_the_last_page(
+    sco_survey: Survey, client: Client
+) -> None:
+    base = _start(client, sco_survey, "en")
+    _answer_pages(client, sco_survey, base, range(1, 5))
+    # The organizer adds a required question to page 2 while this respondent is on page 5.
+    page_two = sco_survey.ordered_pages()[1]
+    added = page_two.questions.create(
+        survey=sco_survey,
+        code="vpn",
+        position=99,
+        kind="single",
+        text_ru="VPN?",
+        text_kk="VPN?",
+        text_en="Do you use a VPN?",
+    )
+    for position, code in enumerate(["yes", "no"]):
+        added.options.create(
+            code=code, position=position, label_ru=code, label_kk=code, label_en=code
+        )
+
+    reply = client.post(f"{base}p/5/", {"action": "submit", "network_size": "77"})
+    assert reply.status_code == 302 and reply.headers["Location"] == f"{base}p/2/"
+    assert Response.objects.count() == 0
+    assert 'name="vpn"' in client.get(f"{base}p/2/").content.decode()
+    assert 'value="77"' in client.get(f"{base}p/5/").content.decode(), "the typed answer is kept"
+
+    client.post(
+        f"{base}p/2/", {"action": "next", **page_data(sco_survey, 2, SCO_ANSWERS), "vpn": "no"}
+    )
+    _answer_pages(client, sco_survey, base, range(3, 5))
+    assert client.post(f"{base}p/5/", {"action": "submit", "network_size": "77"}).status_code == 302
+    response = Response.objects.get()
+    assert (response.answers["vpn"], response.network_size) == ("no", 77)
+
+
+def test_an_other_option_ticked_without_its_text_is_asked_again_at_the_submit(
+    sco_survey: Survey, client: Client
+) -> None:
+    base = _start(client, sco_survey, "en")
+    _answer_pages(client, sco_survey, base, range(1, 2))
+    # "Back" keeps what is valid on the page, the ticked "other" too, though its text is missing.
+    back = client.post(
+        f"{base}p/2/", {"action": "back", "platforms": ["telegram", "other"], "trust": "rather_yes"}
+    )
+    assert back.status_code == 302
+    _answer_pages(client, sco_survey, base, range(3, 5))
+    reply = client.post(f"{base}p/5/", {"action": "submit", "network_size": "5"})
+    assert reply.headers["Location"] == f"{base}p/2/"
+    assert Response.objects.count() == 0

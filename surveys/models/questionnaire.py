@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -162,6 +164,27 @@ class Question(models.Model):
     @property
     def has_options(self) -> bool:
         return self.kind in {QuestionKind.SINGLE, QuestionKind.MULTIPLE}
+
+    def accepts(self, value: Any, other_text: str = "") -> bool:
+        """Return whether a stored answer completes this question as its form field would."""
+        if value in (None, "", []):
+            return not self.required
+        if self.has_options:
+            if self.kind == QuestionKind.SINGLE:
+                chosen = [value] if isinstance(value, str) else None
+            else:
+                chosen = value if isinstance(value, list) else None
+            is_other = {option.code: option.is_other for option in self.options.all()}
+            if chosen is None or any(code not in is_other for code in chosen):
+                return False
+            return bool(other_text) or not any(is_other[code] for code in chosen)
+        if self.kind == QuestionKind.INTEGER:
+            if isinstance(value, bool) or not isinstance(value, int):
+                return False
+            return (self.min_value is None or value >= self.min_value) and (
+                self.max_value is None or value <= self.max_value
+            )
+        return isinstance(value, str) and len(value) <= self.max_length
 
     def clean(self) -> None:
         if self.page_id and self.survey_id and self.page.survey_id != self.survey_id:
