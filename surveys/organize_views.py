@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
+from django.core.paginator import Page
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -24,8 +26,33 @@ from surveys.seed_links import seed_link_create, seed_link_deactivate
 from surveys.tree import COLOR_BY, LAYOUTS, chain_tree, tree_svg
 
 MAX_DORMANT_DAYS = 365
-# Seed links listed on the monitor unless all are asked for; the latest active come first.
-CHAINS_SHOWN = 25
+# Chains listed per page of the monitor, latest activity first: a survey with hundreds of seed
+# links must not render (or count countries and funnels for) hundreds of rows on every visit.
+CHAINS_PER_PAGE = 25
+# ?chains=: every chain, or only the dormant ones organizers go after to keep recruitment going.
+CHAIN_FILTERS = ("all", "dormant")
+# Numbered page links shown on each side of the current page, and at either end.
+PAGES_AROUND = 2
+PAGES_AT_ENDS = 1
+
+
+@dataclass(frozen=True)
+class PageLink:
+    """One entry of the chain table's pagination: a page number or an ellipsis."""
+
+    label: str
+    url: str = ""  # empty for the current page and for an ellipsis
+    current: bool = False
+
+
+@dataclass(frozen=True)
+class ChainPages:
+    """The pagination of the chain table: the page shown and the links to the others."""
+
+    page: Page
+    links: list[PageLink] = field(default_factory=list)
+    previous: str = ""  # empty on the first page
+    next: str = ""  # empty on the last page
 
 
 def organizer_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -54,6 +81,46 @@ def _dormant_days(request: HttpRequest) -> int:
     return min(max(days, 1), MAX_DORMANT_DAYS)
 
 
+def _query(request: HttpRequest, **changes: str | int | None) -> str:
+    """Return this page's query string with some parameters changed (None leaves one out), so
+    that a link to another page of chains keeps the filter and the dormancy threshold."""
+    params = request.GET.copy()
+    for name, value in changes.items():
+        if value is None:
+            params.pop(name, None)
+        else:
+            params[name] = str(value)
+    return f"?{params.urlencode()}#chains-title"
+
+
+def _page_links(request: HttpRequest, page: Page) -> list[PageLink]:
+    links = []
+    for number in page.paginator.get_elided_page_range(
+        page.number, on_each_side=PAGES_AROUND, on_ends=PAGES_AT_ENDS
+    ):
+        if not isinstance(number, int):  # the paginator's ellipsis
+            links.append(PageLink(label=str(number)))
+        elif number == page.number:
+            links.append(PageLink(label=str(number), current=True))
+        else:
+            links.append(PageLink(label=str(number), url=_query(request, chains_page=number)))
+    return links
+
+
+def _chain_pages(request: HttpRequest, page: Page) -> ChainPages:
+    """Return the links around the page of chains shown; none when there is one page only."""
+    if page.paginator.num_pages < 2:
+        return ChainPages(page=page)
+    return ChainPages(
+        page=page,
+        links=_page_links(request, page),
+        previous=_query(request, chains_page=page.previous_page_number())
+        if page.has_previous()
+        else "",
+        next=_query(request, chains_page=page.next_page_number()) if page.has_next() else "",
+    )
+
+
 @organizer_required
 @require_GET
 def monitor(request: HttpRequest, slug: str | None = None) -> HttpResponse:
@@ -62,15 +129,24 @@ def monitor(request: HttpRequest, slug: str | None = None) -> HttpResponse:
     if survey is None:
         return render(request, "organize/no_survey.html")
     dormant_days = _dormant_days(request)
-    figures = monitor_figures(survey=survey, dormant_days=dormant_days)
-    show_all = request.GET.get("chains") == "all"
-    chains = figures.chains if show_all else figures.chains[:CHAINS_SHOWN]
-    for chain in chains:
+    dormant_only = _choice(request, "chains", CHAIN_FILTERS) == "dormant"
+    figures = monitor_figures(
+        survey=survey,
+        dormant_days=dormant_days,
+        chains_page=request.GET.get("chains_page"),
+        chains_per_page=CHAINS_PER_PAGE,
+        dormant_only=dormant_only,
+    )
+    for chain in figures.chains:
         chain.url = recruitment.link_url(request=request, code=chain.seed.code)
     context = {
         "survey": survey,
-        "chains": chains,
-        "all_chains_url": f"?chains=all&dormant_days={dormant_days}#chains-title",
+        "chains": figures.chains,
+        "chain_pages": _chain_pages(request, figures.chains_page),
+        "dormant_only": dormant_only,
+        # Switching the filter starts again at its first page.
+        "all_chains_url": _query(request, chains=None, chains_page=None),
+        "dormant_chains_url": _query(request, chains="dormant", chains_page=None),
         "surveys": list(Survey.objects.order_by("slug").values_list("slug", flat=True)),
         "m": figures,
         "form": SeedLinkForm(),

@@ -16,6 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from surveys.models import Response, SeedLink, Survey
+from surveys.monitor import monitor_figures
 from tests.fixtures.recruitment import (
     HttpTree,
     grow_chain,
@@ -342,7 +343,8 @@ def test_the_monitor_query_count_does_not_grow_with_the_data(
     with django_assert_max_num_queries(len(few.captured_queries)):
         reply = client.get("/en/organize/")
     assert reply.context["m"].totals.responses == small + 27 * 2 * (1 + 2 + 4 + 8)
-    assert len(reply.context["m"].chains) == 30
+    assert reply.context["m"].chains_page.paginator.count == 30
+    assert len(reply.context["m"].chains) == 25
     assert len(few.captured_queries) <= 20
 
 
@@ -358,18 +360,102 @@ def test_the_tree_of_a_5000_node_chain_is_drawn_whole(sco_survey: Survey, organi
     assert len(client.get(f"/en/organize/sco-2025/tree/{seed.pk}.json").json()["nodes"]) == 5000
 
 
-def test_the_latest_active_chains_lead_and_the_rest_are_one_click_away(
-    sco_survey: Survey, organizer: User
-) -> None:
-    seeds = [SeedLink.objects.create(survey=sco_survey, label=f"Seed {i}") for i in range(30)]
+def _rows(page: str) -> list[int]:
+    """Return the seed link ids of the chain table's rows, in order."""
+    return [int(pk) for pk in re.findall(r'<tr id="seed-\d+" data-seed="(\d+)"', page)]
+
+
+def _thirty_chains(survey: Survey) -> tuple[list[SeedLink], SeedLink]:
+    """Make 30 seed links, quiet for 20 days but for one that has just recruited."""
+    seeds = [SeedLink.objects.create(survey=survey, label=f"Seed {i}") for i in range(30)]
     SeedLink.objects.update(created_at=timezone.now() - timedelta(days=20))
     busy = seeds[3]
-    grow_chain(sco_survey, busy, seeds=1, waves=1, fanout=2)
+    grow_chain(survey, busy, seeds=1, waves=1, fanout=2)
+    return seeds, busy
+
+
+def _totals(page: str) -> dict[str, str]:
+    names = ("seed_links", "active_seed_links", "chains_started", "responses")
+    return {name: _total(page, name) for name in names}
+
+
+def test_it_pages_the_chain_table_latest_activity_first_and_keeps_the_totals(
+    sco_survey: Survey, organizer: User
+) -> None:
+    seeds, busy = _thirty_chains(sco_survey)
     client = staff_client(organizer)
-    page = client.get("/en/organize/").content.decode()
-    assert page.count('data-seed="') == 25
-    first_row = page.index('data-seed="')
-    assert page[first_row:].startswith(f'data-seed="{busy.pk}"')
-    assert 'id="all-chains"' in page and "29 chains are dormant." in page
-    everything = client.get("/en/organize/?chains=all").content.decode()
-    assert everything.count('data-seed="') == 30 and 'id="all-chains"' not in everything
+    first = client.get("/en/organize/").content.decode()
+    second = client.get("/en/organize/?chains_page=2").content.decode()
+    assert len(_rows(first)) == 25 and len(_rows(second)) == 5
+    assert _rows(first)[0] == busy.pk
+    # The quiet chains follow newest first (same creation time: the latest link first).
+    quiet = sorted((seed.pk for seed in seeds if seed != busy), reverse=True)
+    assert _rows(first) + _rows(second) == [busy.pk, *quiet]
+    expected = {"seed_links": "30", "active_seed_links": "30", "chains_started": "1"}
+    for page in (first, second):
+        assert _totals(page) == {**expected, "responses": "3"}
+        assert "29 chains are dormant." in page
+    assert "Chains 1\N{EN DASH}25 of 30" in first and "Chains 26\N{EN DASH}30 of 30" in second
+    assert 'href="?chains_page=2#chains-title" rel="next"' in first and 'rel="prev"' not in first
+    assert 'href="?chains_page=1#chains-title" rel="prev"' in second and 'rel="next"' not in second
+
+
+def test_pagination_links_keep_the_filter_and_the_dormancy_threshold(
+    sco_survey: Survey, organizer: User
+) -> None:
+    _thirty_chains(sco_survey)
+    page = staff_client(organizer).get("/en/organize/?chains=dormant&dormant_days=10")
+    html = page.content.decode()
+    assert len(_rows(html)) == 25 and page.context["m"].chains_page.paginator.count == 29
+    assert 'href="?chains=dormant&amp;dormant_days=10&amp;chains_page=2#chains-title"' in html
+    # Applying another threshold keeps the filter and starts again at the first page.
+    assert '<input type="hidden" name="chains" value="dormant">' in html
+    # Switching the filter keeps the threshold and starts at the first page too.
+    assert page.context["all_chains_url"] == "?dormant_days=10#chains-title"
+
+
+def test_the_dormant_filter_lists_only_dormant_chains_and_keeps_the_totals(
+    sco_survey: Survey, organizer: User
+) -> None:
+    seeds, busy = _thirty_chains(sco_survey)
+    fresh = seeds[:2]
+    SeedLink.objects.filter(pk__in=[seed.pk for seed in fresh]).update(created_at=timezone.now())
+    client = staff_client(organizer)
+    everything = client.get("/en/organize/").content.decode()
+    first = client.get("/en/organize/?chains=dormant").content.decode()
+    second = client.get("/en/organize/?chains=dormant&chains_page=2").content.decode()
+    listed = _rows(first) + _rows(second)
+    awake = {busy.pk, *(seed.pk for seed in fresh)}
+    assert len(listed) == 27 and set(listed) == {seed.pk for seed in seeds} - awake
+    assert _totals(first) == _totals(everything) and "27 chains are dormant." in first
+    assert all(f'data-seed="{pk}" class="table-warning"' in first for pk in _rows(first))
+    assert 'aria-current="page" data-filter="dormant"' in first
+    SeedLink.objects.update(created_at=timezone.now())
+    none = client.get("/en/organize/?chains=dormant").content.decode()
+    assert _rows(none) == [] and "No chain is dormant." in none
+
+
+def test_a_page_out_of_range_or_not_a_number_shows_a_real_page(
+    sco_survey: Survey, organizer: User
+) -> None:
+    _thirty_chains(sco_survey)
+    client = staff_client(organizer)
+    assert client.get("/en/organize/?chains_page=99").context["m"].chains_page.number == 2
+    assert client.get("/en/organize/?chains_page=x").context["m"].chains_page.number == 1
+    unknown = client.get("/en/organize/?chains=everything")  # an unknown filter lists all
+    assert unknown.context["m"].chains_page.paginator.count == 30
+
+
+def test_monitor_figures_builds_only_the_chains_of_the_page_asked_for(
+    sco_survey: Survey,
+) -> None:
+    _seeds, busy = _thirty_chains(sco_survey)
+    whole = monitor_figures(survey=sco_survey, dormant_days=7)
+    assert [chain.seed.pk for chain in whole.chains][:1] == [busy.pk]
+    assert len(whole.chains) == 30 and whole.chains_page.paginator.num_pages == 1
+    paged = monitor_figures(survey=sco_survey, dormant_days=7, chains_page=2, chains_per_page=25)
+    assert [chain.seed.pk for chain in paged.chains] == [c.seed.pk for c in whole.chains[25:]]
+    assert paged.totals == whole.totals
+    (busy_chain,) = monitor_figures(survey=sco_survey, dormant_days=7, chains_per_page=1).chains
+    assert (busy_chain.size, busy_chain.used, busy_chain.deepest_wave) == (3, 1, 1)
+    assert busy_chain.waves == Counter({0: 1, 1: 2}) and busy_chain.countries[0].count == 3

@@ -8,6 +8,7 @@ loops over responses or links and queries inside the loop would grow with the da
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import Permission, User
@@ -15,6 +16,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from surveys.bulk import responses_generate
 from surveys.models import Response, SeedLink, Survey
@@ -134,3 +136,35 @@ def test_a_final_submit_inserts_the_response_and_leaves_the_draft_alone(sco_surv
     assert writes == ['INSERT INTO "surveys_response"', 'UPDATE "django_session" SET'], writes
     assert not any("submission_key" in sql for sql in statements if sql.startswith("SELECT"))
     assert len(statements) <= 6, statements
+
+
+MONITOR_VIEWS = {
+    "first page of chains": "",
+    "second page of chains": "?chains_page=2",
+    "dormant chains only": "?chains=dormant",
+}
+
+
+def _quiet_link(survey: Survey) -> None:
+    """Add a seed link nobody has used for weeks, so that the dormant filter lists a chain."""
+    link = SeedLink.objects.create(survey=survey, label="Quiet")
+    SeedLink.objects.filter(pk=link.pk).update(created_at=timezone.now() - timedelta(days=30))
+
+
+def test_the_monitor_runs_as_many_queries_at_60_seed_links_as_at_3(sco_survey, staff):
+    # The chain table shows one page of chains: however many seed links there are, every page
+    # of it (and the dormant filter) runs the same queries.
+    cache.clear()
+    _grow(sco_survey, responses=30, seeds=2)
+    _quiet_link(sco_survey)
+    base = f"/en/organize/{sco_survey.slug}/"
+    small = {
+        name: _queries(staff, base + query, warm=True) for name, query in MONITOR_VIEWS.items()
+    }
+    _grow(sco_survey, responses=300, seeds=56)
+    _quiet_link(sco_survey)
+    assert SeedLink.objects.count() == 60
+    big = {name: _queries(staff, base + query, warm=True) for name, query in MONITOR_VIEWS.items()}
+    assert big == small
+    second = staff.get(base + "?chains_page=2").context["m"]
+    assert second.chains_page.number == 2 and len(second.chains) == 25
