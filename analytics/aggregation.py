@@ -20,6 +20,7 @@ import time
 from collections import Counter
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import DatabaseError, OperationalError, connection, transaction
 from django.db.models import F, Max, Q
 from django.utils import timezone
@@ -236,17 +237,25 @@ def aggregates_schedule(*, survey_id: int) -> bool:
     """Enqueue a rebuild unless one was enqueued within the coalescing window.
 
     The rebuild waits for the window to end, so every submission inside the window is counted
-    by it; a burst of submissions costs one rebuild per window. A broker that cannot be reached
-    costs one bounded attempt per window and is logged: the beat's catch-up does the rebuild.
+    by it; a burst of submissions costs one rebuild per window. The window is claimed in the
+    shared cache (one round trip on every submission), or in the survey's schedule row when
+    the cache is away. A broker that cannot be reached costs one bounded attempt per window
+    and is logged: the beat's catch-up does the rebuild.
     """
     window = settings.AGGREGATES_COALESCE_SECONDS
+    try:
+        claimed = cache.add(f"analytics:rebuild-enqueued:{survey_id}", 1, timeout=window)
+    except Exception:
+        log.warning("cache unreachable; claiming the rebuild window in the database")
+        claimed = _claim_window_row(survey_id=survey_id, window=window)
+    if not claimed:
+        return False
+    return _enqueue(survey_id=survey_id, full=False, countdown=window)
+
+
+def _claim_window_row(*, survey_id: int, window: int) -> bool:
     now = timezone.now()
     cutoff = now - dt.timedelta(seconds=window)
-    current = (
-        AggregateSchedule.objects.filter(pk=survey_id).values_list("enqueued_at", flat=True).first()
-    )
-    if current is not None and current > cutoff:
-        return False
     claimed = (
         AggregateSchedule.objects.filter(pk=survey_id)
         .filter(Q(enqueued_at__isnull=True) | Q(enqueued_at__lte=cutoff))
@@ -256,9 +265,7 @@ def aggregates_schedule(*, survey_id: int) -> bool:
         _, claimed = AggregateSchedule.objects.get_or_create(
             survey_id=survey_id, defaults={"enqueued_at": now}
         )
-    if not claimed:
-        return False
-    return _enqueue(survey_id=survey_id, full=False, countdown=window)
+    return bool(claimed)
 
 
 def aggregates_request_full(*, survey_id: int) -> bool:
@@ -278,6 +285,7 @@ def _enqueue(*, survey_id: int, full: bool, countdown: int) -> bool:
     except Exception:
         # Redis down, or (in-process) a failing rebuild: the response is stored all the same.
         log.exception("aggregate rebuild of survey %s not run now; the catch-up will", survey_id)
+        AggregateSchedule.objects.get_or_create(survey_id=survey_id)
         AggregateSchedule.objects.filter(pk=survey_id).update(failures=F("failures") + 1)
         return False
     return True

@@ -30,6 +30,14 @@ def _generous_start_limit(settings: object) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache() -> None:
+    # Rate counters, rebuild windows and RDS guards live in the cache: no test inherits them.
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _estimates_without_rest(settings: object) -> None:
     # Tests rebuild within milliseconds and expect fresh estimates; the rest has its own test.
     settings.RDS_REST_FACTOR = 0
