@@ -1,4 +1,4 @@
-"""The questionnaire's pages, questions and options, kept in each process between requests.
+"""The questionnaire (survey, pages, questions, options), kept in each process between requests.
 
 Every page of the respondent's way validates against the whole questionnaire, which is three
 queries and about a hundred model instances; it changes only when an organizer edits it. So
@@ -27,6 +27,7 @@ from surveys.models import Option, Page, Question, Survey
 log = logging.getLogger(__name__)
 
 _local: dict[int, tuple[str, list[Page]]] = {}
+_surveys: dict[str, tuple[str, Survey]] = {}
 _lock = threading.Lock()
 
 
@@ -47,6 +48,24 @@ def _version(survey_id: int) -> str | None:
     return version
 
 
+def survey_cached(*, slug: str) -> Survey | None:
+    """Return the survey with this slug, from this process when its version is current."""
+    with _lock:
+        held = _surveys.get(slug)
+    if held is not None and held[0] == _version(held[1].pk):
+        return held[1]
+    survey = Survey.objects.filter(slug=slug).first()
+    if survey is None:
+        return None
+    # Read after the row: a save between the two leaves an older row under the new version only
+    # until the save's commit bumps the version once more.
+    version = _version(survey.pk)
+    if version is not None:
+        with _lock:
+            _surveys[slug] = (version, survey)
+    return survey
+
+
 def survey_pages_cached(*, survey: Survey) -> list[Page]:
     """Return the survey's pages with questions and options, from this process when current."""
     version = _version(survey.pk)
@@ -65,6 +84,8 @@ def survey_pages_cached(*, survey: Survey) -> list[Page]:
 def _bump(survey_id: int) -> None:
     with _lock:
         _local.pop(survey_id, None)
+        for slug in [slug for slug, (_, held) in _surveys.items() if held.pk == survey_id]:
+            del _surveys[slug]
     try:
         cache.set(_key(survey_id), uuid.uuid4().hex, timeout=None)
     except Exception:

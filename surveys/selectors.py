@@ -5,15 +5,16 @@ from __future__ import annotations
 from django.http import Http404, HttpRequest
 
 from surveys.models import Draft, Page, Response, Survey
-from surveys.questionnaire_cache import survey_pages_cached
+from surveys.questionnaire_cache import survey_cached, survey_pages_cached
 
 
 def survey_get(*, slug: str) -> Survey:
     """Return the survey with this slug or raise 404."""
-    try:
-        return Survey.objects.get(slug=slug)
-    except Survey.DoesNotExist:
-        raise Http404("No such survey") from None
+    # Every respondent request starts here; the row changes only when an organizer saves it.
+    survey = survey_cached(slug=slug)
+    if survey is None:
+        raise Http404("No such survey")
+    return survey
 
 
 def survey_pages(*, survey: Survey) -> list[Page]:

@@ -232,6 +232,31 @@ def test_it_rejects_a_closed_survey(sco_survey: Survey, client: Client) -> None:
     assert Draft.objects.count() == 0
 
 
+def test_a_survey_closed_mid_session_refuses_the_next_submit(
+    sco_survey: Survey, client: Client
+) -> None:
+    base = _start(client, sco_survey, "en")
+    _answer_pages(client, sco_survey, base, range(1, 5))
+    sco_survey.is_open = False
+    sco_survey.save()
+    reply = client.post(f"{base}p/5/", {"action": "submit", "network_size": "9"})
+    assert reply.status_code == 410
+    assert Response.objects.count() == 0
+    assert 'value="9"' in client.get(f"{base}p/5/").content.decode(), "the answer is kept"
+
+
+def test_a_survey_closed_by_another_process_is_closed_here_too(
+    sco_survey: Survey, client: Client
+) -> None:
+    from django.core.cache import cache
+
+    assert client.get("/en/s/sco-2025/").status_code == 200  # this process keeps the survey
+    # Another process saves the row and bumps the shared version; this one saw no signal.
+    Survey.objects.filter(pk=sco_survey.pk).update(is_open=False)
+    cache.set(f"surveys:questionnaire-version:{sco_survey.pk}", "another process")
+    assert client.post("/en/s/sco-2025/", {"consent": "on"}).status_code == 410
+
+
 def test_it_needs_consent_before_any_question(sco_survey: Survey, client: Client) -> None:
     reply = client.post("/kk/s/sco-2025/", {})
     assert reply.status_code == 200
