@@ -133,7 +133,7 @@ if PRODUCTION and REDIS_URL is None:
 CACHES = {
     "default": (
         {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "config.cache.RedisCache",
             "LOCATION": REDIS_URL,
             # A cache outage must not fail a respondent's request.
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},

@@ -32,7 +32,10 @@ def visitor_draft(*, request: HttpRequest, survey: Survey) -> Draft | None:
     token = request.session.get(_key(survey, "draft"))
     if not token:
         return None
-    return Draft.objects.filter(token=token, survey=survey).select_related("survey").first()
+    draft = Draft.objects.filter(token=token, survey=survey).first()
+    if draft is not None:
+        draft.survey = survey  # the kept row: no join on every page
+    return draft
 
 
 def visitor_response(*, request: HttpRequest, survey: Survey) -> Response | None:

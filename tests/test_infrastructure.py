@@ -116,3 +116,31 @@ def test_skips_fail_the_run_under_ci(pytester, monkeypatch, env, expected):
                 "*XFAILED: test_inner.py::test_xfailed - known bug*",
             ]
         )
+
+
+@pytest.mark.services
+def test_the_redis_cache_shares_counters_between_threads_and_survives_a_restart(redis_server):
+    import threading
+
+    from config.cache import RedisCache
+
+    cache = RedisCache(redis_server.url, {"OPTIONS": {"socket_connect_timeout": 1}})
+    cache.clear()
+    assert cache.add("starts", 0, timeout=60) and not cache.add("starts", 5, timeout=60)
+
+    def hit() -> None:
+        for _ in range(100):
+            cache.incr("starts")
+
+    threads = [threading.Thread(target=hit) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert cache.get("starts") == 800
+
+    redis_server.stop()
+    with pytest.raises(redis.ConnectionError):
+        cache.get("starts")
+    redis_server.start()
+    assert cache.get("starts") is None and cache.add("starts", 1, timeout=60)
