@@ -176,19 +176,42 @@ def count_sql(
         params += filter_params
 
     dim_list = ", ".join(dims)
-    number = "(e.value #>> '{}')::numeric"
-    options_sql = (
-        "CASE"  # noqa: S608 - fixed fragments; codes are bound parameters
-        " WHEN e.key = ANY(%s) AND jsonb_typeof(e.value) = 'string'"
-        "  AND e.value #>> '{}' <> '' THEN ARRAY[e.value #>> '{}']"
-        " WHEN e.key = ANY(%s) AND jsonb_typeof(e.value) = 'array'"
-        "  THEN ARRAY[''] || ARRAY(SELECT DISTINCT t FROM jsonb_array_elements_text(e.value) t)"
-        " WHEN e.key = ANY(%s) AND jsonb_typeof(e.value) = 'number'"
-        f"  THEN ARRAY[{_bin_sql(number)}]"
-        " WHEN e.key = ANY(%s) AND jsonb_typeof(e.value) = 'string' THEN ARRAY['']"
-        " ELSE ARRAY[]::text[] END"
+    # One row per answered question, read by its code (no jsonb_each over every key): a single
+    # choice gives its option, an integer its bin, a text and a multiple choice their base ("").
+    number = "(r.answers #>> ARRAY[%s])::numeric"
+    typed = "jsonb_typeof(r.answers -> %s)"
+    answer_rows: list[str] = []
+    for code in sorted(plan.single):
+        answer_rows.append(
+            f"(%s, CASE WHEN {typed} = 'string' AND r.answers ->> %s <> '' "
+            "THEN r.answers ->> %s END)"
+        )
+        params += [code, code, code, code]
+    for code in sorted(plan.integer):
+        answer_rows.append(f"(%s, CASE WHEN {typed} = 'number' THEN {_bin_sql(number)} END)")
+        params += [code, code, *[code] * len(INTEGER_BINS)]
+    for code in sorted(plan.text):
+        answer_rows.append(f"(%s, CASE WHEN {typed} = 'string' THEN '' END)")
+        params += [code, code]
+    for code in sorted(plan.multiple):
+        answer_rows.append(f"(%s, CASE WHEN {typed} = 'array' THEN '' END)")
+        params += [code, code]
+    values = ", ".join(answer_rows) or "(NULL::text, NULL::text)"
+    answers_sql = (
+        f"SELECT {dim_list}, a.q, a.o FROM r "  # noqa: S608 - fixed fragments; codes are bound
+        f"CROSS JOIN LATERAL (VALUES {values}) AS a(q, o) WHERE a.o IS NOT NULL"
     )
-    params += [sorted(plan.single), sorted(plan.multiple), sorted(plan.integer), sorted(plan.text)]
+    chosen_sql = ""
+    if plan.multiple:
+        # Each option ticked in a multiple choice, once per respondent.
+        chosen_sql = (
+            f"UNION ALL SELECT {dim_list}, m.q, t.o FROM r "  # noqa: S608 - aliases; codes bound
+            "CROSS JOIN LATERAL unnest(%s::text[]) AS m(q) "
+            "CROSS JOIN LATERAL (SELECT DISTINCT o FROM jsonb_array_elements_text("
+            "CASE WHEN jsonb_typeof(r.answers -> m.q) = 'array' THEN r.answers -> m.q END"
+            ") AS o) AS t"
+        )
+        params.append(sorted(plan.multiple))
 
     dimension_case = " ".join(f"WHEN GROUPING({alias}) = 0 THEN %s" for alias in dims)
     value_case = " ".join(f"WHEN GROUPING({alias}) = 0 THEN {alias}" for alias in dims)
@@ -206,10 +229,8 @@ def count_sql(
         items AS (
             SELECT {dim_list}, ''::text AS q, ''::text AS o FROM r
             UNION ALL
-            SELECT {dim_list}, e.key AS q, x.o
-            FROM r
-            CROSS JOIN LATERAL jsonb_each(r.answers) AS e(key, value)
-            CROSS JOIN LATERAL unnest({options_sql}) AS x(o)
+            {answers_sql}
+            {chosen_sql}
         ),
         fine AS MATERIALIZED (
             SELECT {dim_list}, q, o, count(*) AS n FROM items GROUP BY {dim_list}, q, o
