@@ -484,9 +484,8 @@ RDS_COLUMNS = ["rds2_share", "rds2_ci_low", "rds2_ci_high", "rds1_share"]
 
 
 def _estimates(survey: Survey) -> dict[str, dict[str, dict[str, float | None]]]:
-    return {
-        row.question: row.shares for row in RDSQuestion.objects.filter(estimate_set__survey=survey)
-    }
+    rows = RDSQuestion.objects.filter(estimate_set__survey=survey).values_list("question", "shares")
+    return dict(rows)
 
 
 def _crosstab_rows(

@@ -398,7 +398,16 @@ def _pct(value: float | None) -> float | None:
 
 def survey_estimates(*, survey: Survey, results: Results) -> Estimates | None:
     """Return the RDS estimates beside the raw shares of an unfiltered result, if built."""
-    estimate_set = RDSEstimateSet.objects.filter(pk=survey.pk).prefetch_related("questions").first()
+    # Shares only: the diagnostics (a curve per question, a share per seed) grow with the data
+    # and the dashboard does not show them.
+    shares_only = RDSQuestion.objects.only(
+        "estimate_set", "question", "shares", "homophily", "unavailable"
+    )
+    estimate_set = (
+        RDSEstimateSet.objects.filter(pk=survey.pk)
+        .prefetch_related(Prefetch("questions", queryset=shares_only))
+        .first()
+    )
     if estimate_set is None:
         return None
     stored = {row.question: row for row in estimate_set.questions.all()}

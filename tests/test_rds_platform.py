@@ -12,7 +12,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
 from analytics import population
@@ -101,6 +103,19 @@ def test_the_dashboard_shows_weighted_shares_with_intervals_beside_raw_ones(demo
         round(100 * stored[c]["rds2"], 1) for c in ("yes_fully", "partially", "no", "hard_to_say")
     ]
     assert "/en/analytics/sco-2025/rds/awareness/" in awareness
+
+
+def test_the_dashboard_leaves_the_diagnostics_unread(demo: Survey) -> None:
+    # A curve per question and a share per seed grow with the sample; the dashboard shows
+    # neither, so at a million responses reading them cost more than the rest of the page.
+    analyst = logged_in(staff_user("ana", "Analysts"))
+    with CaptureQueriesContext(connection) as captured:
+        html = analyst.get("/en/analytics/").content.decode()
+    assert "RDS-II" in html
+    read = " ".join(query["sql"] for query in captured.captured_queries)
+    assert "analytics_rdsquestion" in read
+    for column in ("convergence_wave", "convergence_order", "bottleneck"):
+        assert column not in read, column
 
 
 def test_filtered_views_show_no_population_estimate(demo: Survey) -> None:
