@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -309,7 +310,9 @@ def wide_sql(*, survey: Survey, options: ExportOptions) -> tuple[str, list[Any],
         "r.recruiter_id",
         "r.seed_link_id",
         "r.network_size",
-        "CASE WHEN jsonb_typeof(r.quality_flags) = 'array' THEN array_to_string(ARRAY("
+        # Most responses have no flag: skip the subquery for them.
+        "CASE WHEN r.quality_flags = '[]'::jsonb THEN '' "
+        "WHEN jsonb_typeof(r.quality_flags) = 'array' THEN array_to_string(ARRAY("
         "SELECT jsonb_array_elements_text(r.quality_flags)), '|') END AS flags",
     ]
     outer = [
@@ -324,6 +327,7 @@ def wide_sql(*, survey: Survey, options: ExportOptions) -> tuple[str, list[Any],
         _neutral_sql("v.flags"),
     ]
     params: list[Any] = []
+    ticked: dict[str, str] = {}
     for index, column in enumerate(columns):
         alias = f"c{index}"
         key = _literal(column.question)
@@ -333,19 +337,23 @@ def wide_sql(*, survey: Survey, options: ExportOptions) -> tuple[str, list[Any],
                 f"THEN r.answers ->> {key} END AS {alias}"
             )
             if column.display:
-                whens = " ".join(f"WHEN {_literal(code)} THEN %s" for code in column.display)
-                params += list(column.display.values())
+                # One lookup in a code -> label object, not a comparison per option.
+                params.append(json.dumps(column.display, ensure_ascii=False))
                 outer.append(
-                    f"NULLIF(CASE v.{alias} {whens} ELSE {_neutral_sql('v.' + alias)} END, '')"
+                    f"NULLIF(COALESCE(%s::jsonb ->> v.{alias}, {_neutral_sql('v.' + alias)}), '')"
                 )
             else:
                 outer.append(_neutral_sql(f"v.{alias}"))
         elif column.kind == "tick":
-            inner.append(f"r.answers -> {key} AS {alias}")
-            outer.append(
-                f"CASE WHEN jsonb_typeof(v.{alias}) = 'array' "
-                f"THEN (v.{alias} ? {_literal(column.option)})::int END"
-            )
+            # One extraction of the question's list serves every option's column.
+            chosen = ticked.get(column.question)
+            if chosen is None:
+                chosen = ticked[column.question] = f"m{len(ticked)}"
+                inner.append(
+                    f"CASE WHEN jsonb_typeof(r.answers -> {key}) = 'array' "
+                    f"THEN r.answers -> {key} END AS {chosen}"
+                )
+            outer.append(f"(v.{chosen} ? {_literal(column.option)})::int")
         elif column.kind == "integer":
             inner.append(
                 f"CASE WHEN jsonb_typeof(r.answers -> {key}) = 'number' "

@@ -320,8 +320,14 @@ def test_the_copy_export_and_the_python_export_write_the_same_bytes(
         quality_flags=["=flag", "same_client_recently"],
         other_texts={"platforms": 'quote " and, comma\nnew line'},
     )
+    # Answers no form stores (imports, older versions) take the same way through both paths.
+    Response.objects.filter(pk=Response.objects.order_by("id").first().pk).update(
+        answers={"awareness": "=cmd|' /C calc'!A0", "impact": 5, "platforms": "telegram"},
+        quality_flags=[],
+    )
     options = ExportOptions(kind="responses", labels=labels, delimiter=delimiter, bom=False)
     copied = b"".join(_wide_copy(answered, options, None))
     built = b"".join(_encoded(_wide_python(answered, options, None), options))
     assert copied == built
     assert b"'=flag|same_client_recently" in copied and b'"quote "" and, comma\nnew line"' in copied
+    assert b"'=cmd|" in copied
