@@ -357,7 +357,7 @@ def measure(
     client: str = "wrk",
     clients: list[int] | None = None,
     duration: float = 10.0,
-    per_client: int = 20,
+    per_client: int = 50,
     session_clients: int = 16,
 ) -> list[Figure]:
     """Measure every submission figure and print each as it comes."""
@@ -425,7 +425,7 @@ def main() -> None:
     parser.add_argument("--client", choices=["wrk", "python"], default="wrk")
     parser.add_argument("--clients", default="16,64", help="comma-separated client counts")
     parser.add_argument("--duration", type=float, default=10.0, help="seconds per timed run")
-    parser.add_argument("--per-client", type=int, default=20, help="drafts per client")
+    parser.add_argument("--per-client", type=int, default=50, help="drafts per client")
     parser.add_argument("--json", type=Path, default=None, help="write the figures here")
     args = parser.parse_args()
     base_url = args.base_url or stack_env()["SITE_URL"]
