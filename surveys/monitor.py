@@ -1,29 +1,32 @@
 """Reads of the recruitment monitor: totals, waves, chains, countries, days, funnels, recruiters.
 
-The counts come from the running tally of ``surveys.monitor_tally``; this module turns them
-into the figures shown, with a fixed handful of queries for the seed links, the country labels
-and the top recruiters' codes, however many responses there are.
+The counts come from the running tally of ``surveys.monitor_tally``, which keeps the survey's
+totals summed; this module turns them into the figures shown, with a fixed handful of queries
+for the seed links, the country labels and the top recruiters' codes, however many responses
+there are.
 
 A survey can have hundreds of seed links, so the chains are handled in two passes: every chain
-gets a ``ChainSummary`` (a few numbers, no model instance), enough for the totals, the order
-and the dormant filter; only the chains on the page shown become full ``Chain`` rows, with
-their seed link, countries and funnel.
+gets a sort key (plain numbers: the tally's counts and the few columns the database computes
+for its link), enough for the totals, the order and the dormant filter; only the chains on the
+page shown become ``ChainSummary`` and full ``Chain`` rows, with their seed link, waves,
+countries and funnel.
 """
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
 from django.core.paginator import Page, Paginator
+from django.db.models import Case, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from surveys import coupons
 from surveys.models import Option, Response, SeedLink, Survey
-from surveys.monitor_tally import COUNTRY_QUESTION, Tally, tally_read
+from surveys.monitor_tally import COUNTRY_QUESTION, Stamp, Tally, moment_of, stamp, tally_read
 
 # A chart over more days than this shows only the latest ones.
 MAX_CHART_DAYS = 366
@@ -74,6 +77,11 @@ class Chain:
     dormant: bool = False
     funnel: Funnel = Funnel()
     state: str = coupons.LinkState.USABLE
+    # Set by the view: the row's pages, and its countries as one line of text.
+    tree_url: str = ""
+    qr_url: str = ""
+    close_url: str = ""
+    countries_text: str = ""
 
 
 @dataclass(frozen=True)
@@ -117,32 +125,14 @@ class Monitor:
 
 
 class _SeedRow(NamedTuple):
+    """What the order, the totals and the dormant filter need of a seed link."""
+
     pk: int
-    created_at: datetime
-    is_active: bool
-    expires_at: datetime | None
     coupon_limit: int | None
-
-
-@dataclass
-class _Growth:
-    """A chain's completed responses, summed over its waves from the tally."""
-
-    size: int = 0
-    used: int = 0
-    deepest_wave: int | None = None
-    last: datetime | None = None
-
-
-@dataclass(frozen=True)
-class _WaveCounts:
-    """The tally's responses per seed link and wave, summed for the survey and per chain."""
-
-    responses: int
-    unattributed: int
-    flagged: int
-    waves: Counter
-    growth: dict[int, _Growth]
+    # Closed by hand or expired.
+    closed: bool
+    # The link's creation as stamp(): a chain that has not started counts from it.
+    created: int
 
 
 def short_code(code: str) -> str:
@@ -196,128 +186,145 @@ def _top_recruiters(tally: Tally) -> list[Recruiter]:
     ]
 
 
-def _funnel(kinds: Counter | None) -> Funnel:
-    kinds = kinds or Counter()
+def _funnel(kinds: dict[str, int] | None) -> Funnel:
+    kinds = kinds or {}
     return Funnel(
-        opened=kinds["opened"], consented=kinds["consented"], completed=kinds["completed"]
+        opened=kinds.get("opened", 0),
+        consented=kinds.get("consented", 0),
+        completed=kinds.get("completed", 0),
     )
 
 
-def _wave_counts(tally: Tally) -> _WaveCounts:
-    waves: Counter = Counter()
-    growth: dict[int, _Growth] = defaultdict(_Growth)
-    responses = unattributed = flagged = 0
-    for (seed_id, wave), (count, last, flags) in tally.seed_waves.items():
-        responses += count
-        flagged += flags
-        if wave is None:  # no seed link and no recruiter: answered without a link
-            unattributed += count
-            continue
-        waves[wave] += count
-        if not seed_id:  # recruits of someone who came without a link: no seed link's chain
-            continue
-        chain = growth[seed_id]
-        chain.size += count
-        if wave == 0:
-            chain.used += count
-        chain.deepest_wave = wave if chain.deepest_wave is None else max(chain.deepest_wave, wave)
-        chain.last = last if chain.last is None else max(chain.last, last)
-    return _WaveCounts(responses, unattributed, flagged, waves, growth)
-
-
-def _seed_rows(*, survey: Survey) -> list[_SeedRow]:
-    # Plain tuples: every seed link is needed for the totals, but as a model only on its page.
+def _seed_rows(*, survey: Survey, now: datetime) -> list[_SeedRow]:
+    """Return every seed link of the survey as a few plain numbers, computed by the database:
+    reading a datetime costs more than the rest of the row."""
     return [
         _SeedRow(*row)
         for row in SeedLink.objects.filter(survey=survey)
         .order_by()
-        .values_list("pk", "created_at", "is_active", "expires_at", "coupon_limit")
+        .annotate(
+            closed=Case(
+                When(Q(is_active=False) | Q(expires_at__lte=now), then=Value(True)),
+                default=Value(False),
+            ),
+            created=Stamp("created_at"),
+        )
+        .values_list("pk", "coupon_limit", "closed", "created")
     ]
 
 
-def _link_state(row: _SeedRow, *, used: int, now: datetime) -> str:
-    # SeedLink.is_expired's test, on the plain row: no model instance for every link.
-    if not row.is_active or (row.expires_at is not None and row.expires_at <= now):
+def _link_state(row: _SeedRow, *, used: int) -> str:
+    # SeedLink.is_expired's test, done by the database: no model instance for every link.
+    if row.closed:
         return coupons.LinkState.EXPIRED
     if row.coupon_limit is not None and used >= row.coupon_limit:
         return coupons.LinkState.USED_UP
     return coupons.LinkState.USABLE
 
 
-def _summaries(
-    rows: list[_SeedRow], growth: dict[int, _Growth], *, quiet_since: datetime, now: datetime
-) -> list[ChainSummary]:
-    """Return every chain's summary, latest activity first."""
-    summaries = []
+@dataclass(frozen=True)
+class _Order:
+    """Every chain in order, latest activity first, with the counts the totals need."""
+
+    # (since as stamp(), seed link id, dormant), latest first
+    keys: list[tuple[int, int, bool]]
+    rows: dict[int, _SeedRow]
+    started: int
+    usable: int
+    dormant: int
+
+
+def _order(rows: list[_SeedRow], tally: Tally, *, quiet_since: datetime) -> _Order:
+    """Order the chains by their last completed response, or by their link's creation for a
+    chain that has not started, so that new and growing chains lead and dormant ones sink.
+
+    One pass over plain numbers per seed link; no model instance, no datetime."""
+    chains = tally.chains
+    quiet = stamp(quiet_since)
+    keys = []
+    started = usable = dormant = 0
     for row in rows:
-        grown = growth.get(row.pk) or _Growth()
-        since = grown.last or row.created_at
-        summaries.append(
-            ChainSummary(
-                seed_id=row.pk,
-                size=grown.size,
-                used=grown.used,
-                deepest_wave=grown.deepest_wave,
-                last_activity=grown.last,
-                since=since,
-                dormant=since < quiet_since,
-                state=_link_state(row, used=grown.used, now=now),
-            )
-        )
-    # A seed link without completes counts from its creation, so that new and growing chains
-    # lead and dormant ones sink.
-    summaries.sort(key=lambda chain: (chain.since, chain.seed_id), reverse=True)
-    return summaries
+        counts = chains.get(row.pk)
+        if counts is None:
+            used, since = 0, row.created
+        else:
+            started += 1
+            used, since = counts[1], counts[3]
+        if not row.closed and (row.coupon_limit is None or used < row.coupon_limit):
+            usable += 1
+        quiet_chain = since < quiet
+        dormant += quiet_chain
+        keys.append((since, row.pk, quiet_chain))
+    keys.sort(reverse=True)
+    return _Order(
+        keys=keys,
+        rows={row.pk: row for row in rows},
+        started=started,
+        usable=usable,
+        dormant=dormant,
+    )
+
+
+def _summary(key: tuple[int, int, bool], order: _Order, tally: Tally) -> ChainSummary:
+    since, seed_id, dormant = key
+    size, used, deepest, last = tally.chains.get(seed_id, (0, 0, None, None))
+    return ChainSummary(
+        seed_id=seed_id,
+        size=size,
+        used=used,
+        deepest_wave=deepest,
+        last_activity=None if last is None else moment_of(last),
+        since=moment_of(since),
+        dormant=dormant,
+        state=_link_state(order.rows[seed_id], used=used),
+    )
 
 
 def _chains(summaries: list[ChainSummary], tally: Tally, labels: dict[str, str]) -> list[Chain]:
     """Return the full rows of the given chains, in their order."""
     seeds = SeedLink.objects.in_bulk([summary.seed_id for summary in summaries])
-    waves: dict[int, Counter] = defaultdict(Counter)
-    countries: dict[int, Counter] = defaultdict(Counter)
-    for (seed_id, wave), (count, _last, _flags) in tally.seed_waves.items():
-        if seed_id in seeds and wave is not None:
-            waves[seed_id][wave] += count
-    for (seed_id, country), count in tally.seed_countries.items():
-        if seed_id in seeds:
-            countries[seed_id][country] += count
-    return [
-        Chain(
-            seed=seeds[summary.seed_id],
-            used=summary.used,
-            size=summary.size,
-            deepest_wave=summary.deepest_wave,
-            waves=waves[summary.seed_id],
-            countries=_country_counts(countries[summary.seed_id], labels),
-            last_activity=summary.last_activity,
-            dormant=summary.dormant,
-            funnel=_funnel(tally.funnels.get(seeds[summary.seed_id].code)),
-            state=summary.state,
+    chains = []
+    for summary in summaries:
+        seed = seeds.get(summary.seed_id)
+        if seed is None:  # a link deleted since the summaries were read
+            continue
+        waves, countries = tally.chain_detail(seed.pk)
+        chains.append(
+            Chain(
+                seed=seed,
+                used=summary.used,
+                size=summary.size,
+                deepest_wave=summary.deepest_wave,
+                waves=Counter(waves),
+                countries=_country_counts(Counter(countries), labels),
+                last_activity=summary.last_activity,
+                dormant=summary.dormant,
+                funnel=_funnel(tally.funnels.get(seed.code)),
+                state=summary.state,
+            )
         )
-        for summary in summaries
-        if summary.seed_id in seeds  # a link deleted since the summaries were read
-    ]
+    return chains
 
 
-def _totals(counts: _WaveCounts, summaries: list[ChainSummary], tally: Tally) -> Totals:
+def _totals(tally: Tally, order: _Order) -> Totals:
     return Totals(
-        responses=counts.responses,
-        attributed=counts.responses - counts.unattributed,
-        unattributed=counts.unattributed,
-        seed_links=len(summaries),
-        active_seed_links=sum(1 for c in summaries if c.state == coupons.LinkState.USABLE),
-        chains_started=sum(1 for c in summaries if c.size),
-        seeds=counts.waves.get(0, 0),
-        deepest_wave=max(counts.waves) if counts.waves else None,
+        responses=tally.responses,
+        attributed=tally.responses - tally.unattributed,
+        unattributed=tally.unattributed,
+        seed_links=len(order.keys),
+        active_seed_links=order.usable,
+        chains_started=order.started,
+        seeds=tally.waves.get(0, 0),
+        deepest_wave=max((wave for wave, count in tally.waves.items() if count), default=None),
         recruiters=tally.recruiters,
-        flagged=counts.flagged,
-        dormant_chains=sum(1 for c in summaries if c.dormant),
+        flagged=tally.flagged,
+        dormant_chains=order.dormant,
     )
 
 
-def _page(summaries: list[ChainSummary], *, number: int | str | None, per_page: int | None) -> Page:
+def _page(keys: list, *, number: int | str | None, per_page: int | None) -> Page:
     # Without a page size every chain asked for is on the one page.
-    paginator = Paginator(summaries, per_page or max(len(summaries), 1))
+    paginator = Paginator(keys, per_page or max(len(keys), 1))
     return paginator.get_page(number)  # a page out of range or not a number gives a real one
 
 
@@ -338,28 +345,24 @@ def monitor_figures(
     now = now or timezone.now()
     tally = tally_read(survey=survey, now=now)
     labels = country_labels(survey=survey)
-    counts = _wave_counts(tally)
-    summaries = _summaries(
-        _seed_rows(survey=survey),
-        counts.growth,
+    order = _order(
+        _seed_rows(survey=survey, now=now),
+        tally,
         quiet_since=now - timedelta(days=dormant_days),
-        now=now,
     )
-    shown = [chain for chain in summaries if chain.dormant] if dormant_only else summaries
+    shown = [key for key in order.keys if key[2]] if dormant_only else order.keys
     page = _page(shown, number=chains_page, per_page=chains_per_page)
-
-    countries: Counter = Counter()
-    for (_seed_id, country), count in tally.seed_countries.items():
-        countries[country] += count
+    # Only the chains on the page become summaries, and full rows.
+    page.object_list = [_summary(key, order, tally) for key in page.object_list]
 
     return Monitor(
         survey=survey,
         dormant_days=dormant_days,
-        totals=_totals(counts, summaries, tally),
-        waves=sorted((wave, count) for wave, count in counts.waves.items() if count),
-        chains=_chains(list(page.object_list), tally, labels),
+        totals=_totals(tally, order),
+        waves=sorted((wave, count) for wave, count in tally.waves.items() if count),
+        chains=_chains(page.object_list, tally, labels),
         chains_page=page,
-        countries=_country_counts(countries, labels),
+        countries=_country_counts(tally.countries, labels),
         daily=_daily(tally.days),
         personal_funnel=_funnel(tally.funnels.get("")),
         top_recruiters=_top_recruiters(tally),

@@ -5,8 +5,8 @@ takes a millisecond. So the monitor keeps a tally per survey in the shared cache
 production): every count it shows, plus the id up to which responses and link events are in it.
 Each read first adds the rows whose ids lie above that mark and that are older than
 ``SETTLE`` (a transaction that old has committed, so no smaller id can still appear) and stores
-the tally; then it adds the newer rows to a copy for this page only. Rows inserted in bulk, with
-old submission times, get new ids and are counted like any other.
+the tally; then it adds the newer rows, if there are any, for this page only. Rows inserted in
+bulk, with old submission times, get new ids and are counted like any other.
 
 A withdrawn response cannot be taken back out of a sum it went into without knowing which sums,
 so a withdrawal drops the survey's tally (``response_withdrawn`` bumps a generation number in
@@ -17,14 +17,28 @@ recounts, which is slow on a large survey but right.
 from __future__ import annotations
 
 import heapq
+import json
 import logging
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Case, CharField, Count, F, Max, Min, Q, QuerySet, Value, When
+from django.db.models import (
+    BigIntegerField,
+    Case,
+    CharField,
+    Count,
+    F,
+    Func,
+    Max,
+    Min,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.db.models.fields.json import KT
 from django.db.models.functions import TruncDate
 from django.dispatch import receiver
@@ -42,38 +56,101 @@ TOP_RECRUITERS = 10
 SETTLE = timedelta(seconds=60)
 # Recruiters whose earlier recruits are looked up in one query.
 LOOKUP_CHUNK = 5000
-VERSION = 1
+VERSION = 2
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+MICROSECOND = timedelta(microseconds=1)
 
 
 @dataclass
 class Tally:
-    """Counts of the responses (not withdrawn) and link events with ids up to the marks."""
+    """Counts of the responses (not withdrawn) and link events with ids up to the marks.
+
+    Stored as the page needs it, so that reading it stays cheap at any size: the survey's
+    totals already summed, one tuple of plain numbers per chain (enough for the totals, the
+    order and the dormant filter), and each chain's waves and countries packed apart, unpacked
+    only for the chains on the page shown.
+    """
 
     responses_done: int = 0
     events_done: int = 0
-    # (seed link id or None, wave or None) -> [responses, last submitted_at, flagged responses]
-    seed_waves: dict[tuple[int | None, int | None], list[Any]] = field(default_factory=dict)
-    # (seed link id or None, country code or None) -> responses
-    seed_countries: Counter = field(default_factory=Counter)
+    responses: int = 0
+    # Answered without any link (no seed link, no recruiter).
+    unattributed: int = 0
+    flagged: int = 0
+    # Wave -> responses through a link; country code or None -> responses; day -> responses.
+    waves: Counter = field(default_factory=Counter)
+    countries: Counter = field(default_factory=Counter)
     days: Counter = field(default_factory=Counter)
     # Respondents with at least one recruit, and the ones with most: [(response id, recruits)]
     recruiters: int = 0
     top: list[tuple[int, int]] = field(default_factory=list)
+    # Seed link id -> (responses, wave-0 responses, deepest wave, last submitted_at as stamp())
+    chains: dict[int, tuple[int, int, int, int]] = field(default_factory=dict)
+    # Seed link id -> JSON of [[wave, responses], ...] and [[country code or None, responses], ...]
+    chain_details: dict[int, str] = field(default_factory=dict)
     # Seed link code, or "" for all personal links together -> kind -> events
-    funnels: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
+    funnels: dict[str, dict[str, int]] = field(default_factory=dict)
+    # Details unpacked to be added to, packed again by pack(); never stored unpacked.
+    _unpacked: dict[int, tuple[dict, dict]] = field(default_factory=dict, repr=False)
 
-    def copy(self) -> Tally:
-        """Return a copy whose counts can grow without touching this one."""
-        return Tally(
-            responses_done=self.responses_done,
-            events_done=self.events_done,
-            seed_waves={key: list(value) for key, value in self.seed_waves.items()},
-            seed_countries=Counter(self.seed_countries),
-            days=Counter(self.days),
-            recruiters=self.recruiters,
-            top=list(self.top),
-            funnels=defaultdict(Counter, {k: Counter(v) for k, v in self.funnels.items()}),
+    def chain_detail(self, seed_id: int) -> tuple[dict[int, int], dict[str | None, int]]:
+        """Return one chain's responses per wave and per country."""
+        unpacked = self._unpacked.get(seed_id)
+        if unpacked is not None:
+            return unpacked
+        packed = self.chain_details.get(seed_id)
+        if not packed:
+            return {}, {}
+        waves, countries = json.loads(packed)
+        return dict(waves), dict(countries)
+
+    def _detail_to_add_to(self, seed_id: int) -> tuple[dict[int, int], dict[str | None, int]]:
+        unpacked = self._unpacked.get(seed_id)
+        if unpacked is None:
+            unpacked = self._unpacked[seed_id] = self.chain_detail(seed_id)
+        return unpacked
+
+    def pack(self) -> None:
+        """Pack the chain details added to since the last call."""
+        for seed_id, detail in self._unpacked.items():
+            waves, countries = detail
+            self.chain_details[seed_id] = json.dumps(
+                [list(waves.items()), list(countries.items())], separators=(",", ":")
+            )
+        self._unpacked.clear()
+
+    def __getstate__(self) -> dict[str, Any]:
+        self.pack()  # whatever was added is stored packed
+        return self.__dict__
+
+
+def stamp(moment: datetime) -> int:
+    """Return a moment as whole microseconds since 1970: cheaper to store than a datetime."""
+    return (moment - EPOCH) // MICROSECOND
+
+
+def moment_of(stamp: int) -> datetime:
+    """Return the moment (in UTC) of a stamp()."""
+    return EPOCH + timedelta(microseconds=stamp)
+
+
+class Stamp(Func):
+    """stamp() of a datetime column, computed by the database: an integer is cheaper to read."""
+
+    output_field = BigIntegerField()
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        template = "(EXTRACT(EPOCH FROM %(expressions)s) * 1000000)::bigint"
+        return self.as_sql(compiler, connection, template=template, **extra)
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        # Django keeps a datetime in SQLite as UTC text, "YYYY-MM-DD HH:MM:SS[.ffffff]": whole
+        # seconds from the Julian day (rounded, exact), microseconds from the text.
+        template = (
+            "(CAST(round((julianday(%(expressions)s) - 2440587.5) * 86400) AS INTEGER) * 1000000"
+            " + CAST(substr(%(expressions)s, 21, 6) AS INTEGER))"
         )
+        return self.as_sql(compiler, connection, template=template, **extra)
 
 
 def _keys(survey: Survey) -> tuple[str, str]:
@@ -101,17 +178,33 @@ def _add_responses(tally: Tally, survey: Survey, after: int, upto: int | None) -
         )
         .values_list("seed_link_id", "wave", "n", "last", "flagged")
     ):
-        entry = tally.seed_waves.setdefault((seed_id, wave), [0, last, 0])
-        entry[0] += count
-        entry[1] = max(entry[1], last)
-        entry[2] += flagged
+        tally.responses += count
+        tally.flagged += flagged
+        if wave is None:  # no seed link and no recruiter: answered without a link
+            tally.unattributed += count
+            continue
+        tally.waves[wave] += count
+        if seed_id is None:  # recruits of someone who came without a link: no seed link's chain
+            continue
+        size, used, deepest, latest = tally.chains.get(seed_id, (0, 0, wave, 0))
+        tally.chains[seed_id] = (
+            size + count,
+            used + count if wave == 0 else used,
+            max(deepest, wave),
+            max(latest, stamp(last)),
+        )
+        per_wave = tally._detail_to_add_to(seed_id)[0]
+        per_wave[wave] = per_wave.get(wave, 0) + count
     for seed_id, country, count in (
         rows.annotate(country=KT(f"answers__{COUNTRY_QUESTION}"))
         .values("seed_link_id", "country")
         .annotate(n=Count("id"))
         .values_list("seed_link_id", "country", "n")
     ):
-        tally.seed_countries[(seed_id, country)] += count
+        tally.countries[country] += count
+        if seed_id is not None:
+            per_country = tally._detail_to_add_to(seed_id)[1]
+            per_country[country] = per_country.get(country, 0) + count
     for day, count in (
         rows.annotate(day=TruncDate("submitted_at"))
         .values("day")
@@ -175,19 +268,24 @@ def _add_events(tally: Tally, survey: Survey, after: int, upto: int | None) -> N
         .annotate(n=Count("id"))
         .values_list("link", "kind", "n")
     ):
-        tally.funnels[link][kind] += count
+        kinds = tally.funnels.setdefault(link, {})
+        kinds[kind] = kinds.get(kind, 0) + count
 
 
-def _settled_mark(rows: QuerySet, done: int, moment: str, cutoff: datetime) -> tuple[int, bool]:
+def _settled_mark(
+    rows: QuerySet, done: int, moment: str, cutoff: datetime
+) -> tuple[int, bool, bool]:
     """Return the highest id below which every row above ``done`` is older than the cutoff,
-    and whether any row lies between ``done`` and that id."""
+    whether any row lies between ``done`` and that id, and whether any lies above it."""
     bounds = rows.filter(pk__gt=done).aggregate(
         first=Min("id"), young=Min("id", filter=Q(**{f"{moment}__gte": cutoff})), last=Max("id")
     )
     if bounds["first"] is None:
-        return done, False
-    mark = bounds["young"] - 1 if bounds["young"] is not None else bounds["last"]
-    return mark, bounds["first"] <= mark
+        return done, False, False
+    if bounds["young"] is None:
+        return bounds["last"], True, False
+    mark = bounds["young"] - 1
+    return mark, bounds["first"] <= mark, True
 
 
 def _stored(survey: Survey) -> tuple[Tally, int | None]:
@@ -210,10 +308,10 @@ def tally_read(*, survey: Survey, now: datetime | None = None) -> Tally:
     """Return the survey's counts up to this moment, storing the settled part for next time."""
     cutoff = (now or timezone.now()) - SETTLE
     tally, generation = _stored(survey)
-    responses_mark, new_responses = _settled_mark(
+    responses_mark, new_responses, young_responses = _settled_mark(
         Response.objects.filter(survey=survey), tally.responses_done, "submitted_at", cutoff
     )
-    events_mark, new_events = _settled_mark(
+    events_mark, new_events, young_events = _settled_mark(
         LinkEvent.objects.filter(survey=survey), tally.events_done, "created_at", cutoff
     )
     if responses_mark > tally.responses_done or events_mark > tally.events_done:
@@ -227,10 +325,13 @@ def tally_read(*, survey: Survey, now: datetime | None = None) -> Tally:
                 cache.set(_keys(survey)[0], (generation, tally), timeout=None)
             except Exception:
                 log.warning("monitor tally cache unreachable; not stored", exc_info=True)
-    current = tally.copy()
-    _add_responses(current, survey, tally.responses_done, None)
-    _add_events(current, survey, tally.events_done, None)
-    return current
+    # This tally was read from the cache for this call alone and what is stored was pickled
+    # already: the rows too young to store are added to it in place, no copy needed.
+    if young_responses:
+        _add_responses(tally, survey, tally.responses_done, None)
+    if young_events:
+        _add_events(tally, survey, tally.events_done, None)
+    return tally
 
 
 def tally_forget(*, survey: Survey) -> None:

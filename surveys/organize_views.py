@@ -10,7 +10,9 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Page
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.backends.utils import csrf_input
 from django.urls import reverse
+from django.utils.formats import localize
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -18,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from analytics.csv_safe import csv_lines
 from surveys import limits, recruitment
 from surveys.models import SeedLink, Survey
-from surveys.monitor import monitor_figures
+from surveys.monitor import CountryCount, monitor_figures
 from surveys.organize_forms import SeedLinkForm
 from surveys.qr import qr_svg
 from surveys.recruitment_csv import recruitment_rows
@@ -67,6 +69,20 @@ def _survey(slug: str) -> Survey:
 
 def _monitor_path(survey: Survey) -> str:
     return reverse("organize:survey", kwargs={"slug": survey.slug})
+
+
+def _seed_url(survey: Survey, name: str) -> Callable[[int], str]:
+    """Return a function giving the address of page ``name`` of one seed link of the survey."""
+    marker = 987654321
+    path = reverse(name, kwargs={"slug": survey.slug, "seed_id": marker})
+    # The id comes after the slug: split at its last occurrence.
+    head, tail = path.rsplit(str(marker), 1)
+    return lambda seed_id: f"{head}{seed_id}{tail}"
+
+
+def _countries_text(countries: list[CountryCount]) -> str:
+    """Return a chain's countries as the table shows them: "Label count, Label count"."""
+    return ", ".join(f"{country.label} {localize(country.count)}" for country in countries)
 
 
 def _seed(survey: Survey, seed_id: int) -> SeedLink:
@@ -137,8 +153,16 @@ def monitor(request: HttpRequest, slug: str | None = None) -> HttpResponse:
         chains_per_page=CHAINS_PER_PAGE,
         dormant_only=dormant_only,
     )
+    # Each row's addresses differ only in the seed link's id: reversed once, not per row.
+    tree_url, qr_url, close_url = (
+        _seed_url(survey, name)
+        for name in ("organize:tree", "organize:seed_qr", "organize:seed_deactivate")
+    )
     for chain in figures.chains:
         chain.url = recruitment.link_url(request=request, code=chain.seed.code)
+        chain.tree_url, chain.qr_url = tree_url(chain.seed.pk), qr_url(chain.seed.pk)
+        chain.close_url = close_url(chain.seed.pk)
+        chain.countries_text = _countries_text(chain.countries)
     context = {
         "survey": survey,
         "chains": figures.chains,
@@ -150,6 +174,8 @@ def monitor(request: HttpRequest, slug: str | None = None) -> HttpResponse:
         "surveys": list(Survey.objects.order_by("slug").values_list("slug", flat=True)),
         "m": figures,
         "form": SeedLinkForm(),
+        # One token for the close form of every row.
+        "csrf_input": csrf_input(request),
         "daily_chart": {
             "labels": [day.isoformat() for day, _count in figures.daily],
             "counts": [count for _day, count in figures.daily],

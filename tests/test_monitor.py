@@ -13,6 +13,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
 from surveys.models import Response, SeedLink, Survey
@@ -459,3 +460,22 @@ def test_monitor_figures_builds_only_the_chains_of_the_page_asked_for(
     (busy_chain,) = monitor_figures(survey=sco_survey, dormant_days=7, chains_per_page=1).chains
     assert (busy_chain.size, busy_chain.used, busy_chain.deepest_wave) == (3, 1, 1)
     assert busy_chain.waves == Counter({0: 1, 1: 2}) and busy_chain.countries[0].count == 3
+
+
+def test_each_chain_row_links_to_its_own_tree_qr_code_and_close_form(
+    http_tree: HttpTree, organizer: User
+) -> None:
+    seed = http_tree.seeds["students"]
+    reply = staff_client(organizer).get("/en/organize/")
+    page = reply.content.decode()
+    row = page[page.index(f'id="seed-{seed.pk}"') :]
+    row = row[: row.index("</tr>")]
+    slug = http_tree.survey.slug
+    assert f'href="{reverse("organize:tree", kwargs={"slug": slug, "seed_id": seed.pk})}"' in row
+    qr = reverse("organize:seed_qr", kwargs={"slug": slug, "seed_id": seed.pk})
+    assert f'href="{qr}"' in row and f'src="{qr}"' in row
+    close = reverse("organize:seed_deactivate", kwargs={"slug": slug, "seed_id": seed.pk})
+    assert f'action="{close}"' in row and 'name="csrfmiddlewaretoken"' in row
+    (chain,) = reply.context["m"].chains
+    countries = ", ".join(f"{c.label} {c.count}" for c in chain.countries)
+    assert f'data-field="countries" data-label="Countries">{countries}</td>' in row

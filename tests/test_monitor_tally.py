@@ -87,7 +87,7 @@ def test_young_rows_are_shown_but_not_stored(sco_survey: Survey) -> None:
     figures = _figures(sco_survey)
     assert figures.totals.responses == 3
     stored = monitor_tally._stored(sco_survey)[0]
-    assert stored.responses_done < made[0].pk and not stored.seed_waves
+    assert stored.responses_done < made[0].pk and not stored.chains and not stored.responses
     _age(sco_survey, days=1)
     _figures(sco_survey)
     assert monitor_tally._stored(sco_survey)[0].responses_done == made[-1].pk
@@ -147,3 +147,48 @@ def test_the_monitor_still_counts_right_without_a_cache(
     reply = staff_client(organizer).get("/en/organize/")
     assert reply.status_code == 200
     assert _comparable(reply.context["m"]) == expected
+
+
+def test_the_stored_tally_keeps_each_chains_waves_and_countries_packed(sco_survey: Survey) -> None:
+    seed = SeedLink.objects.create(survey=sco_survey, label="Packed")
+    grow_chain(sco_survey, seed, seeds=1, waves=2, fanout=2, country=lambda i: "kz")
+    _age(sco_survey, days=1)
+    _figures(sco_survey)
+    stored = monitor_tally._stored(sco_survey)[0]
+    assert isinstance(stored.chain_details[seed.pk], str) and not stored._unpacked
+    assert stored.chain_detail(seed.pk) == ({0: 1, 1: 2, 2: 4}, {"kz": 7})
+    assert stored.chains[seed.pk][:3] == (7, 1, 2)
+    # More arrives: the stored details are unpacked, added to and packed again.
+    grow_chain(sco_survey, seed, seeds=1, waves=1, fanout=1, country=lambda i: "ru")
+    _age(sco_survey, days=1)
+    _figures(sco_survey)
+    stored = monitor_tally._stored(sco_survey)[0]
+    assert stored.chain_detail(seed.pk) == ({0: 2, 1: 3, 2: 4}, {"kz": 8, "ru": 1})
+
+
+def test_a_current_tally_is_read_with_two_queries_when_nothing_is_young(
+    sco_survey: Survey, django_assert_num_queries
+) -> None:
+    seed = SeedLink.objects.create(survey=sco_survey, label="Settled")
+    grow_chain(sco_survey, seed, seeds=2, waves=2, fanout=2)
+    grow_funnel(sco_survey, seed.code, opened=3, consented=2, completed=1)
+    _age(sco_survey, days=1)
+    tally_read(survey=sco_survey)
+    # Only the two marks: nothing settled is new and nothing young needs adding.
+    with django_assert_num_queries(2):
+        tally = tally_read(survey=sco_survey)
+    assert tally.responses == Response.objects.filter(survey=sco_survey).count()
+
+
+def test_the_database_stamps_a_moment_as_python_does(sco_survey: Survey) -> None:
+    moments = [
+        timezone.now().replace(microsecond=0) - timedelta(days=40),
+        timezone.now().replace(microsecond=123456) - timedelta(days=2),
+        timezone.now().replace(microsecond=7),
+    ]
+    for number, moment in enumerate(moments):
+        seed = SeedLink.objects.create(survey=sco_survey, label=f"Stamp {number}")
+        SeedLink.objects.filter(pk=seed.pk).update(created_at=moment)
+    stamps = SeedLink.objects.annotate(stamp=monitor_tally.Stamp("created_at")).order_by("pk")
+    assert [row.stamp for row in stamps] == [monitor_tally.stamp(m) for m in moments]
+    assert [monitor_tally.moment_of(row.stamp) for row in stamps] == moments
