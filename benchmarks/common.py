@@ -284,7 +284,7 @@ def staff_cookies() -> dict[str, str]:
     return {settings.SESSION_COOKIE_NAME: client.cookies[settings.SESSION_COOKIE_NAME].value}
 
 
-def small_survey(*, slug: str, responses: int) -> Any:
+def small_survey(*, slug: str, responses: int, seeds: int | None = None) -> Any:
     """Return a copy of the shipped questionnaire under slug holding exactly that many responses."""
     from surveys.bulk import responses_generate
     from surveys.loader import questionnaire_load, questionnaire_read, shipped_questionnaires
@@ -298,7 +298,7 @@ def small_survey(*, slug: str, responses: int) -> Any:
         survey = questionnaire_load(data=data)
     missing = responses - survey.responses.count()
     if missing > 0:
-        responses_generate(survey=survey, n=missing, seed=7)
+        responses_generate(survey=survey, n=missing, seeds=seeds, seed=7)
     return survey
 
 
