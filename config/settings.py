@@ -73,7 +73,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Respondents' sessions in a signed cookie, staff sessions in the database.
+    "config.sessions.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -144,6 +145,8 @@ CACHES = {
 }
 
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Respondents' sessions are signed cookies under their own name (config/sessions.py).
+RESPONDENT_SESSION_COOKIE_NAME = "respondent"
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 30  # a respondent may come back within a month
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -72,7 +72,7 @@ end
 
 local function cookies()
     local jar = "csrftoken=" .. csrf
-    if session then jar = jar .. "; sessionid=" .. session end
+    if session then jar = jar .. "; respondent=" .. session end
     return jar
 end
 
@@ -110,7 +110,7 @@ local function remember_cookies(headers)
         if string.lower(name) == "set-cookie" then
             local token = string.match(value, "csrftoken=([^;]+)")
             if token then csrf = token end
-            local sid = string.match(value, "sessionid=([^;]+)")
+            local sid = string.match(value, "respondent=([^;]+)")
             if sid then session = sid end
         end
     end

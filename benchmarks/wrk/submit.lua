@@ -44,7 +44,7 @@ function request()
     local d = drafts[next_draft]
     if d == nil then d = drafts[#drafts] end
     return wrk.format("POST", base .. "p/5/", {
-        ["Cookie"] = "csrftoken=" .. d.csrf .. "; sessionid=" .. d.session,
+        ["Cookie"] = "csrftoken=" .. d.csrf .. "; respondent=" .. d.session,
         ["Content-Type"] = "application/x-www-form-urlencoded",
     }, "csrfmiddlewaretoken=" .. d.csrf .. "&network_size=" .. math.random(1, 300)
         .. "&action=submit")
