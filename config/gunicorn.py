@@ -29,9 +29,11 @@ worker_class = "gthread" if threads > 1 else "sync"
 timeout = _int("GUNICORN_TIMEOUT", 30)
 graceful_timeout = 30
 keepalive = 5
-# Recycle workers now and then so that a slow leak cannot grow without bound.
-max_requests = _int("GUNICORN_MAX_REQUESTS", 5000)
-max_requests_jitter = max_requests // 10
+# Recycle workers now and then so that a slow leak cannot grow without bound. Rarely, and
+# spread widely: workers serve about equal shares, so with 5,000 and a 10 % jitter all five
+# restarted within two seconds of each other under load (benchmarks/RESULTS.md).
+max_requests = _int("GUNICORN_MAX_REQUESTS", 50_000)
+max_requests_jitter = max_requests // 2
 # Fork after importing Django once: faster start, shared memory pages.
 preload_app = True
 
