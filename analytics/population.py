@@ -220,11 +220,19 @@ def rds_rebuild(*, survey_id: int, replicates: int | None = None) -> RDSEstimate
     return estimate_set
 
 
-def rds_rest_remaining(*, survey_id: int) -> float:
-    """Return how many seconds the estimates must rest before they may be computed again."""
-    last = (
-        RDSEstimateSet.objects.filter(pk=survey_id).values_list("built_at", "seconds").first()
-    )
+def _last_run(survey_id: int) -> tuple[dt.datetime, float] | None:
+    """Return when the survey's stored estimates were started and how long they took."""
+    return RDSEstimateSet.objects.filter(pk=survey_id).values_list("built_at", "seconds").first()
+
+
+def _stale(survey_id: int, last: tuple[dt.datetime, float] | None) -> bool:
+    state = AggregateState.objects.filter(pk=survey_id).select_related("snapshot").first()
+    if state is None or state.snapshot is None:
+        return False
+    return last is None or last[0] < state.snapshot.built_at
+
+
+def _rest_remaining(last: tuple[dt.datetime, float] | None) -> float:
     if last is None:
         return 0.0
     built_at, seconds = last
@@ -234,6 +242,11 @@ def rds_rest_remaining(*, survey_id: int) -> float:
     return max(0.0, (ends - timezone.now()).total_seconds())
 
 
+def rds_rest_remaining(*, survey_id: int) -> float:
+    """Return how many seconds the estimates must rest before they may be computed again."""
+    return _rest_remaining(_last_run(survey_id))
+
+
 def rds_refresh(*, survey_id: int, force: bool = False) -> RDSEstimateSet | None:
     """Recompute stale estimates unless they are resting or being computed; return them if so.
 
@@ -241,15 +254,13 @@ def rds_refresh(*, survey_id: int, force: bool = False) -> RDSEstimateSet | None
     computation of the same survey at once, which the beat's catch-up would otherwise start
     every minute while a long one runs.
     """
-    if not rds_stale(survey_id=survey_id):
+    last = _last_run(survey_id)
+    if not _stale(survey_id, last):
         return None
-    if not force and rds_rest_remaining(survey_id=survey_id) > 0:
+    if not force and _rest_remaining(last) > 0:
         return None
-    last_seconds = (
-        RDSEstimateSet.objects.filter(pk=survey_id).values_list("seconds", flat=True).first()
-    )
     # Long enough for any run; a worker killed mid-run frees the survey when it expires.
-    guard_seconds = int(max(15 * 60, 3 * (last_seconds or 0)))
+    guard_seconds = int(max(15 * 60, 3 * (last[1] if last else 0)))
     guard = f"analytics:rds-running:{survey_id}"
     if not cache.add(guard, 1, timeout=guard_seconds):
         return None
@@ -261,8 +272,4 @@ def rds_refresh(*, survey_id: int, force: bool = False) -> RDSEstimateSet | None
 
 def rds_stale(*, survey_id: int) -> bool:
     """Return whether the published aggregates count responses the estimates do not."""
-    state = AggregateState.objects.filter(pk=survey_id).select_related("snapshot").first()
-    if state is None or state.snapshot is None:
-        return False
-    current = RDSEstimateSet.objects.filter(pk=survey_id).values_list("built_at", flat=True).first()
-    return current is None or current < state.snapshot.built_at
+    return _stale(survey_id, _last_run(survey_id))
