@@ -62,6 +62,10 @@ def _draft_apply(draft: Draft, form: PageForm, *, language: str | None) -> None:
         draft.language = language
 
 
+def _draft_save(draft: Draft) -> None:
+    draft.save(update_fields=["answers", "other_texts", "page_index", "language", "updated_at"])
+
+
 def draft_save_page(
     *,
     draft: Draft,
@@ -72,7 +76,7 @@ def draft_save_page(
     """Keep this page's valid answers in the draft and move it to another page."""
     _draft_apply(draft, form, language=language)
     draft.page_index = next_index
-    draft.save(update_fields=["answers", "other_texts", "page_index", "language", "updated_at"])
+    _draft_save(draft)
     return draft
 
 
@@ -114,7 +118,7 @@ def response_submit(
         if existing is not None:
             return existing, False
         draft.page_index = incomplete
-        draft.save(update_fields=["answers", "other_texts", "page_index", "language", "updated_at"])
+        _draft_save(draft)
         raise IncompleteDraft(incomplete)
 
     survey = draft.survey
