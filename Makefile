@@ -93,7 +93,7 @@ bench: install
 
 # The benchmarks' smoke test (1,000 responses, throwaway PostgreSQL), as make test runs it.
 bench-smoke: install
-	env -u REDIS_URL -u DJANGO_ENV scripts/with-postgres $(VENV)/bin/pytest tests/test_benchmarks_smoke.py
+	env -u REDIS_URL -u DJANGO_ENV scripts/with-postgres $(VENV)/bin/pytest tests/system/test_benchmarks_smoke.py
 
 clean:
 	rm -rf var/

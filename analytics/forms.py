@@ -10,10 +10,10 @@ from django.core.exceptions import ValidationError
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
-from analytics.counting import LANGUAGE, WAVE
-from analytics.exports import KINDS, ExportOptions
-from analytics.filters import ResponseFilter
-from analytics.selectors import FEATURED_CROSSTAB, crosstab_dimensions, dimension_label
+from analytics.aggregation.counting import LANGUAGE, WAVE
+from analytics.aggregation.filters import ResponseFilter
+from analytics.dashboard.selectors import FEATURED_CROSSTAB, crosstab_dimensions, dimension_label
+from analytics.exports.writers import KINDS, ExportOptions
 from surveys.models import Question, QuestionKind
 
 ANY = [("", _("All"))]

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from analytics import aggregation, export_jobs, population
+from analytics.aggregation import rebuild
+from analytics.exports import jobs
+from analytics.rds import refresh
 from surveys.models import Survey
 
 
@@ -13,7 +15,7 @@ def aggregates_rebuild_task(survey_id: int, full: bool = False) -> int:
     """Publish a fresh snapshot of one survey's aggregate tables, then refresh its estimates."""
     if not Survey.objects.filter(pk=survey_id).exists():
         return 0
-    counted = aggregation.aggregates_rebuild(survey_id=survey_id, full=full).responses
+    counted = rebuild.aggregates_rebuild(survey_id=survey_id, full=full).responses
     # Queued separately so that the counts are published without waiting for the bootstrap.
     rds_rebuild_task.delay(survey_id, force=full)
     return counted
@@ -22,16 +24,16 @@ def aggregates_rebuild_task(survey_id: int, full: bool = False) -> int:
 @shared_task(name="analytics.rds_rebuild", ignore_result=True)
 def rds_rebuild_task(survey_id: int, force: bool = False) -> int:
     """Recompute a survey's RDS estimates if stale and not resting (the catch-up retries)."""
-    estimates = population.rds_refresh(survey_id=survey_id, force=force)
+    estimates = refresh.rds_refresh(survey_id=survey_id, force=force)
     return estimates.respondents if estimates else 0
 
 
 @shared_task(name="analytics.aggregates_catch_up", ignore_result=True)
 def aggregates_catch_up_task() -> list[int]:
     """Rebuild the aggregates, then the estimates, of every survey that misses responses."""
-    rebuilt = aggregation.aggregates_catch_up()
+    rebuilt = rebuild.aggregates_catch_up()
     for survey_id in Survey.objects.order_by("pk").values_list("pk", flat=True):
-        population.rds_refresh(survey_id=survey_id)
+        refresh.rds_refresh(survey_id=survey_id)
     return rebuilt
 
 
@@ -40,12 +42,12 @@ def aggregates_rebuild_all_task() -> list[int]:
     """Rebuild every survey's aggregates from scratch."""
     surveys = list(Survey.objects.order_by("pk").values_list("pk", flat=True))
     for survey_id in surveys:
-        aggregation.aggregates_rebuild(survey_id=survey_id, full=True)
-        population.rds_refresh(survey_id=survey_id, force=True)
+        rebuild.aggregates_rebuild(survey_id=survey_id, full=True)
+        refresh.rds_refresh(survey_id=survey_id, force=True)
     return surveys
 
 
 @shared_task(name="analytics.export_run", ignore_result=True)
 def export_run_task(job_id: str) -> str:
     """Write an export job's file."""
-    return export_jobs.export_job_run(job_id=job_id)
+    return jobs.export_job_run(job_id=job_id)

@@ -22,20 +22,21 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from analytics import aggregation, population
-from analytics.charts import crosstab_chart, question_chart
-from analytics.export_jobs import export_job_create, export_job_progress, export_job_visible
-from analytics.exports import ROW_KINDS, export_chunks, export_filename, export_size
-from analytics.filters import ResponseFilter
-from analytics.forms import DashboardForm, ExportForm
-from analytics.models import ExportJob
-from analytics.selectors import (
+from analytics.aggregation import rebuild as aggregation
+from analytics.aggregation.filters import ResponseFilter
+from analytics.dashboard.charts import crosstab_chart, question_chart
+from analytics.dashboard.selectors import (
     question_diagnostics,
     survey_estimates,
     survey_questions,
     survey_results,
     wave_values,
 )
+from analytics.exports.jobs import export_job_create, export_job_progress, export_job_visible
+from analytics.exports.writers import ROW_KINDS, export_chunks, export_filename, export_size
+from analytics.forms import DashboardForm, ExportForm
+from analytics.models import ExportJob
+from analytics.rds import refresh
 from surveys.models import Survey
 
 log = logging.getLogger(__name__)
@@ -60,8 +61,8 @@ def _refresh_in_process(survey: Survey) -> None:
         need = aggregation.aggregates_stale(survey_id=survey.pk)
         if need:
             aggregation.aggregates_rebuild(survey_id=survey.pk, full=need == "full")
-        if population.rds_stale(survey_id=survey.pk):
-            population.rds_rebuild(survey_id=survey.pk)
+        if refresh.rds_stale(survey_id=survey.pk):
+            refresh.rds_rebuild(survey_id=survey.pk)
     except Exception:
         log.exception("in-process refresh of the aggregates of %s failed", survey.slug)
 

@@ -38,7 +38,7 @@ INCREMENTAL_TARGET_SECONDS = 0.5
 def _group_by_seconds(survey: Any) -> tuple[float, int]:
     from django.db import connection
 
-    from analytics.counting import count_plan, count_sql
+    from analytics.aggregation.counting import count_plan, count_sql
 
     sql, params = count_sql(survey=survey, plan=count_plan(survey=survey))
     started = time.perf_counter()
@@ -49,7 +49,7 @@ def _group_by_seconds(survey: Any) -> tuple[float, int]:
 
 
 def _rebuild_seconds(survey: Any, *, full: bool) -> tuple[float, Any]:
-    from analytics.aggregation import aggregates_rebuild
+    from analytics.aggregation.rebuild import aggregates_rebuild
 
     started = time.perf_counter()
     snapshot = aggregates_rebuild(survey_id=survey.pk, full=full)
@@ -77,7 +77,7 @@ def measure(
 ) -> list[Figure]:
     """Measure the rebuild figures for the survey and print each as it comes."""
     from analytics.models import AggregateCount
-    from surveys.bulk import responses_generate
+    from sampledata.bulk import responses_generate
 
     figures: list[Figure] = []
 

@@ -18,7 +18,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from analytics.rds import RDSSample, rds2_weights, rds_sample, tree_bootstrap
+from analytics.rds.estimators import RDSSample, rds2_weights, rds_sample, tree_bootstrap
 
 TARGET_SECONDS = 5.0
 CATEGORIES = ("a", "b", "c")

@@ -35,7 +35,7 @@ TARGET_MS = 1000.0
 
 def chain_seed(*, survey: Any, nodes: int) -> Any:
     """Return a seed link of the survey whose chain has exactly that many respondents."""
-    from surveys.bulk import responses_generate
+    from sampledata.bulk import responses_generate
     from surveys.models import SeedLink
 
     note = f"bench-tree-{nodes}"

@@ -286,9 +286,13 @@ def staff_cookies() -> dict[str, str]:
 
 def small_survey(*, slug: str, responses: int, seeds: int | None = None) -> Any:
     """Return a copy of the shipped questionnaire under slug holding exactly that many responses."""
-    from surveys.bulk import responses_generate
-    from surveys.loader import questionnaire_load, questionnaire_read, shipped_questionnaires
+    from sampledata.bulk import responses_generate
     from surveys.models import Survey
+    from surveys.questionnaire.loader import (
+        questionnaire_load,
+        questionnaire_read,
+        shipped_questionnaires,
+    )
 
     survey = Survey.objects.filter(slug=slug).first()
     if survey is None:

@@ -67,7 +67,9 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "axes",
     "surveys",
+    "recruitment",
     "analytics",
+    "sampledata",
 ]
 
 MIDDLEWARE = [

@@ -13,7 +13,7 @@ urlpatterns += i18n_patterns(
     path("", views.home, name="home"),
     path("privacy/", views.privacy, name="privacy"),
     path("", include("surveys.urls")),
-    path("organize/", include("surveys.organize_urls")),
+    path("organize/", include("recruitment.urls")),
     path("analytics/", include("analytics.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),

@@ -8,4 +8,5 @@ class SurveysConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from surveys import monitor_tally, questionnaire_cache, signals  # noqa: F401
+        # Receivers: the questionnaire cache's invalidation and the edit guards.
+        from surveys.questionnaire import cache, guards  # noqa: F401

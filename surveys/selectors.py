@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import Http404, HttpRequest
 
 from surveys.models import Draft, Page, Response, Survey
-from surveys.questionnaire_cache import survey_cached, survey_pages_cached
+from surveys.questionnaire.cache import survey_cached, survey_pages_cached
 
 
 def survey_get(*, slug: str) -> Survey:

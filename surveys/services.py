@@ -8,10 +8,19 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from surveys.events import response_submitted, response_withdrawn
 from surveys.forms import PageForm
-from surveys.integrity import lock_link, submit_flags
-from surveys.models import Draft, LinkEvent, Page, QuestionKind, Response, SeedLink, Survey
+from surveys.links.integrity import lock_link, submit_flags
+from surveys.models import (
+    Draft,
+    LinkEvent,
+    Page,
+    QuestionKind,
+    QuestionRole,
+    Response,
+    SeedLink,
+    Survey,
+)
+from surveys.signals import response_submitted, response_withdrawn
 
 
 @dataclass(frozen=True)
@@ -90,9 +99,14 @@ def draft_first_incomplete_page(*, draft: Draft, pages: list[Page]) -> int | Non
     return None
 
 
-def _degree(survey: Survey, answers: dict[str, Any]) -> int | None:
-    value = answers.get(survey.degree_question_code) if survey.degree_question_code else None
-    return value if isinstance(value, int) else None
+def _degree(pages: list[Page], answers: dict[str, Any]) -> int | None:
+    """Return the answer to the question whose role is the network size (the RDS degree)."""
+    for page in pages:
+        for question in page.questions.all():
+            if question.role == QuestionRole.NETWORK_SIZE:
+                value = answers.get(question.code)
+                return value if isinstance(value, int) else None
+    return None
 
 
 def response_submit(
@@ -148,7 +162,7 @@ def response_submit(
                 submitted_at=timezone.now(),
                 answers=answers,
                 other_texts={k: v for k, v in draft.other_texts.items() if k in answers},
-                network_size=_degree(survey, answers),
+                network_size=_degree(pages, answers),
                 code_used=draft.code_used,
                 recruiter=recruiter,
                 seed_link=seed_link,

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from surveys import recruitment_views, views
+from surveys import views
+from surveys.links import views as link_views
 
 app_name = "surveys"
 
@@ -10,10 +11,10 @@ urlpatterns = [
     path("s/<slug:slug>/thanks/", views.survey_thanks, name="thanks"),
     path(
         "s/<slug:slug>/without-link/",
-        recruitment_views.answer_without_link,
+        link_views.answer_without_link,
         name="without_link",
     ),
-    path("r/", recruitment_views.referral_enter, name="referral_enter"),
-    path("r/<str:code>/", recruitment_views.referral_open, name="referral"),
+    path("r/", link_views.referral_enter, name="referral_enter"),
+    path("r/<str:code>/", link_views.referral_open, name="referral"),
     path("withdraw/<uuid:token>/", views.response_withdraw_view, name="withdraw"),
 ]

@@ -10,12 +10,13 @@ from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from surveys import recruitment, recruitment_views
-from surveys.coupons import LinkState
 from surveys.forms import ConsentForm, PageForm, initial_for_page
+from surveys.links import attribution
+from surveys.links import views as link_views
+from surveys.links.policy import LinkState
+from surveys.links.ratelimit import start_allowed
 from surveys.models import Response, Survey
 from surveys.privacy import client_hash
-from surveys.ratelimit import start_allowed
 from surveys.selectors import (
     survey_get,
     survey_pages,
@@ -55,9 +56,9 @@ def survey_start(request: HttpRequest, slug: str) -> HttpResponse:
     if not survey.is_open:
         return _closed(request, survey)
     # Checked again at consent: the link may have been used up since it was opened.
-    link_state = recruitment.visitor_link_state(request=request, survey=survey)
+    link_state = attribution.visitor_link_state(request=request, survey=survey)
     if link_state is not LinkState.USABLE:
-        return recruitment_views.link_refused(request, survey=survey, state=link_state)
+        return link_views.link_refused(request, survey=survey, state=link_state)
     form = ConsentForm(request.POST if request.method == "POST" else None, survey=survey)
     if request.method == "POST" and form.is_valid():
         if not start_allowed(request=request):
@@ -65,7 +66,7 @@ def survey_start(request: HttpRequest, slug: str) -> HttpResponse:
         draft = draft_start(
             survey=survey,
             language=get_language(),
-            attribution=recruitment.attribution_for_visitor(request=request, survey=survey),
+            attribution=attribution.attribution_for_visitor(request=request, survey=survey),
             client_hash=client_hash(request),
         )
         visitor_remember_draft(request=request, survey=survey, draft=draft)
@@ -153,7 +154,7 @@ def survey_thanks(request: HttpRequest, slug: str) -> HttpResponse:
     context = {
         "survey": survey,
         "response": response,
-        "referral": recruitment.referral_for(request=request, response=response),
+        "referral": attribution.referral_for(request=request, response=response),
     }
     return render(request, "surveys/thanks.html", context)
 

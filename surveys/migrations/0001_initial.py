@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import surveys.codes
+import surveys.links.codes
 import uuid
 from django.conf import settings
 from django.db import migrations, models
@@ -96,7 +96,7 @@ class Migration(migrations.Migration):
             name='SeedLink',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(default=surveys.codes.new_link_code, max_length=32, unique=True, verbose_name='code')),
+                ('code', models.CharField(default=surveys.links.codes.new_link_code, max_length=32, unique=True, verbose_name='code')),
                 ('label', models.CharField(max_length=200, verbose_name='label')),
                 ('note', models.CharField(blank=True, max_length=500, verbose_name='note')),
                 ('coupon_limit', models.PositiveIntegerField(blank=True, help_text='Empty: unlimited. A seed link brings wave-0 respondents.', null=True, verbose_name='completed responses allowed')),
@@ -123,7 +123,7 @@ class Migration(migrations.Migration):
                 ('answers', models.JSONField(default=dict)),
                 ('other_texts', models.JSONField(blank=True, default=dict)),
                 ('network_size', models.PositiveIntegerField(blank=True, null=True)),
-                ('referral_code', models.CharField(default=surveys.codes.new_link_code, max_length=32, unique=True)),
+                ('referral_code', models.CharField(default=surveys.links.codes.new_link_code, max_length=32, unique=True)),
                 ('withdraw_token', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
                 ('code_used', models.CharField(blank=True, max_length=32)),
                 ('wave', models.PositiveIntegerField(blank=True, null=True)),

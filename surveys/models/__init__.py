@@ -1,4 +1,11 @@
-from surveys.models.questionnaire import Option, Page, Question, QuestionKind, Survey
+from surveys.models.questionnaire import (
+    Option,
+    Page,
+    Question,
+    QuestionKind,
+    QuestionRole,
+    Survey,
+)
 from surveys.models.recruitment import LinkEvent, SeedLink
 from surveys.models.responses import Draft, Response
 
@@ -9,6 +16,7 @@ __all__ = [
     "Page",
     "Question",
     "QuestionKind",
+    "QuestionRole",
     "Response",
     "SeedLink",
     "Survey",

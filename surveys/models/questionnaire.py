@@ -34,11 +34,14 @@ class Survey(models.Model):
     allow_unattributed = models.BooleanField(
         _("let visitors with a used-up link answer unattributed"), default=False
     )
-    degree_question_code = models.SlugField(
-        _("network size question"),
-        default="network_size",
+    dashboard = models.JSONField(
+        _("dashboard layout"),
+        default=dict,
         blank=True,
-        help_text=_("Code of the integer question that gives each respondent's network size."),
+        help_text=_(
+            'Figure numbers of the published report: {"figures": {"question": 1, ...}, '
+            '"featured_crosstab": {"question": "...", "by": "...", "figure": 2}}.'
+        ),
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -72,6 +75,26 @@ class Survey(models.Model):
 
     def has_responses(self) -> bool:
         return self.responses.exists()
+
+    def role_codes(self) -> dict[str, str]:
+        """Return the code of the question that holds each single role (country, ...)."""
+        return dict(
+            self.questions.filter(role__in=QuestionRole.single_roles())
+            .order_by()
+            .values_list("role", "code")
+        )
+
+    def role_code(self, role: str) -> str | None:
+        """Return the code of the question holding ``role``, None when no question does."""
+        return self.role_codes().get(role)
+
+    def breakdown_codes(self) -> list[str]:
+        """Return the codes of the questions by which answers may be broken down, in order."""
+        return list(
+            self.questions.filter(role__in=QuestionRole.breakdown_roles())
+            .order_by("page__position", "position")
+            .values_list("code", flat=True)
+        )
 
     def ordered_pages(self) -> list[Page]:
         """Return the pages with their questions and options, in order, in three queries."""
@@ -118,6 +141,30 @@ class Page(models.Model):
         return localized(self, "intro")
 
 
+class QuestionRole(models.TextChoices):
+    """What a question means to the platform, whatever its code in a given study.
+
+    The monitor, the filters, the crosstabs and the RDS estimators ask for a role, never for a
+    study's question code, so that another questionnaire needs no code change.
+    """
+
+    COUNTRY = "country", _("respondent's country")
+    AGE_GROUP = "age_group", _("age group")
+    GENDER = "gender", _("gender")
+    NETWORK_SIZE = "network_size", _("network size (the RDS degree)")
+    BREAKDOWN = "breakdown", _("another breakdown for crosstabs")
+
+    @classmethod
+    def single_roles(cls) -> list[str]:
+        """Return the roles that at most one question of a survey may hold."""
+        return [cls.COUNTRY, cls.AGE_GROUP, cls.GENDER, cls.NETWORK_SIZE]
+
+    @classmethod
+    def breakdown_roles(cls) -> list[str]:
+        """Return the roles of questions that group respondents in crosstabs and filters."""
+        return [cls.COUNTRY, cls.AGE_GROUP, cls.GENDER, cls.BREAKDOWN]
+
+
 class QuestionKind(models.TextChoices):
     SINGLE = "single", _("single choice")
     MULTIPLE = "multiple", _("multiple choice")
@@ -135,6 +182,14 @@ class Question(models.Model):
     min_value = models.IntegerField(_("minimum"), null=True, blank=True)
     max_value = models.IntegerField(_("maximum"), null=True, blank=True)
     max_length = models.PositiveIntegerField(_("maximum text length"), default=1000)
+    role = models.CharField(
+        _("role"),
+        max_length=16,
+        choices=QuestionRole.choices,
+        blank=True,
+        default="",
+        help_text=_("What the platform reads this question as: country, network size, ..."),
+    )
     text_ru = models.TextField(_("question (Russian)"))
     text_kk = models.TextField(_("question (Kazakh)"))
     text_en = models.TextField(_("question (English)"))
@@ -148,6 +203,11 @@ class Question(models.Model):
         ordering = ["survey", "page__position", "position"]
         constraints = [
             models.UniqueConstraint(fields=["survey", "code"], name="question_code_unique"),
+            models.UniqueConstraint(
+                fields=["survey", "role"],
+                condition=models.Q(role__in=["country", "age_group", "gender", "network_size"]),
+                name="question_role_unique",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -198,6 +258,15 @@ class Question(models.Model):
         ):
             raise ValidationError(
                 _("The minimum is larger than the maximum."), code="bounds_inverted"
+            )
+        wanted_kind = QuestionKind.INTEGER if self.role == QuestionRole.NETWORK_SIZE else None
+        if self.role and self.role != QuestionRole.NETWORK_SIZE:
+            wanted_kind = QuestionKind.SINGLE
+        if wanted_kind is not None and self.kind != wanted_kind:
+            raise ValidationError(
+                _("A question with the role “%(role)s” must be of the kind “%(kind)s”."),
+                code="role_kind",
+                params={"role": self.get_role_display(), "kind": wanted_kind.label},
             )
         if self.pk is None:
             return

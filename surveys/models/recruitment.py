@@ -7,7 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from surveys.codes import new_link_code
+from surveys.links.codes import new_link_code
 
 
 class SeedLink(models.Model):

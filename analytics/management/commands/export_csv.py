@@ -5,8 +5,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from analytics.exports import KINDS, LABELS, ExportOptions, export_chunks
-from analytics.filters import ResponseFilter
+from analytics.aggregation.filters import ResponseFilter
+from analytics.exports.writers import KINDS, LABELS, ExportOptions, export_chunks
 from surveys.models import Survey
 
 

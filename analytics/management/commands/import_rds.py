@@ -3,7 +3,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from analytics.rds_import import rds_import
+from analytics.rds.importer import rds_import
 
 
 class Command(BaseCommand):

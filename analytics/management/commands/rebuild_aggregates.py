@@ -2,8 +2,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from analytics.aggregation import aggregates_rebuild
-from analytics.population import rds_rebuild
+from analytics.aggregation.rebuild import aggregates_rebuild
+from analytics.rds.refresh import rds_rebuild
 from surveys.models import Survey
 
 

@@ -3,7 +3,11 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from surveys.loader import questionnaire_load, questionnaire_read, shipped_questionnaires
+from surveys.questionnaire.loader import (
+    questionnaire_load,
+    questionnaire_read,
+    shipped_questionnaires,
+)
 
 
 class Command(BaseCommand):

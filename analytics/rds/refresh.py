@@ -1,0 +1,275 @@
+"""Population estimates by respondent-driven sampling, stored beside the aggregate tables.
+
+The raw shares describe the sample; snowball samples over-represent well-connected people.
+RDS-II reweights every respondent by 1 / network size (Volz & Heckathorn 2008), the tree
+bootstrap gives the interval (Baraff, McCormick & Raftery 2016), RDS-I models recruitment as a
+Markov chain (Salganik & Heckathorn 2004). The numbers come from ``analytics.rds``; this module
+feeds it a survey's recruitment forest and stores what it returns, or why it could not.
+
+This runs as its own task after an aggregate rebuild, not inside it: the bootstrap costs far
+more than counting, and the counts must not wait for it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_noop
+
+from analytics.models import AggregateState, RDSEstimateSet, RDSQuestion
+from analytics.rds import estimators
+from surveys.models import Question, QuestionKind, Response, Survey
+
+log = logging.getLogger(__name__)
+
+BOOTSTRAP_SEED = 20250101
+
+# Stored untranslated and translated when shown, so that a rebuild is the same in every language.
+NO_CHAINS = gettext_noop(
+    "No respondent came through a seed or referral link, so there is no recruitment chain "
+    "to weight by."
+)
+NO_DEGREES = gettext_noop(
+    "No respondent reported a network size, so degree-weighted (RDS) estimates cannot be made."
+)
+ONE_WAVE = gettext_noop(
+    "There are fewer than two waves of recruitment: nobody recruited by a respondent answered "
+    "yet, so recruitment cannot be modelled."
+)
+ONE_SEED = gettext_noop(
+    "All respondents come from a single seed, so the tree bootstrap cannot resample chains and "
+    "no interval can be given."
+)
+NOT_ANSWERED = gettext_noop("No respondent in the recruitment chains answered this question.")
+
+
+# A convergence plot by order of recruitment needs a few hundred points, not one per respondent.
+ORDER_POINTS = 400
+
+
+@dataclass(frozen=True)
+class _Forest:
+    sample: estimators.RDSSample
+    # Per question code: (ticked n x k, answered n), filled while streaming the responses.
+    answers: dict[str, tuple[np.ndarray, np.ndarray]]
+    seed_labels: dict[str, str]
+    outside: int
+
+
+def _forest(survey: Survey, questions: list[Question]) -> _Forest | None:
+    """Read the recruitment chains and the answers in one pass, without keeping the rows."""
+    queryset = Response.objects.filter(survey=survey, withdrawn_at__isnull=True)
+    outside = queryset.filter(wave__isnull=True).count()
+    chained = queryset.filter(wave__isnull=False).order_by("submitted_at", "id")
+    n = chained.count()
+    if n == 0:
+        return None
+    columns = {q.code: {o.code: k for k, o in enumerate(q.options.all())} for q in questions}
+    answers = {
+        code: (np.zeros((n, len(options)), dtype=bool), np.zeros(n, dtype=bool))
+        for code, options in columns.items()
+    }
+    ids: list[str] = []
+    recruiters: list[str | None] = []
+    degrees: list[int | None] = []
+    seed_labels: dict[str, str] = {}
+    rows = chained.values_list("id", "recruiter_id", "network_size", "answers", "seed_link__label")
+    for row, (pk, recruiter, degree, given, label) in enumerate(rows.iterator(chunk_size=5000)):
+        if row >= n:
+            break  # a response that arrived after the count: the next rebuild takes it
+        ids.append(str(pk))
+        recruiters.append(None if recruiter is None else str(recruiter))
+        degrees.append(degree)
+        if recruiter is None:
+            seed_labels[str(pk)] = f"#{pk} · {label}" if label else f"#{pk}"
+        for code, options in columns.items():
+            value = given.get(code)
+            if value in (None, "", []):
+                continue
+            ticked, answered = answers[code]
+            answered[row] = True
+            for option in value if isinstance(value, list) else [value]:
+                if option in options:
+                    ticked[row, options[option]] = True
+    if len(ids) < n:
+        answers = {code: (t[: len(ids)], a[: len(ids)]) for code, (t, a) in answers.items()}
+    sample = estimators.rds_sample(ids=ids, recruiter_ids=recruiters, degrees=degrees)
+    return _Forest(sample=sample, answers=answers, seed_labels=seed_labels, outside=outside)
+
+
+def _options(question: Question) -> list[str]:
+    return [option.code for option in question.options.all()]
+
+
+def _cumulative(estimates: list[estimators.CumulativeEstimate]) -> list[dict[str, Any]]:
+    return [
+        {"position": e.position, "respondents": e.respondents, "shares": dict(e.shares)}
+        for e in estimates
+    ]
+
+
+def _question(forest: _Forest, question: Question, replicates: int) -> dict[str, Any]:
+    sample = forest.sample
+    options = _options(question)
+    ticked, answered = forest.answers[question.code]
+    result: dict[str, Any] = {"shares": {}, "unavailable": {}, "homophily": None}
+    if not answered.any():
+        result["unavailable"]["shares"] = NOT_ANSWERED
+        return result
+    kwargs = {"ticked": ticked, "answered": answered, "options": options}
+    point = estimators.rds2_multi_shares(sample, **kwargs)
+    shares: dict[str, dict[str, float | None]] = {
+        code: {"rds2": point[code], "low": None, "high": None, "rds1": None} for code in options
+    }
+    if len(sample.seeds) < 2:
+        result["unavailable"]["interval"] = ONE_SEED
+    else:
+        interval = estimators.tree_bootstrap_multi(
+            sample, replicates=replicates, seed=BOOTSTRAP_SEED, **kwargs
+        )
+        for code, (low, high) in interval.items():
+            shares[code]["low"], shares[code]["high"] = low, high
+    single = question.kind == QuestionKind.SINGLE
+    # Single choice: exactly one tick per answering respondent, so the category is its column.
+    values = (
+        [options[k] if a else None for k, a in zip(ticked.argmax(axis=1), answered, strict=True)]
+        if single
+        else None
+    )
+    if sample.n_waves < 2:
+        result["unavailable"]["rds1"] = ONE_WAVE
+    elif single:
+        try:
+            for code, share in estimators.rds1_shares(sample, values=values).items():
+                shares[code]["rds1"] = share
+            result["homophily"] = estimators.homophily(sample, values=values)
+        except estimators.RDSError as error:
+            result["unavailable"]["rds1"] = str(error)
+    result["shares"] = shares
+    if sample.n_waves < 2:
+        result["unavailable"]["convergence"] = ONE_WAVE
+    else:
+        for by in ("wave", "order"):
+            result[f"convergence_{by}"] = _cumulative(
+                estimators.convergence_multi(sample, by=by, points=ORDER_POINTS, **kwargs)
+            )
+    if len(sample.seeds) < 2:
+        result["unavailable"]["bottleneck"] = ONE_SEED
+    else:
+        trees = estimators.bottleneck_multi(sample, **kwargs)
+        result["bottleneck"] = {
+            forest.seed_labels.get(seed, f"#{seed}"): s for seed, s in trees.items()
+        }
+    return result
+
+
+def rds_rebuild(*, survey_id: int, replicates: int | None = None) -> RDSEstimateSet:
+    """Compute and store the survey's RDS estimates, replacing the previous ones at once."""
+    started = time.perf_counter()
+    replicates = replicates or settings.RDS_BOOTSTRAP_REPLICATES
+    survey = Survey.objects.get(pk=survey_id)
+    state = AggregateState.objects.filter(pk=survey_id).select_related("snapshot").first()
+    watermark = state.snapshot.watermark if state and state.snapshot else 0
+    questions = list(
+        survey.questions.filter(kind__in=[QuestionKind.SINGLE, QuestionKind.MULTIPLE])
+        .order_by("page__position", "position")
+        .prefetch_related("options")
+    )
+    attributes: dict[str, Any] = {"built_at": timezone.now(), "watermark": watermark}
+    results: dict[str, dict[str, Any]] = {}
+    try:
+        forest = _forest(survey, questions)
+    except estimators.RDSError as error:
+        forest, attributes["unavailable"] = None, str(error)
+    if forest is None:
+        attributes.setdefault("unavailable", NO_CHAINS)
+    else:
+        sample = forest.sample
+        attributes.update(
+            respondents=sample.size,
+            seeds=len(sample.seeds),
+            waves=sample.n_waves,
+            imputed_degrees=sample.imputed_degrees,
+            outside_chains=forest.outside,
+            replicates=replicates,
+        )
+        if not sample.has_degrees:
+            attributes["unavailable"] = NO_DEGREES
+        else:
+            for question in questions:
+                results[question.code] = _question(forest, question, replicates)
+    attributes.setdefault("unavailable", "")
+    attributes["seconds"] = time.perf_counter() - started
+    with transaction.atomic():
+        RDSEstimateSet.objects.filter(pk=survey_id).delete()
+        estimate_set = RDSEstimateSet.objects.create(survey=survey, **attributes)
+        RDSQuestion.objects.bulk_create(
+            RDSQuestion(estimate_set=estimate_set, question=code, **result)
+            for code, result in results.items()
+        )
+    log.info("RDS estimates of survey %s rebuilt in %.2f s", survey_id, attributes["seconds"])
+    return estimate_set
+
+
+def _last_run(survey_id: int) -> tuple[dt.datetime, float] | None:
+    """Return when the survey's stored estimates were started and how long they took."""
+    return RDSEstimateSet.objects.filter(pk=survey_id).values_list("built_at", "seconds").first()
+
+
+def _stale(survey_id: int, last: tuple[dt.datetime, float] | None) -> bool:
+    state = AggregateState.objects.filter(pk=survey_id).select_related("snapshot").first()
+    if state is None or state.snapshot is None:
+        return False
+    return last is None or last[0] < state.snapshot.built_at
+
+
+def _rest_remaining(last: tuple[dt.datetime, float] | None) -> float:
+    if last is None:
+        return 0.0
+    built_at, seconds = last
+    rest = max(settings.RDS_MIN_INTERVAL_SECONDS, settings.RDS_REST_FACTOR * seconds)
+    # built_at is when the last run started: the rest counts from its end.
+    ends = built_at + dt.timedelta(seconds=seconds + rest)
+    return max(0.0, (ends - timezone.now()).total_seconds())
+
+
+def rds_rest_remaining(*, survey_id: int) -> float:
+    """Return how many seconds the estimates must rest before they may be computed again."""
+    return _rest_remaining(_last_run(survey_id))
+
+
+def rds_refresh(*, survey_id: int, force: bool = False) -> RDSEstimateSet | None:
+    """Recompute stale estimates unless they are resting or being computed; return them if so.
+
+    force skips the rest (an organizer asked for a rebuild), never the guard against a second
+    computation of the same survey at once, which the beat's catch-up would otherwise start
+    every minute while a long one runs.
+    """
+    last = _last_run(survey_id)
+    if not _stale(survey_id, last):
+        return None
+    if not force and _rest_remaining(last) > 0:
+        return None
+    # Long enough for any run; a worker killed mid-run frees the survey when it expires.
+    guard_seconds = int(max(15 * 60, 3 * (last[1] if last else 0)))
+    guard = f"analytics:rds-running:{survey_id}"
+    if not cache.add(guard, 1, timeout=guard_seconds):
+        return None
+    try:
+        return rds_rebuild(survey_id=survey_id)
+    finally:
+        cache.delete(guard)
+
+
+def rds_stale(*, survey_id: int) -> bool:
+    """Return whether the published aggregates count responses the estimates do not."""
+    return _stale(survey_id, _last_run(survey_id))

@@ -1,0 +1,18 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class RecruitmentConfig(AppConfig):
+    """The organizers' console: seed links, the monitor, the tree, the RDS-layout CSV.
+
+    It has no models of its own: `SeedLink` and `LinkEvent` stay in `surveys`, because
+    `Response` references them and moving them would tie the two apps' migrations together.
+    """
+
+    name = "recruitment"
+    verbose_name = _("Recruitment")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # Receivers: the monitor's running tally follows submissions and withdrawals.
+        from recruitment.monitor import tally  # noqa: F401

@@ -1,0 +1,272 @@
+"""The organizers' pages: seed links, the recruitment monitor, chain trees and the RDS CSV."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.paginator import Page
+from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.backends.utils import csrf_input
+from django.urls import reverse
+from django.utils.formats import localize
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from analytics.csv_safe import csv_lines
+from recruitment.forms import SeedLinkForm
+from recruitment.monitor.figures import CountryCount, monitor_figures
+from recruitment.rds_csv import recruitment_rows
+from recruitment.seed_links import seed_link_create, seed_link_deactivate
+from recruitment.tree.build import COLOR_BY, LAYOUTS, chain_tree, tree_svg
+from surveys.links import attribution, limits
+from surveys.links.qr import qr_svg
+from surveys.models import SeedLink, Survey
+
+MAX_DORMANT_DAYS = 365
+# Chains listed per page of the monitor, latest activity first: a survey with hundreds of seed
+# links must not render (or count countries and funnels for) hundreds of rows on every visit.
+CHAINS_PER_PAGE = 25
+# ?chains=: every chain, or only the dormant ones organizers go after to keep recruitment going.
+CHAIN_FILTERS = ("all", "dormant")
+# Numbered page links shown on each side of the current page, and at either end.
+PAGES_AROUND = 2
+PAGES_AT_ENDS = 1
+
+
+@dataclass(frozen=True)
+class PageLink:
+    """One entry of the chain table's pagination: a page number or an ellipsis."""
+
+    label: str
+    url: str = ""  # empty for the current page and for an ellipsis
+    current: bool = False
+
+
+@dataclass(frozen=True)
+class ChainPages:
+    """The pagination of the chain table: the page shown and the links to the others."""
+
+    page: Page
+    links: list[PageLink] = field(default_factory=list)
+    previous: str = ""  # empty on the first page
+    next: str = ""  # empty on the last page
+
+
+def organizer_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Let in logged-in users with the organizer permission; others get a login page or 403."""
+    guarded = permission_required("surveys.organizer", raise_exception=True)(view)
+    return never_cache(login_required(guarded))
+
+
+def _survey(slug: str) -> Survey:
+    return get_object_or_404(Survey, slug=slug)
+
+
+def _monitor_path(survey: Survey) -> str:
+    return reverse("organize:survey", kwargs={"slug": survey.slug})
+
+
+def _seed_url(survey: Survey, name: str) -> Callable[[int], str]:
+    """Return a function giving the address of page ``name`` of one seed link of the survey."""
+    marker = 987654321
+    path = reverse(name, kwargs={"slug": survey.slug, "seed_id": marker})
+    # The id comes after the slug: split at its last occurrence.
+    head, tail = path.rsplit(str(marker), 1)
+    return lambda seed_id: f"{head}{seed_id}{tail}"
+
+
+def _countries_text(countries: list[CountryCount]) -> str:
+    """Return a chain's countries as the table shows them: "Label count, Label count"."""
+    return ", ".join(f"{country.label} {localize(country.count)}" for country in countries)
+
+
+def _seed(survey: Survey, seed_id: int) -> SeedLink:
+    return get_object_or_404(SeedLink, pk=seed_id, survey=survey)
+
+
+def _dormant_days(request: HttpRequest) -> int:
+    try:
+        days = int(request.GET.get("dormant_days", limits.DORMANT_DAYS))
+    except ValueError:
+        return limits.DORMANT_DAYS
+    return min(max(days, 1), MAX_DORMANT_DAYS)
+
+
+def _query(request: HttpRequest, **changes: str | int | None) -> str:
+    """Return this page's query string with some parameters changed (None leaves one out), so
+    that a link to another page of chains keeps the filter and the dormancy threshold."""
+    params = request.GET.copy()
+    for name, value in changes.items():
+        if value is None:
+            params.pop(name, None)
+        else:
+            params[name] = str(value)
+    return f"?{params.urlencode()}#chains-title"
+
+
+def _page_links(request: HttpRequest, page: Page) -> list[PageLink]:
+    links = []
+    for number in page.paginator.get_elided_page_range(
+        page.number, on_each_side=PAGES_AROUND, on_ends=PAGES_AT_ENDS
+    ):
+        if not isinstance(number, int):  # the paginator's ellipsis
+            links.append(PageLink(label=str(number)))
+        elif number == page.number:
+            links.append(PageLink(label=str(number), current=True))
+        else:
+            links.append(PageLink(label=str(number), url=_query(request, chains_page=number)))
+    return links
+
+
+def _chain_pages(request: HttpRequest, page: Page) -> ChainPages:
+    """Return the links around the page of chains shown; none when there is one page only."""
+    if page.paginator.num_pages < 2:
+        return ChainPages(page=page)
+    return ChainPages(
+        page=page,
+        links=_page_links(request, page),
+        previous=_query(request, chains_page=page.previous_page_number())
+        if page.has_previous()
+        else "",
+        next=_query(request, chains_page=page.next_page_number()) if page.has_next() else "",
+    )
+
+
+@organizer_required
+@require_GET
+def monitor(request: HttpRequest, slug: str | None = None) -> HttpResponse:
+    slug = slug or request.GET.get("survey")
+    survey = _survey(slug) if slug else Survey.objects.order_by("slug").first()
+    if survey is None:
+        return render(request, "organize/no_survey.html")
+    dormant_days = _dormant_days(request)
+    dormant_only = _choice(request, "chains", CHAIN_FILTERS) == "dormant"
+    figures = monitor_figures(
+        survey=survey,
+        dormant_days=dormant_days,
+        chains_page=request.GET.get("chains_page"),
+        chains_per_page=CHAINS_PER_PAGE,
+        dormant_only=dormant_only,
+    )
+    # Each row's addresses differ only in the seed link's id: reversed once, not per row.
+    tree_url, qr_url, close_url = (
+        _seed_url(survey, name)
+        for name in ("organize:tree", "organize:seed_qr", "organize:seed_deactivate")
+    )
+    for chain in figures.chains:
+        chain.url = attribution.link_url(request=request, code=chain.seed.code)
+        chain.tree_url, chain.qr_url = tree_url(chain.seed.pk), qr_url(chain.seed.pk)
+        chain.close_url = close_url(chain.seed.pk)
+        chain.countries_text = _countries_text(chain.countries)
+    context = {
+        "survey": survey,
+        "chains": figures.chains,
+        "chain_pages": _chain_pages(request, figures.chains_page),
+        "dormant_only": dormant_only,
+        # Switching the filter starts again at its first page.
+        "all_chains_url": _query(request, chains=None, chains_page=None),
+        "dormant_chains_url": _query(request, chains="dormant", chains_page=None),
+        "surveys": list(Survey.objects.order_by("slug").values_list("slug", flat=True)),
+        "m": figures,
+        "form": SeedLinkForm(),
+        # One token for the close form of every row.
+        "csrf_input": csrf_input(request),
+        "daily_chart": {
+            "labels": [day.isoformat() for day, _count in figures.daily],
+            "counts": [count for _day, count in figures.daily],
+            "label": _("Completed responses per day"),
+            "cumulative_label": _("All completed responses"),
+        },
+    }
+    return render(request, "organize/monitor.html", context)
+
+
+@organizer_required
+@require_http_methods(["GET", "POST"])
+def seed_create(request: HttpRequest, slug: str) -> HttpResponse:
+    survey = _survey(slug)
+    form = SeedLinkForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        seed = seed_link_create(survey=survey, created_by=request.user, **form.cleaned_data)
+        messages.success(request, _("Seed link “%(label)s” created.") % {"label": seed.label})
+        return redirect(f"{_monitor_path(survey)}#seed-{seed.pk}")
+    status = 400 if form.is_bound else 200
+    return render(
+        request, "organize/seed_form.html", {"survey": survey, "form": form}, status=status
+    )
+
+
+@organizer_required
+@require_POST
+def seed_deactivate(request: HttpRequest, slug: str, seed_id: int) -> HttpResponse:
+    seed = seed_link_deactivate(seed_link=_seed(_survey(slug), seed_id))
+    messages.success(
+        request, _("Seed link “%(label)s” no longer brings new people.") % {"label": seed.label}
+    )
+    return redirect(_monitor_path(seed.survey))
+
+
+@organizer_required
+@require_GET
+def seed_qr(request: HttpRequest, slug: str, seed_id: int) -> HttpResponse:
+    seed = _seed(_survey(slug), seed_id)
+    svg = qr_svg(data=attribution.link_url(request=request, code=seed.code))
+    body = '<?xml version="1.0" encoding="utf-8"?>\n' + svg.replace(
+        "<svg ", '<svg xmlns="http://www.w3.org/2000/svg" ', 1
+    )
+    response = HttpResponse(body, content_type="image/svg+xml")
+    response["Content-Disposition"] = f'inline; filename="seed-{seed.pk}-qr.svg"'
+    return response
+
+
+def _choice(request: HttpRequest, name: str, choices: tuple[str, ...]) -> str:
+    value = request.GET.get(name, choices[0])
+    return value if value in choices else choices[0]
+
+
+@organizer_required
+@require_GET
+def tree(request: HttpRequest, slug: str, seed_id: int) -> HttpResponse:
+    survey = _survey(slug)
+    seed = _seed(survey, seed_id)
+    layout = _choice(request, "layout", LAYOUTS)
+    chain = chain_tree(seed_link=seed, layout=layout)
+    color_by = _choice(request, "color", COLOR_BY)
+    svg, legend = tree_svg(chain, color_by=color_by)
+    context = {
+        "survey": survey,
+        "seed": seed,
+        "tree": chain,
+        "svg": svg,
+        "legend": legend,
+        "color_by": color_by,
+        "layout": layout,
+    }
+    return render(request, "organize/tree.html", context)
+
+
+@organizer_required
+@require_GET
+def tree_json(request: HttpRequest, slug: str, seed_id: int) -> JsonResponse:
+    layout = _choice(request, "layout", LAYOUTS)
+    chain = chain_tree(seed_link=_seed(_survey(slug), seed_id), layout=layout)
+    return JsonResponse(chain.as_json())
+
+
+@organizer_required
+@require_GET
+def recruitment_csv(request: HttpRequest, slug: str) -> StreamingHttpResponse:
+    survey = _survey(slug)
+    delimiter = ";" if request.GET.get("delimiter") == ";" else ","
+    bom = request.GET.get("bom", "1") not in {"0", "false", "no"}
+    response = StreamingHttpResponse(
+        csv_lines(recruitment_rows(survey=survey), delimiter=delimiter, bom=bom),
+        content_type="text/csv; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{survey.slug}-recruitment.csv"'
+    return response

@@ -1,0 +1,86 @@
+"""Pages behind seed and personal links: opening one, and what a visitor sees when it is spent."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from surveys.links import attribution
+from surveys.links.codes import is_code, normalize_code
+from surveys.links.policy import LinkState
+from surveys.models import Survey
+from surveys.selectors import (
+    survey_get,
+    visitor_draft,
+    visitor_remember_code,
+    visitor_response,
+)
+
+OWN_LINK = _(
+    "This is your own personal link. You have already answered; please pass the link on to "
+    "other people."
+)
+ALREADY_ANSWERED = _(
+    "You have already answered this survey from this browser. Here is your own personal link "
+    "to pass on."
+)
+REFUSAL_TEMPLATES = {
+    LinkState.USED_UP: "surveys/link_used_up.html",
+    LinkState.EXPIRED: "surveys/link_expired.html",
+}
+
+
+def link_refused(request: HttpRequest, *, survey: Survey, state: LinkState) -> HttpResponse:
+    """Render the page of a used-up or expired link in the visitor's language."""
+    context = {"survey": survey, "offer_unattributed": survey.allow_unattributed and survey.is_open}
+    return render(request, REFUSAL_TEMPLATES[state], context, status=410)
+
+
+@never_cache
+@require_GET
+def referral_open(request: HttpRequest, code: str) -> HttpResponse:
+    if attribution.guessing_blocked(request=request):
+        return render(request, "surveys/link_rate_limited.html", status=429)
+    found = attribution.link_find(code=code)
+    if found is None:
+        attribution.guess_failed(request=request)
+        return render(request, "surveys/link_invalid.html", status=404)
+    survey = found.survey
+    own = visitor_response(request=request, survey=survey)
+    if own is not None:
+        # A respondent cannot recruit themselves: their browser gets its own link back.
+        messages.info(request, OWN_LINK if own.referral_code == found.code else ALREADY_ANSWERED)
+        return redirect("surveys:thanks", slug=survey.slug)
+    attribution.link_opened(request=request, found=found)
+    if visitor_draft(request=request, survey=survey) is not None:
+        # The draft keeps the link it was started with.
+        return redirect("surveys:start", slug=survey.slug)
+    visitor_remember_code(request=request, survey=survey, code=found.code)
+    state = found.state
+    if state is not LinkState.USABLE:
+        return link_refused(request, survey=survey, state=state)
+    return redirect("surveys:start", slug=survey.slug)
+
+
+@never_cache
+@require_GET
+def referral_enter(request: HttpRequest) -> HttpResponse:
+    code = normalize_code(request.GET.get("code", ""))
+    if is_code(code) and len(code) <= attribution.MAX_CODE_LENGTH:
+        return redirect("surveys:referral", code=code)
+    return render(request, "surveys/link_enter.html", {"code": request.GET.get("code", "")})
+
+
+@never_cache
+@require_POST
+def answer_without_link(request: HttpRequest, slug: str) -> HttpResponse:
+    survey = survey_get(slug=slug)
+    state = attribution.visitor_link_state(request=request, survey=survey)
+    if state is not LinkState.USABLE and not survey.allow_unattributed:
+        return link_refused(request, survey=survey, state=state)
+    visitor_remember_code(request=request, survey=survey, code="")
+    return redirect("surveys:start", slug=survey.slug)

@@ -1,0 +1,102 @@
+"""Load a questionnaire from its JSON data file into the database, idempotently."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from surveys.models import Option, Page, Question, QuestionKind, Survey
+
+QUESTIONNAIRE_DIR = Path(__file__).resolve().parents[1] / "questionnaires"
+LANGUAGES = [code for code, _ in settings.LANGUAGES]
+
+
+def _texts(prefix: str, texts: dict[str, str] | None) -> dict[str, str]:
+    texts = texts or {}
+    return {f"{prefix}_{lang}": texts.get(lang, "") for lang in LANGUAGES}
+
+
+def shipped_questionnaires() -> list[Path]:
+    """Return the questionnaire files that ship with the platform."""
+    return sorted(QUESTIONNAIRE_DIR.glob("*.json"))
+
+
+def questionnaire_read(*, path: Path) -> dict[str, Any]:
+    """Return the parsed questionnaire file."""
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+@transaction.atomic
+def questionnaire_load(*, data: dict[str, Any]) -> Survey:
+    """Create or update a survey from questionnaire data; loading twice changes nothing."""
+    survey, _ = Survey.objects.update_or_create(
+        slug=data["slug"],
+        defaults={
+            **_texts("title", data["title"]),
+            **_texts("description", data.get("description")),
+            **_texts("consent", data["consent"]),
+            **_texts("consent_label", data["consent_label"]),
+        },
+    )
+    if "coupon_limit" in data and survey.coupon_limit != data["coupon_limit"]:
+        survey.coupon_limit = data["coupon_limit"]
+        survey.save(update_fields=["coupon_limit"])
+    if survey.dashboard != data.get("dashboard", {}):
+        survey.dashboard = data.get("dashboard", {})
+        survey.save(update_fields=["dashboard"])
+
+    question_position = 0
+    for page_position, page_data in enumerate(data["pages"], start=1):
+        page, _ = Page.objects.update_or_create(
+            survey=survey,
+            code=page_data["code"],
+            defaults={
+                "position": page_position,
+                **_texts("title", page_data["title"]),
+                **_texts("intro", page_data.get("intro")),
+            },
+        )
+        for question_data in page_data["questions"]:
+            question_position += 1
+            _load_question(survey, page, question_position, question_data)
+    return survey
+
+
+def _load_question(survey: Survey, page: Page, position: int, data: dict[str, Any]) -> None:
+    kind = data["kind"]
+    if kind not in QuestionKind.values:
+        raise ValidationError(f"Question {data['code']}: unknown kind {kind!r}.", code="kind")
+    question = Question.objects.filter(survey=survey, code=data["code"]).first()
+    if question is None:
+        question = Question(survey=survey, code=data["code"])
+    question.page = page
+    question.position = position
+    question.kind = kind
+    question.required = data.get("required", True)
+    question.min_value = data.get("min")
+    question.max_value = data.get("max")
+    question.max_length = data.get("max_length", 1000)
+    question.role = data.get("role", "")
+    for field, value in {
+        **_texts("text", data["text"]),
+        **_texts("help", data.get("help")),
+    }.items():
+        setattr(question, field, value)
+    # clean() refuses a kind change once answers exist.
+    question.full_clean(exclude=["survey", "page"])
+    question.save()
+    for option_position, option_data in enumerate(data.get("options", []), start=1):
+        Option.objects.update_or_create(
+            question=question,
+            code=option_data["code"],
+            defaults={
+                "position": option_position,
+                "is_other": option_data.get("other", False),
+                **_texts("label", option_data["label"]),
+            },
+        )

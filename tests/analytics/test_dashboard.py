@@ -1,0 +1,160 @@
+"""The analysts' dashboard: charts and tables of the aggregate tables, for analysts only."""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+
+from analytics.aggregation.rebuild import aggregates_rebuild
+from analytics.models import AggregateState
+from analytics.rds.refresh import rds_rebuild
+from surveys.models import Response, Survey
+from tests.fixtures.analytics import logged_in, submit, varied_answers
+
+
+def _charts(html: str) -> dict[str, dict]:
+    found = re.search(r'<script id="dashboard-charts" type="application/json">(.*?)</script>', html)
+    assert found, "the chart data is missing"
+    return {chart["code"]: chart for chart in json.loads(found.group(1))}
+
+
+def _as_of(html: str) -> str:
+    return re.search(r'id="as-of">([^<]*)<', html).group(1)
+
+
+@pytest.fixture
+def ten(sco_survey: Survey) -> Survey:
+    rng = random.Random(21)
+    for index in range(10):
+        answers = varied_answers(sco_survey, rng)
+        answers["awareness"] = "yes_fully" if index < 7 else "no"
+        answers["country"] = "kz" if index < 4 else "ru"
+        submit(sco_survey, answers, language="kk" if index % 2 else "ru")
+    aggregates_rebuild(survey_id=sco_survey.pk)
+    return sco_survey
+
+
+def test_anonymous_visitors_are_sent_to_log_in(ten: Survey) -> None:
+    for method, path in [("get", "/en/analytics/"), ("post", "/en/analytics/rebuild/")]:
+        reply = getattr(Client(), method)(path, {"survey": "sco-2025"})
+        assert reply.status_code == 302
+        assert reply["Location"].startswith("/en/accounts/login/?next=")
+
+
+def test_staff_without_the_analyst_permission_are_refused(
+    ten: Survey, organizer_only_user: User
+) -> None:
+    client = logged_in(organizer_only_user)
+    assert client.get("/en/analytics/").status_code == 403
+    runs = AggregateState.objects.get(pk=ten.pk).runs
+    assert client.post("/en/analytics/rebuild/", {"survey": "sco-2025"}).status_code == 403
+    assert AggregateState.objects.get(pk=ten.pk).runs == runs
+
+
+def test_an_analyst_sees_every_question_with_shares_and_base(
+    ten: Survey, analytics_user: User
+) -> None:
+    reply = logged_in(analytics_user).get("/en/analytics/")
+    assert reply.status_code == 200
+    html = reply.content.decode()
+    charts = _charts(html)
+    snapshot = AggregateState.objects.get(pk=ten.pk).snapshot
+    assert _as_of(html).startswith("As of ")
+    assert f"{snapshot.built_at:%Y}" in _as_of(html) and "10 respondents" in _as_of(html)
+
+    awareness = charts["awareness"]
+    assert awareness["title"] == "Figure 1. Do you know what digital diplomacy is?"
+    assert awareness["subtitle"] == "n = 10"
+    assert (
+        dict(zip(awareness["labels"], awareness["percents"], strict=True))[
+            "Yes, I fully understand it"
+        ]
+        == 70.0
+    )
+    assert {"impact", "initiatives", "platforms", "trust", "threats", "conflict_prevention"} <= set(
+        charts
+    )
+    assert charts["platforms"]["note"]  # several answers possible
+    # Figure 2: awareness by age group, shares within each group.
+    crosstab = charts["awareness-by-age_group"]
+    assert crosstab["type"] == "grouped" and crosstab["title"].startswith("Figure 2.")
+    for group in range(len(crosstab["labels"])):
+        assert round(sum(series["percents"][group] for series in crosstab["series"])) == 100
+    # A table beside each chart, PNG and SVG buttons, and no inline script.
+    assert html.count('class="table table-sm small mb-0 shares"') == len(charts) - 1
+    assert html.count('data-download="png"') == html.count('data-download="svg"') == len(charts)
+    assert "<script>" not in html and "vendor/chartjs/chart.umd.min.js" in html
+
+
+def test_a_single_dimension_filter_reads_the_crosstab_rows(
+    ten: Survey, analytics_user: User
+) -> None:
+    client = logged_in(analytics_user)
+    reply = client.get("/en/analytics/", {"survey": "sco-2025", "country": "kz"})
+    html = reply.content.decode()
+    assert _as_of(html).startswith("As of ") and "4 respondents" in _as_of(html)
+    assert _charts(html)["awareness"]["subtitle"] == "n = 4"
+    assert _charts(html)["awareness"]["percents"][0] == 100.0
+
+
+def test_combined_filters_and_dates_are_counted_live(ten: Survey, analytics_user: User) -> None:
+    Response.objects.filter(answers__country="kz").update(submitted_at="2025-04-02T10:00:00Z")
+    client = logged_in(analytics_user)
+    reply = client.get(
+        "/en/analytics/",
+        {"survey": "sco-2025", "country": "kz", "language": "kk", "date_from": "2025-04-01"},
+    )
+    html = reply.content.decode()
+    expected = Response.objects.filter(answers__country="kz", language="kk").count()
+    assert _as_of(html).startswith("Counted just now from")
+    assert _charts(html)["awareness"]["subtitle"] == f"n = {expected}"
+    wrong = client.get("/en/analytics/", {"date_from": "2025-05-01", "date_to": "2025-04-01"})
+    assert "The start date is after the end date." in wrong.content.decode()
+
+
+def test_the_rebuild_button_publishes_a_fresh_full_snapshot(
+    ten: Survey, analytics_user: User
+) -> None:
+    before = AggregateState.objects.get(pk=ten.pk)
+    reply = logged_in(analytics_user).post("/en/analytics/rebuild/", {"survey": "sco-2025"})
+    assert reply.status_code == 302 and reply["Location"] == "/en/analytics/?survey=sco-2025"
+    after = AggregateState.objects.get(pk=ten.pk)
+    assert after.full_runs == before.full_runs + 1
+    assert after.snapshot.built_at > before.snapshot.built_at
+
+
+def test_the_dashboard_catches_up_in_process_without_a_worker(
+    ten: Survey, analytics_user: User
+) -> None:
+    submit(ten, varied_answers(ten, random.Random(1)))  # its on-commit hook never ran here
+    html = logged_in(analytics_user).get("/en/analytics/").content.decode()
+    assert "11 respondents" in _as_of(html)
+
+
+def test_the_dashboard_reads_a_constant_number_of_queries_and_no_answers(
+    sco_survey: Survey, analytics_user: User, django_assert_max_num_queries
+) -> None:
+    client = logged_in(analytics_user)
+    rng = random.Random(31)
+    counts = []
+    for total in (5, 50):
+        while Response.objects.count() < total:
+            submit(sco_survey, varied_answers(sco_survey, rng))
+        aggregates_rebuild(survey_id=sco_survey.pk)
+        rds_rebuild(survey_id=sco_survey.pk)  # as the rebuild task does after the counts
+        with django_assert_max_num_queries(20) as queries:
+            assert client.get("/en/analytics/").status_code == 200
+        counts.append(len(queries))
+        assert not [q for q in queries.captured_queries if '"answers"' in q["sql"]]
+    assert counts[0] == counts[1], counts
+
+
+def test_the_dashboard_is_translated(ten: Survey, analytics_user: User) -> None:
+    html = logged_in(analytics_user).get("/kk/analytics/").content.decode()
+    charts = _charts(html)
+    assert "Қазақстан" in charts["country"]["labels"]
