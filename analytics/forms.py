@@ -1,68 +1,80 @@
-"""Forms of the analysts' pages: dashboard filters and the export request."""
+"""The response filter shared by the dashboard and the exports, drawn with crispy-bootstrap5."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Field, Layout, Row
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
-from analytics.aggregation.counting import LANGUAGE, WAVE
 from analytics.aggregation.filters import ResponseFilter
-from analytics.dashboard.selectors import FEATURED_CROSSTAB, crosstab_dimensions, dimension_label
-from analytics.exports.writers import KINDS, ExportOptions
-from surveys.models import Question, QuestionKind
+from surveys.models import Question, QuestionRole
 
 ANY = [("", _("All"))]
+# Filters by the answer to the question that holds a role; the field is named by the role, so
+# that a link such as ?country=kz works whatever the question's code in a given study.
+FILTER_ROLES = ((QuestionRole.COUNTRY, _("Country")), (QuestionRole.AGE_GROUP, _("Age group")))
 
 
-class _DateInput(forms.DateInput):
+class DateInput(forms.DateInput):
+    """A date picker of the browser."""
+
     input_type = "date"
 
 
-def _style(form: forms.Form) -> None:
-    """Give the widgets Bootstrap's small controls."""
-    for field in form.fields.values():
-        widget = field.widget
-        if isinstance(widget, forms.CheckboxInput):
-            css = "form-check-input"
-        elif isinstance(widget, forms.Select):
-            css = "form-select form-select-sm"
-        else:
-            css = "form-control form-control-sm"
-        widget.attrs["class"] = css
+def small_fields(
+    form: forms.Form, *, columns: dict[str, str], default: str, gutter: str = "gx-2"
+) -> FormHelper:
+    """Return a helper that lays the fields out in a row of Bootstrap's small controls."""
+    cells = []
+    for name, field in form.fields.items():
+        if isinstance(field.widget, forms.CheckboxInput):
+            cells.append(Column(name, css_class=columns.get(name, "col-12")))
+            continue
+        size = "form-select-sm" if isinstance(field.widget, forms.Select) else "form-control-sm"
+        cells.append(Column(Field(name, css_class=size), css_class=columns.get(name, default)))
+    helper = FormHelper(form)
+    helper.form_tag = False
+    helper.disable_csrf = True
+    helper.label_class = "small mb-0"
+    # Crispy gives every field a bottom margin: the row needs only a horizontal gutter.
+    helper.layout = Layout(Row(*cells, css_class=gutter))
+    return helper
 
 
 class FilterForm(forms.Form):
-    """The response filter shared by the dashboard and the exports."""
+    """The response filter: by a role's answer, the language, the wave and dates."""
 
-    country = forms.ChoiceField(label=_("Country"), required=False)
-    age_group = forms.ChoiceField(label=_("Age group"), required=False)
     language = forms.ChoiceField(label=_("Language"), required=False)
     wave = forms.ChoiceField(label=_("Wave"), required=False)
-    date_from = forms.DateField(label=_("From"), required=False, widget=_DateInput)
-    date_to = forms.DateField(label=_("To"), required=False, widget=_DateInput)
+    date_from = forms.DateField(label=_("From"), required=False, widget=DateInput)
+    date_to = forms.DateField(label=_("To"), required=False, widget=DateInput)
 
     def __init__(
         self, *args: Any, questions: list[Question], waves: list[str], **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
         self.questions = questions
-        by_code = {question.code: question for question in questions}
-        for name in ("country", "age_group"):
-            question = by_code.get(name)
+        by_role = {question.role: question for question in questions if question.role}
+        self.role_codes: dict[str, str] = {}
+        role_fields: dict[str, forms.Field] = {}
+        for role, label in FILTER_ROLES:
+            question = by_role.get(role)
             if question is None:
-                del self.fields[name]
                 continue
-            self.fields[name].choices = ANY + [
-                (option.code, option.label) for option in question.options.all()
-            ]
+            self.role_codes[role] = question.code
+            role_fields[role] = forms.ChoiceField(
+                label=label,
+                required=False,
+                choices=ANY + [(option.code, option.label) for option in question.options.all()],
+            )
+        self.fields = {**role_fields, **self.fields}
         self.fields["language"].choices = ANY + list(settings.LANGUAGES)
         self.fields["wave"].choices = ANY + [(wave, wave) for wave in waves]
-        _style(self)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -76,101 +88,9 @@ class FilterForm(forms.Form):
         data = self.cleaned_data
         wave = data.get("wave")
         return ResponseFilter(
-            country=data.get("country") or "",
-            age_group=data.get("age_group") or "",
+            answers={code: data.get(role) or "" for role, code in self.role_codes.items()},
             language=data.get("language") or "",
             wave=int(wave) if wave not in (None, "") else None,
             date_from=data.get("date_from"),
             date_to=data.get("date_to"),
-        )
-
-
-class DashboardForm(FilterForm):
-    """Filters plus the crosstab to show."""
-
-    question = forms.ChoiceField(label=_("Question"), required=False)
-    dimension = forms.ChoiceField(label=_("by"), required=False)
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        choice_questions = [
-            q for q in self.questions if q.kind in {QuestionKind.SINGLE, QuestionKind.MULTIPLE}
-        ]
-        self.fields["question"].choices = [
-            (q.code, Truncator(q.text).chars(70)) for q in choice_questions
-        ]
-        self.fields["dimension"].choices = [
-            (dimension, dimension_label(dimension=dimension, questions=self.questions))
-            for dimension in crosstab_dimensions(questions=self.questions)
-        ]
-        _style(self)
-
-    def crosstab(self) -> tuple[str, str] | None:
-        """Return the (question, dimension) to cross, the study's figure 2 by default."""
-        data = getattr(self, "cleaned_data", {})
-        questions = [code for code, _label in self.fields["question"].choices]
-        dimensions = [code for code, _label in self.fields["dimension"].choices]
-        question = data.get("question") or (
-            FEATURED_CROSSTAB[0] if FEATURED_CROSSTAB[0] in questions else None
-        )
-        dimension = data.get("dimension") or (
-            FEATURED_CROSSTAB[1] if FEATURED_CROSSTAB[1] in dimensions else None
-        )
-        question = question or (questions[0] if questions else None)
-        dimension = dimension or next(
-            (d for d in dimensions if d not in {LANGUAGE, WAVE}), dimensions[0]
-        )
-        return (question, dimension) if question else None
-
-
-class ExportForm(FilterForm):
-    """What to export, in which labels and CSV dialect."""
-
-    kind = forms.ChoiceField(
-        label=_("Export"),
-        choices=[
-            ("responses", _("Responses, one row per response (wide)")),
-            ("long", _("Answers, one row per answer (long)")),
-            ("aggregates", _("Aggregate table (counts and shares)")),
-            ("crosstabs", _("Crosstabs by age, country, gender, status, sphere, language, wave")),
-            ("codebook", _("Codebook (codes with wording in Russian, Kazakh, English)")),
-        ],
-    )
-    labels = forms.ChoiceField(
-        label=_("Answers as"),
-        choices=[
-            ("codes", _("codes")),
-            ("ru", _("Russian labels")),
-            ("kk", _("Kazakh labels")),
-            ("en", _("English labels")),
-        ],
-        initial="codes",
-    )
-    delimiter = forms.ChoiceField(
-        label=_("Separator"),
-        choices=[(",", _("comma ,")), (";", _("semicolon ; (Excel in many locales)"))],
-        initial=",",
-    )
-    bom = forms.BooleanField(
-        label=_("Byte order mark, so that Excel reads Cyrillic and Kazakh letters"),
-        required=False,
-        initial=True,
-    )
-
-    field_order = ["kind", "labels", "delimiter", "bom"]
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        _style(self)
-
-    def options(self) -> ExportOptions:
-        """Return the export options of a valid form."""
-        data = self.cleaned_data
-        assert data["kind"] in KINDS
-        return ExportOptions(
-            kind=data["kind"],
-            labels=data["labels"],
-            delimiter=data["delimiter"],
-            bom=bool(data.get("bom")),
-            filters=self.filters(),
         )

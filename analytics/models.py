@@ -36,9 +36,10 @@ class AggregateSnapshot(models.Model):
 class AggregateCount(models.Model):
     """How many respondents chose an option, within one value of one dimension.
 
-    ``dimension`` "" is the whole sample; otherwise it is a crosstab dimension (``age_group``,
-    ``country``, … or ``language`` and ``wave``) and ``value`` the group. ``option`` "" holds the
-    base (respondents who answered the question); ``question`` "" holds the group's size.
+    ``dimension`` "" is the whole sample; otherwise it is a crosstab dimension (the code of a
+    breakdown question, or ``language`` and ``wave``) and ``value`` the group. ``option`` ""
+    holds the base (respondents who answered the question); ``question`` "" holds the group's
+    size.
     """
 
     snapshot = models.ForeignKey(AggregateSnapshot, on_delete=models.CASCADE, related_name="+")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from analytics.aggregation import rebuild
 from analytics.exports import jobs
-from analytics.rds import refresh
+from analytics.rds import refresh as rds
+from analytics.refresh import survey_refresh
 from surveys.models import Survey
 
 
@@ -15,25 +15,24 @@ def aggregates_rebuild_task(survey_id: int, full: bool = False) -> int:
     """Publish a fresh snapshot of one survey's aggregate tables, then refresh its estimates."""
     if not Survey.objects.filter(pk=survey_id).exists():
         return 0
-    counted = rebuild.aggregates_rebuild(survey_id=survey_id, full=full).responses
-    # Queued separately so that the counts are published without waiting for the bootstrap.
-    rds_rebuild_task.delay(survey_id, force=full)
-    return counted
+    snapshot = survey_refresh(survey_id=survey_id, force=full).snapshot
+    return snapshot.responses if snapshot else 0
 
 
 @shared_task(name="analytics.rds_rebuild", ignore_result=True)
 def rds_rebuild_task(survey_id: int, force: bool = False) -> int:
     """Recompute a survey's RDS estimates if stale and not resting (the catch-up retries)."""
-    estimates = refresh.rds_refresh(survey_id=survey_id, force=force)
+    estimates = rds.rds_refresh(survey_id=survey_id, force=force)
     return estimates.respondents if estimates else 0
 
 
 @shared_task(name="analytics.aggregates_catch_up", ignore_result=True)
 def aggregates_catch_up_task() -> list[int]:
     """Rebuild the aggregates, then the estimates, of every survey that misses responses."""
-    rebuilt = rebuild.aggregates_catch_up()
+    rebuilt = []
     for survey_id in Survey.objects.order_by("pk").values_list("pk", flat=True):
-        refresh.rds_refresh(survey_id=survey_id)
+        if survey_refresh(survey_id=survey_id).snapshot is not None:
+            rebuilt.append(survey_id)
     return rebuilt
 
 
@@ -42,8 +41,7 @@ def aggregates_rebuild_all_task() -> list[int]:
     """Rebuild every survey's aggregates from scratch."""
     surveys = list(Survey.objects.order_by("pk").values_list("pk", flat=True))
     for survey_id in surveys:
-        rebuild.aggregates_rebuild(survey_id=survey_id, full=True)
-        refresh.rds_refresh(survey_id=survey_id, force=True)
+        survey_refresh(survey_id=survey_id, force=True)
     return surveys
 
 

@@ -11,7 +11,7 @@ Figures:
   ``analytics.counting.count_sql`` SELECT, run and fetched on its own, nothing written), in the
   same run: target at most 1.5 times;
 - an incremental rebuild after N new responses (default 10,000, stored with
-  ``surveys.bulk.responses_generate``): target at most 0.5 s.
+  ``sampledata.bulk.responses_generate``): target at most 0.5 s.
 
 The full rebuild and its baseline run ``--repeats`` times (default once: minutes at a million
 rows), the incremental one three times; each figure is the median. A Celery rebuild that the

@@ -5,7 +5,7 @@ Run against the local stack (``make serve`` first, or ``make bench``)::
     .venv/bin/python benchmarks/bench_tree.py [--nodes 5000] [--requests 10]
 
 A seed link whose chain holds exactly ``--nodes`` respondents is generated on first use (note
-"bench-tree-N") with ``surveys.bulk.responses_generate``. Figures: the median time to serve its
+"bench-tree-N") with ``sampledata.bulk.responses_generate``. Figures: the median time to serve its
 tree page (the SVG drawn on the server) and its JSON, through gunicorn, logged in as an
 organizer: target at most 1 s.
 """

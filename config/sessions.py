@@ -1,11 +1,12 @@
 """Sessions: a respondent's in a signed cookie, everyone else's in the database.
 
-A respondent's session holds three small values: the draft's token, the submitted response's
-id and the link code they came with. A signed cookie keeps them without a database read and
-write on every page of the questionnaire, and without a row per respondent in
-``django_session`` (a million rows at a million responses). The signature makes the values
-tamper-proof; they are not secret, and none of them is personal. Staff sessions stay in the
-database, where logging out ends them for good.
+A respondent's session holds three small values, read and written by ``surveys.visitor``
+alone: the draft's token, the submitted response's id and the link code they came with. A
+signed cookie keeps them without a database read and write on every page of the
+questionnaire, and without a row per respondent in ``django_session`` (a million rows at a
+million responses). The signature makes the values tamper-proof; they are not secret, and
+none of them is personal. Staff sessions stay in the database, where logging out ends them
+for good.
 
 Both kinds use the session settings (age, flags); they differ in the cookie's name, so that a
 staff member who tries their own survey keeps their login.

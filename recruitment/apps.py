@@ -14,5 +14,5 @@ class RecruitmentConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        # Receivers: the monitor's running tally follows submissions and withdrawals.
+        # Connects the tally's receiver of surveys.signals.response_withdrawn.
         from recruitment.monitor import tally  # noqa: F401

@@ -12,14 +12,13 @@ from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpRe
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.backends.utils import csrf_input
 from django.urls import reverse
-from django.utils.formats import localize
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from analytics.csv_safe import csv_lines
 from recruitment.forms import SeedLinkForm
-from recruitment.monitor.figures import CountryCount, monitor_figures
+from recruitment.monitor.figures import monitor_figures
 from recruitment.rds_csv import recruitment_rows
 from recruitment.seed_links import seed_link_create, seed_link_deactivate
 from recruitment.tree.build import COLOR_BY, LAYOUTS, chain_tree, tree_svg
@@ -71,22 +70,9 @@ def _monitor_path(survey: Survey) -> str:
     return reverse("organize:survey", kwargs={"slug": survey.slug})
 
 
-def _seed_url(survey: Survey, name: str) -> Callable[[int], str]:
-    """Return a function giving the address of page ``name`` of one seed link of the survey."""
-    marker = 987654321
-    path = reverse(name, kwargs={"slug": survey.slug, "seed_id": marker})
-    # The id comes after the slug: split at its last occurrence.
-    head, tail = path.rsplit(str(marker), 1)
-    return lambda seed_id: f"{head}{seed_id}{tail}"
-
-
-def _countries_text(countries: list[CountryCount]) -> str:
-    """Return a chain's countries as the table shows them: "Label count, Label count"."""
-    return ", ".join(f"{country.label} {localize(country.count)}" for country in countries)
-
-
 def _seed(survey: Survey, seed_id: int) -> SeedLink:
-    return get_object_or_404(SeedLink, pk=seed_id, survey=survey)
+    # Through the survey's manager: the link holds that survey, read no second time.
+    return get_object_or_404(survey.seed_links, pk=seed_id)
 
 
 def _dormant_days(request: HttpRequest) -> int:
@@ -153,16 +139,6 @@ def monitor(request: HttpRequest, slug: str | None = None) -> HttpResponse:
         chains_per_page=CHAINS_PER_PAGE,
         dormant_only=dormant_only,
     )
-    # Each row's addresses differ only in the seed link's id: reversed once, not per row.
-    tree_url, qr_url, close_url = (
-        _seed_url(survey, name)
-        for name in ("organize:tree", "organize:seed_qr", "organize:seed_deactivate")
-    )
-    for chain in figures.chains:
-        chain.url = attribution.link_url(request=request, code=chain.seed.code)
-        chain.tree_url, chain.qr_url = tree_url(chain.seed.pk), qr_url(chain.seed.pk)
-        chain.close_url = close_url(chain.seed.pk)
-        chain.countries_text = _countries_text(chain.countries)
     context = {
         "survey": survey,
         "chains": figures.chains,
@@ -192,7 +168,15 @@ def seed_create(request: HttpRequest, slug: str) -> HttpResponse:
     survey = _survey(slug)
     form = SeedLinkForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        seed = seed_link_create(survey=survey, created_by=request.user, **form.cleaned_data)
+        data = form.cleaned_data
+        seed = seed_link_create(
+            survey=survey,
+            created_by=request.user,
+            label=data["label"],
+            note=data["note"],
+            coupon_limit=data["coupon_limit"],
+            valid_through=data["valid_through"],
+        )
         messages.success(request, _("Seed link “%(label)s” created.") % {"label": seed.label})
         return redirect(f"{_monitor_path(survey)}#seed-{seed.pk}")
     status = 400 if form.is_bound else 200

@@ -22,6 +22,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from sampledata.forest import forest_grow
 from sampledata.study import MULTIPLE_CHOICE, STUDY_SHARES
 from surveys.models import Response, SeedLink, Survey
 from surveys.services import Attribution, draft_start, response_submit
@@ -83,23 +84,21 @@ class _Person:
     answers: dict[str, Any] | None = None
 
 
-def _forest(rng: random.Random, size: int, most: int) -> list[_Person]:
+def _forest(rng: random.Random, size: int, limit: int | None) -> list[_Person]:
     """Return people in recruitment order: each recruiter before their recruits."""
-    people: list[_Person] = []
-    for seed in range(len(SEEDS)):
-        for _ in range(WAVE0_PER_SEED):
-            people.append(_Person(len(people), 0, seed, None))
-    cursor = 0
-    while len(people) < size:
-        if cursor == len(people):  # every chain ran dry: open one more wave-0 respondent
-            people.append(_Person(len(people), 0, rng.randrange(len(SEEDS)), None))
-        recruiter = people[cursor]
-        for _ in range(min(rng.choice(CHILDREN), most)):
-            if len(people) == size:
-                break
-            people.append(_Person(len(people), recruiter.wave + 1, recruiter.seed, cursor))
-        cursor += 1
-    return people
+    forest = forest_grow(
+        n=size,
+        roots_per_seed=[WAVE0_PER_SEED] * len(SEEDS),
+        offspring=lambda _index, _wave: rng.choice(CHILDREN),
+        extra_root=lambda _index: rng.randrange(len(SEEDS)),
+        coupon_limit=limit,
+    )
+    return [
+        _Person(index, wave, seed, None if parent < 0 else parent)
+        for index, (parent, seed, wave) in enumerate(
+            zip(forest.recruiter, forest.seed, forest.wave, strict=True)
+        )
+    ]
 
 
 def _draw(rng: random.Random, left: Counter[str]) -> str:
@@ -211,7 +210,7 @@ def demo_seed(*, survey: Survey, seed: int = 2025, size: int = DEMO_SIZE) -> lis
     demo_check(survey=survey)
     rng = random.Random(seed)
     limit = survey.coupon_limit or None
-    people = _forest(rng, size, limit or max(CHILDREN))
+    people = _forest(rng, size, limit)
     _assign_countries(rng, people)
     _answers(rng, people)
     pages = survey.ordered_pages()

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.forms.boundfield import BoundField
+from django.forms.renderers import DjangoTemplates
+from django.forms.utils import ErrorList
+from django.utils.functional import cached_property
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from surveys.models import Page, Question, QuestionKind, Survey
@@ -24,16 +31,105 @@ TOO_LONG = _(
 )
 NULL_CHARACTER = _("The text contains characters that are not allowed.")
 
+# A question's look: the fieldset around it, and each option's input beside its label.
+QUESTION_TEMPLATE = "surveys/question.html"
+OPTION_TEMPLATE = "surveys/forms/option.html"
+CONSENT_TEMPLATE = "surveys/forms/consent.html"
 
-class ConsentForm(forms.Form):
-    consent = forms.BooleanField(
-        required=True,
-        error_messages={"required": _("Please confirm your consent to take part.")},
-    )
 
-    def __init__(self, *args: Any, survey: Survey, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["consent"].label = survey.consent_label
+class PageRenderer(DjangoTemplates):
+    """Django's form templates, with the project's templates/ folder for the survey's own."""
+
+    @cached_property
+    def engine(self) -> Any:
+        django_forms = Path(forms.__file__).parent / "templates"
+        project_dirs = [str(folder) for config in settings.TEMPLATES for folder in config["DIRS"]]
+        return self.backend(
+            {
+                "APP_DIRS": True,
+                "DIRS": [*project_dirs, django_forms],
+                "NAME": "surveyforms",
+                "OPTIONS": {},
+            }
+        )
+
+
+# One renderer for every form: each engine keeps its own cache of compiled templates.
+PAGE_RENDERER = PageRenderer()
+
+
+class _OptionIds:
+    """Give each option the id ``<question>-<option>`` that labels and tests point at."""
+
+    # The option template writes "checked" itself, right after the value.
+    checked_attribute: dict[str, bool] = {}
+    option_template_name = OPTION_TEMPLATE
+
+    def create_option(self, name: str, value: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        option = super().create_option(name, value, *args, **kwargs)  # type: ignore[misc]
+        option["attrs"]["id"] = f"{name}-{value}"
+        return option
+
+
+class OptionRadios(_OptionIds, forms.RadioSelect):
+    """Radio buttons for a single-choice question."""
+
+
+class OptionCheckboxes(_OptionIds, forms.CheckboxSelectMultiple):
+    """Checkboxes for a multiple-choice question."""
+
+
+class BootstrapBoundField(BoundField):
+    """A field whose input Bootstrap marks invalid while it has errors."""
+
+    def build_widget_attrs(self, attrs: dict[str, Any], widget: Any = None) -> dict[str, Any]:
+        attrs = super().build_widget_attrs(attrs, widget)
+        widget = widget or self.field.widget
+        # A group's errors mark the group (its fieldset), not each of its options.
+        if self.errors and not isinstance(widget, _OptionIds):
+            attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
+        return attrs
+
+
+class ConsentBoundField(BootstrapBoundField):
+    """The consent box, described by the consent text above it and by its error."""
+
+    @property
+    def aria_describedby(self) -> str:
+        return "consent-text consent-error" if self.errors else "consent-text"
+
+
+class QuestionBoundField(BootstrapBoundField):
+    """A page's field with its question and its "other" text box, for the question template."""
+
+    @property
+    def aria_describedby(self) -> str | None:
+        # A question's errors stand in one block above its inputs (see the question template).
+        return f"err-{self.name.removesuffix(OTHER_SUFFIX)}" if self.errors else None
+
+    @property
+    def question(self) -> Question:
+        return self.field.question  # type: ignore[attr-defined]
+
+    @property
+    def has_options(self) -> bool:
+        return isinstance(self.field.widget, _OptionIds)
+
+    @property
+    def other(self) -> BoundField | None:
+        """Return the "other — specify" text box of the question, if it has one."""
+        name = self.name + OTHER_SUFFIX
+        return self.form[name] if name in self.form.fields else None
+
+    @property
+    def other_code(self) -> str | None:
+        return _other_option(self.question)
+
+    @property
+    def all_errors(self) -> ErrorList:
+        """Return the question's errors and those of its "other" text box."""
+        other = self.other
+        return self.errors + (other.errors if other is not None else [])
 
 
 def _reject_null_characters(value: str) -> None:
@@ -41,12 +137,15 @@ def _reject_null_characters(value: str) -> None:
         raise ValidationError(NULL_CHARACTER, code="null_characters")
 
 
-def _text_field(*, required: bool, max_length: int, label: str) -> forms.CharField:
+def _text_field(
+    *, required: bool, max_length: int, label: str, widget: forms.Widget
+) -> forms.CharField:
     field = forms.CharField(
         required=required,
         max_length=max_length,
         label=label,
         strip=True,
+        widget=widget,
         error_messages={"required": REQUIRED, "max_length": TOO_LONG},
     )
     # Django's own null-character validator speaks a message our catalogue does not own.
@@ -55,20 +154,46 @@ def _text_field(*, required: bool, max_length: int, label: str) -> forms.CharFie
     return field
 
 
+class ConsentForm(forms.Form):
+    default_renderer = PAGE_RENDERER
+    bound_field_class = ConsentBoundField
+    use_required_attribute = False
+
+    consent = forms.BooleanField(
+        required=True,
+        error_messages={"required": _("Please confirm your consent to take part.")},
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+        template_name=CONSENT_TEMPLATE,
+    )
+
+    def __init__(self, *args: Any, survey: Survey, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["consent"].label = survey.consent_label
+
+
+def _other_option(question: Question) -> str | None:
+    for option in question.options.all():
+        if option.is_other:
+            return option.code
+    return None
+
+
 def _question_field(question: Question) -> forms.Field:
     messages = {"required": REQUIRED, "invalid_choice": INVALID_CHOICE}
+    # Typed inputs are named by the question's legend, which also says whether it is required.
+    labelled = {"id": f"{question.code}-input", "aria-labelledby": f"q-{question.code}-legend"}
     if question.kind == QuestionKind.SINGLE:
         return forms.ChoiceField(
             required=question.required,
             choices=[(option.code, option.label) for option in question.options.all()],
-            widget=forms.RadioSelect,
+            widget=OptionRadios(attrs={"class": "form-check-input", "required": question.required}),
             error_messages=messages,
         )
     if question.kind == QuestionKind.MULTIPLE:
         return forms.MultipleChoiceField(
             required=question.required,
             choices=[(option.code, option.label) for option in question.options.all()],
-            widget=forms.CheckboxSelectMultiple,
+            widget=OptionCheckboxes(attrs={"class": "form-check-input"}),
             error_messages={**messages, "invalid_list": INVALID_CHOICE},
         )
     if question.kind == QuestionKind.INTEGER:
@@ -82,38 +207,68 @@ def _question_field(question: Question) -> forms.Field:
                 "min_value": TOO_SMALL,
                 "max_value": TOO_LARGE,
             },
-            widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+            widget=forms.NumberInput(
+                attrs={"class": "form-control number-input", "inputmode": "numeric", **labelled}
+            ),
         )
     return _text_field(
-        required=question.required, max_length=question.max_length, label=question.text
+        required=question.required,
+        max_length=question.max_length,
+        label=question.text,
+        widget=forms.Textarea(attrs={"class": "form-control", "rows": 3, **labelled}),
+    )
+
+
+def _other_field(question: Question, other_code: str) -> forms.CharField:
+    option = next(option for option in question.options.all() if option.code == other_code)
+    return _text_field(
+        required=False,
+        max_length=MAX_OTHER_LENGTH,
+        label=question.text,
+        widget=forms.TextInput(
+            attrs={
+                "class": "form-control form-control-sm other-text",
+                "id": f"{question.code}-other-text",
+                "aria-label": f"{option.label}: {gettext('please specify')}",
+            }
+        ),
     )
 
 
 class PageForm(forms.Form):
     """The questions of one page; field names are question codes."""
 
+    default_renderer = PAGE_RENDERER
+    bound_field_class = QuestionBoundField
+    # Only radio groups say "required" to the browser; the legend says it to everyone.
+    use_required_attribute = False
+
     def __init__(self, *args: Any, page: Page, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.page = page
         self.questions: list[Question] = list(page.questions.all())
         for question in self.questions:
-            self.fields[question.code] = _question_field(question)
-            if self._other_option(question):
-                self.fields[question.code + OTHER_SUFFIX] = _text_field(
-                    required=False, max_length=MAX_OTHER_LENGTH, label=question.text
-                )
+            field = _question_field(question)
+            field.question = question  # type: ignore[attr-defined]
+            field.template_name = QUESTION_TEMPLATE
+            self.fields[question.code] = field
+            other_code = _other_option(question)
+            if other_code:
+                self.fields[question.code + OTHER_SUFFIX] = _other_field(question, other_code)
 
-    @staticmethod
-    def _other_option(question: Question) -> str | None:
-        for option in question.options.all():
-            if option.is_other:
-                return option.code
-        return None
+    @property
+    def question_fields(self) -> list[BoundField]:
+        """Return the questions' fields in page order; "other" boxes sit inside them."""
+        return [self[question.code] for question in self.questions]
+
+    @property
+    def question_codes(self) -> tuple[str, ...]:
+        return tuple(question.code for question in self.questions)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         for question in self.questions:
-            other_code = self._other_option(question)
+            other_code = _other_option(question)
             if other_code is None or question.code not in cleaned:
                 continue
             chosen = cleaned[question.code]
@@ -139,29 +294,6 @@ class PageForm(forms.Form):
             if cleaned.get(other_name) and other_name not in self.errors:
                 other_texts[question.code] = cleaned[other_name]
         return answers, other_texts
-
-    def bound_questions(self) -> list[dict[str, Any]]:
-        """Return what the template needs to lay out each question with its errors."""
-        layout = []
-        for question in self.questions:
-            field = self[question.code]
-            other_name = question.code + OTHER_SUFFIX
-            value = field.value()
-            if question.kind == QuestionKind.MULTIPLE:
-                selected = set(value or [])
-            else:
-                selected = {value} if value not in (None, "") else set()
-            layout.append(
-                {
-                    "question": question,
-                    "field": field,
-                    "other": self[other_name] if other_name in self.fields else None,
-                    "selected": {str(code) for code in selected},
-                    "errors": field.errors
-                    + (self.errors.get(other_name, []) if other_name in self.fields else []),
-                }
-            )
-        return layout
 
 
 def initial_for_page(page: Page, answers: dict[str, Any], other_texts: dict[str, str]) -> dict:

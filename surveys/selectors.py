@@ -1,8 +1,8 @@
-"""Reads of the respondent's way: the survey behind a link, a visitor's draft and response."""
+"""Reads of the respondent's way: the survey, its pages, a draft and a response."""
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest
+from django.http import Http404
 
 from surveys.models import Draft, Page, Response, Survey
 from surveys.questionnaire.cache import survey_cached, survey_pages_cached
@@ -23,44 +23,14 @@ def survey_pages(*, survey: Survey) -> list[Page]:
     return survey_pages_cached(survey=survey)
 
 
-def _key(survey: Survey, what: str) -> str:
-    return f"survey:{survey.slug}:{what}"
-
-
-def visitor_draft(*, request: HttpRequest, survey: Survey) -> Draft | None:
-    """Return the draft this browser is filling in for the survey, if any."""
-    token = request.session.get(_key(survey, "draft"))
-    if not token:
-        return None
+def draft_find(*, survey: Survey, token: str) -> Draft | None:
+    """Return the survey's draft with this token, if there is one."""
     draft = Draft.objects.filter(token=token, survey=survey).first()
     if draft is not None:
         draft.survey = survey  # the kept row: no join on every page
     return draft
 
 
-def visitor_response(*, request: HttpRequest, survey: Survey) -> Response | None:
-    """Return the response this browser submitted for the survey, if any."""
-    response_id = request.session.get(_key(survey, "response"))
-    if not response_id:
-        return None
+def response_find(*, survey: Survey, response_id: int) -> Response | None:
+    """Return the survey's response with this id, if there is one."""
     return Response.objects.filter(pk=response_id, survey=survey).first()
-
-
-def visitor_remember_draft(*, request: HttpRequest, survey: Survey, draft: Draft) -> None:
-    """Tie the draft to this browser's session."""
-    request.session[_key(survey, "draft")] = str(draft.token)
-
-
-def visitor_remember_response(*, request: HttpRequest, survey: Survey, response: Response) -> None:
-    """Tie the submitted response to this browser's session."""
-    request.session[_key(survey, "response")] = response.pk
-
-
-def visitor_attribution_code(*, request: HttpRequest, survey: Survey) -> str:
-    """Return the referral or seed code this browser arrived with, if any."""
-    return request.session.get(_key(survey, "code"), "")
-
-
-def visitor_remember_code(*, request: HttpRequest, survey: Survey, code: str) -> None:
-    """Remember the code a visitor arrived with until they consent."""
-    request.session[_key(survey, "code")] = code

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from surveys.forms import PageForm
 from surveys.links.integrity import lock_link, submit_flags
 from surveys.models import (
     Draft,
@@ -30,6 +29,15 @@ class Attribution:
     code: str = ""
     seed_link: SeedLink | None = None
     recruiter: Response | None = None
+
+
+@dataclass(frozen=True)
+class PageAnswers:
+    """One page's valid answers; they replace whatever the draft held for the page's questions."""
+
+    question_codes: tuple[str, ...]
+    answers: dict[str, Any] = field(default_factory=dict)
+    other_texts: dict[str, str] = field(default_factory=dict)
 
 
 class IncompleteDraft(Exception):
@@ -59,14 +67,13 @@ def draft_start(
     return draft
 
 
-def _draft_apply(draft: Draft, form: PageForm, *, language: str | None) -> None:
+def _draft_apply(draft: Draft, page: PageAnswers, *, language: str | None) -> None:
     """Put this page's valid answers into the draft in memory, replacing the page's old ones."""
-    answers, other_texts = form.valid_answers()
-    for question in form.questions:
-        draft.answers.pop(question.code, None)
-        draft.other_texts.pop(question.code, None)
-    draft.answers.update(answers)
-    draft.other_texts.update(other_texts)
+    for code in page.question_codes:
+        draft.answers.pop(code, None)
+        draft.other_texts.pop(code, None)
+    draft.answers.update(page.answers)
+    draft.other_texts.update(page.other_texts)
     if language:
         draft.language = language
 
@@ -78,12 +85,12 @@ def _draft_save(draft: Draft) -> None:
 def draft_save_page(
     *,
     draft: Draft,
-    form: PageForm,
+    page: PageAnswers,
     next_index: int,
     language: str | None = None,
 ) -> Draft:
     """Keep this page's valid answers in the draft and move it to another page."""
-    _draft_apply(draft, form, language=language)
+    _draft_apply(draft, page, language=language)
     draft.page_index = next_index
     _draft_save(draft)
     return draft
@@ -113,7 +120,7 @@ def response_submit(
     *,
     draft: Draft,
     pages: list[Page],
-    last_page: PageForm | None = None,
+    last_page: PageAnswers | None = None,
     language: str | None = None,
 ) -> tuple[Response, bool]:
     """Store the draft, with the last page's answers, as one response; once per draft.

@@ -15,29 +15,34 @@ from surveys.links import attribution
 from surveys.links import views as link_views
 from surveys.links.policy import LinkState
 from surveys.links.ratelimit import start_allowed
-from surveys.models import Response, Survey
+from surveys.models import Page, Response, Survey
+from surveys.models.i18n import LANGUAGE_CODES
 from surveys.privacy import client_hash
-from surveys.selectors import (
-    survey_get,
-    survey_pages,
-    visitor_draft,
-    visitor_remember_draft,
-    visitor_remember_response,
-    visitor_response,
-)
+from surveys.selectors import survey_get, survey_pages
 from surveys.services import (
     IncompleteDraft,
+    PageAnswers,
     draft_save_page,
     draft_start,
     response_submit,
     response_withdraw,
 )
-
-LANGUAGE_CODES = {"ru", "kk", "en"}
+from surveys.visitor import (
+    visitor_draft,
+    visitor_remember_draft,
+    visitor_remember_response,
+    visitor_response,
+)
 
 
 def _page_url(survey: Survey, index: int) -> str:
     return reverse("surveys:page", kwargs={"slug": survey.slug, "number": index + 1})
+
+
+def _page_answers(form: PageForm) -> PageAnswers:
+    """Return the answers of a page form that passed validation, leaving out the rest."""
+    answers, other_texts = form.valid_answers()
+    return PageAnswers(question_codes=form.question_codes, answers=answers, other_texts=other_texts)
 
 
 def _closed(request: HttpRequest, survey: Survey) -> HttpResponse:
@@ -95,26 +100,27 @@ def survey_page(request: HttpRequest, slug: str, number: int) -> HttpResponse:
 
     form = PageForm(request.POST, page=page)
     valid = form.is_valid()
+    answers = _page_answers(form)
     switch_to = request.POST.get("switch_language", "")
     if switch_to in LANGUAGE_CODES:
         # Keep what was typed so far, then show the same page in the other language.
-        draft_save_page(draft=draft, form=form, next_index=index, language=switch_to)
+        draft_save_page(draft=draft, page=answers, next_index=index, language=switch_to)
         with translation.override(switch_to):
             return redirect(_page_url(survey, index))
     if request.POST.get("action") == "back":
-        draft_save_page(draft=draft, form=form, next_index=max(index - 1, 0))
+        draft_save_page(draft=draft, page=answers, next_index=max(index - 1, 0))
         return redirect(_page_url(survey, max(index - 1, 0)))
     if not valid:
         return _render_page(request, survey, pages, index, form, status=400)
     if index + 1 < len(pages):
-        draft_save_page(draft=draft, form=form, next_index=index + 1)
+        draft_save_page(draft=draft, page=answers, next_index=index + 1)
         return redirect(_page_url(survey, index + 1))
     if not survey.is_open:
-        draft_save_page(draft=draft, form=form, next_index=index, language=get_language())
+        draft_save_page(draft=draft, page=answers, next_index=index, language=get_language())
         return _closed(request, survey)
     try:
         response, _ = response_submit(
-            draft=draft, pages=pages, last_page=form, language=get_language()
+            draft=draft, pages=pages, last_page=answers, language=get_language()
         )
     except IncompleteDraft as incomplete:
         return redirect(_page_url(survey, incomplete.page_index))
@@ -125,7 +131,7 @@ def survey_page(request: HttpRequest, slug: str, number: int) -> HttpResponse:
 def _render_page(
     request: HttpRequest,
     survey: Survey,
-    pages: list,
+    pages: list[Page],
     index: int,
     form: PageForm,
     status: int = 200,
@@ -134,7 +140,6 @@ def _render_page(
         "survey": survey,
         "page": pages[index],
         "form": form,
-        "questions": form.bound_questions(),
         "number": index + 1,
         "total": len(pages),
         "percent": round(100 * index / len(pages)),

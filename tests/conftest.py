@@ -16,12 +16,14 @@ pytest_plugins = [
     "pytester",
     "tests.fixtures.services",
     "tests.fixtures.survey",
+    "tests.fixtures.staff",
     "tests.fixtures.browser",
     "tests.fixtures.recruitment",
     "tests.fixtures.analytics",
     "tests.fixtures.celery",
     "tests.fixtures.stack",
 ]
+
 
 @pytest.fixture(autouse=True)
 def _generous_start_limit(settings: object) -> None:

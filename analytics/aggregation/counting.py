@@ -2,8 +2,8 @@
 
 A cell counts respondents. Option "" of a question is its base (respondents who answered it);
 question "" is the size of the group. Dimension "" is the whole sample; the crosstab dimensions
-are the answer to ``age_group``, ``country``, ``gender``, ``status``, ``sphere`` (when the survey
-has them as single-choice questions), the questionnaire language and the recruitment wave.
+are the answers to the single-choice questions that carry a breakdown role (age group, country,
+gender, then any other breakdown), the questionnaire language and the recruitment wave.
 
 Two implementations give the same cells: a Python one over an iterator of rows (SQLite, the
 embedded default) and one SQL statement for PostgreSQL that groups the ``answers`` jsonb with
@@ -14,18 +14,20 @@ queries cost.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection, transaction
 
 from analytics.aggregation.filters import ResponseFilter
-from surveys.models import QuestionKind, Response, Survey
+from surveys.models import Question, QuestionKind, QuestionRole, Response, Survey
 
 Cell = tuple[str, str, str, str]  # dimension, value, question, option
 
-ANSWER_DIMENSIONS = ("age_group", "country", "gender", "status", "sphere")
+# The roles' fixed order, which is the order of the published crosstabs; questions with the
+# plain breakdown role follow in questionnaire order.
+DIMENSION_ROLES = (QuestionRole.AGE_GROUP, QuestionRole.COUNTRY, QuestionRole.GENDER)
 LANGUAGE = "language"
 WAVE = "wave"
 # Integer answers (network size) are counted in these bins: (largest value, code).
@@ -58,18 +60,28 @@ class CountPlan:
         return (*self.dimensions, LANGUAGE, WAVE)
 
 
+def answer_dimensions(*, questions: Sequence[Question]) -> tuple[str, ...]:
+    """Return the codes of the single-choice questions that break answers down, in order."""
+    singles = [q for q in questions if q.kind == QuestionKind.SINGLE]
+    by_role = [q.code for role in DIMENSION_ROLES for q in singles if q.role == role]
+    others = [q.code for q in singles if q.role == QuestionRole.BREAKDOWN]
+    return (*by_role, *others)
+
+
 def count_plan(*, survey: Survey) -> CountPlan:
     """Return how the survey's questions are counted."""
+    questions = list(
+        survey.questions.order_by("page__position", "position").only("code", "kind", "role")
+    )
     kinds: dict[str, set[str]] = {kind: set() for kind in QuestionKind.values}
-    for code, kind in survey.questions.values_list("code", "kind"):
-        kinds[kind].add(code)
-    single = kinds[QuestionKind.SINGLE]
+    for question in questions:
+        kinds[question.kind].add(question.code)
     return CountPlan(
-        single=frozenset(single),
+        single=frozenset(kinds[QuestionKind.SINGLE]),
         multiple=frozenset(kinds[QuestionKind.MULTIPLE]),
         integer=frozenset(kinds[QuestionKind.INTEGER]),
         text=frozenset(kinds[QuestionKind.TEXT]),
-        dimensions=tuple(code for code in ANSWER_DIMENSIONS if code in single),
+        dimensions=answer_dimensions(questions=questions),
     )
 
 

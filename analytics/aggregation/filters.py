@@ -1,43 +1,53 @@
-"""The subset of responses an analyst looks at: by country, age group, language, wave, dates."""
+"""The subset of responses an analyst looks at: by answers, language, wave and dates."""
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, fields
+from collections.abc import Mapping
+from dataclasses import dataclass
 
 from django.db.models import QuerySet
-
-# Filters that are also crosstab dimensions: one of them alone reads the aggregate tables.
-DIMENSION_FILTERS = ("country", "age_group", "language", "wave")
 
 
 @dataclass(frozen=True)
 class ResponseFilter:
-    """Conditions on responses; empty fields do not filter."""
+    """Conditions on responses; empty fields do not filter.
 
-    country: str = ""
-    age_group: str = ""
+    ``answers`` holds (question code, option code) pairs: the callers turn a role (the
+    respondent's country, age group, ...) into the code of the question that holds it.
+    """
+
+    answers: Mapping[str, str] | tuple[tuple[str, str], ...] = ()
     language: str = ""
     wave: int | None = None
     date_from: dt.date | None = None
     date_to: dt.date | None = None  # inclusive
 
+    def __post_init__(self) -> None:
+        pairs = self.answers.items() if isinstance(self.answers, Mapping) else self.answers
+        # Sorted and without empty values, so that equal filters compare (and store) equal.
+        object.__setattr__(
+            self, "answers", tuple(sorted((str(c), str(v)) for c, v in pairs if c and v))
+        )
+
     def is_empty(self) -> bool:
-        return all(getattr(self, f.name) in ("", None) for f in fields(self))
+        return (
+            not self.answers
+            and not self.language
+            and self.wave is None
+            and not (self.date_from or self.date_to)
+        )
 
     def single_dimension(self) -> tuple[str, str] | None:
         """Return (dimension, value) when exactly one dimension filter and no dates are set."""
         if self.date_from or self.date_to:
             return None
-        chosen = [
-            (name, getattr(self, name))
-            for name in DIMENSION_FILTERS
-            if getattr(self, name) not in ("", None)
-        ]
-        if len(chosen) != 1:
-            return None
-        name, value = chosen[0]
-        return name, str(value)
+        chosen: list[tuple[str, str]] = list(self.answers)
+        if self.language:
+            chosen.append(("language", self.language))
+        if self.wave is not None:
+            chosen.append(("wave", str(self.wave)))
+        return chosen[0] if len(chosen) == 1 else None
 
     def _bounds(self) -> tuple[dt.datetime | None, dt.datetime | None]:
         utc = dt.UTC
@@ -53,10 +63,8 @@ class ResponseFilter:
 
     def apply(self, queryset: QuerySet) -> QuerySet:
         """Return the response queryset narrowed to this filter."""
-        if self.country:
-            queryset = queryset.filter(answers__country=self.country)
-        if self.age_group:
-            queryset = queryset.filter(answers__age_group=self.age_group)
+        for code, value in self.answers:
+            queryset = queryset.filter(**{f"answers__{code}": value})
         if self.language:
             queryset = queryset.filter(language=self.language)
         if self.wave is not None:
@@ -72,12 +80,9 @@ class ResponseFilter:
         """Return an SQL condition (starting with AND, or empty) and its parameters."""
         parts: list[str] = []
         params: list[object] = []
-        if self.country:
-            parts.append(f"{alias}.answers->>'country' = %s")
-            params.append(self.country)
-        if self.age_group:
-            parts.append(f"{alias}.answers->>'age_group' = %s")
-            params.append(self.age_group)
+        for code, value in self.answers:
+            parts.append(f"{alias}.answers->>%s = %s")
+            params += [code, value]
         if self.language:
             parts.append(f"{alias}.language = %s")
             params.append(self.language)
@@ -96,8 +101,7 @@ class ResponseFilter:
     def as_dict(self) -> dict[str, object]:
         """Return the filter as JSON-ready values, e.g. to store with an export job."""
         return {
-            "country": self.country,
-            "age_group": self.age_group,
+            "answers": dict(self.answers),
             "language": self.language,
             "wave": self.wave,
             "date_from": self.date_from.isoformat() if self.date_from else None,
@@ -113,8 +117,7 @@ class ResponseFilter:
 
         wave = data.get("wave")
         return cls(
-            country=str(data.get("country") or ""),
-            age_group=str(data.get("age_group") or ""),
+            answers=dict(data.get("answers") or {}),
             language=str(data.get("language") or ""),
             wave=int(wave) if wave not in (None, "") else None,
             date_from=day(data.get("date_from")),

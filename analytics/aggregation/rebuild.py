@@ -18,6 +18,8 @@ import datetime as dt
 import logging
 import time
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.core.cache import cache
@@ -45,6 +47,7 @@ GAP_LOOKBACK = 1_000
 GAP_TTL = dt.timedelta(minutes=10)
 SERIALIZATION_RETRIES = 5
 _RETRYABLE = {"40001", "40P01"}  # serialization failure, deadlock
+REBUILD_LOCK_SPACE = 0x41474752  # "AGGR": the first key of the rebuilds' advisory locks
 
 
 def _retryable(error: DatabaseError) -> bool:
@@ -57,7 +60,8 @@ def aggregates_rebuild(*, survey_id: int, full: bool = False) -> AggregateSnapsh
     attempts = SERIALIZATION_RETRIES if not connection.in_atomic_block else 1
     for attempt in range(1, attempts + 1):
         try:
-            return _rebuild(survey_id=survey_id, full=full)
+            with _one_at_a_time(survey_id):
+                return _rebuild(survey_id=survey_id, full=full)
         except OperationalError as error:
             # Two rebuilds of one survey at once: the later one starts again from a fresh view.
             if attempt < attempts and _retryable(error):
@@ -69,6 +73,25 @@ def aggregates_rebuild(*, survey_id: int, full: bool = False) -> AggregateSnapsh
             _record_error(survey_id, error)
             raise
     raise AssertionError("unreachable")
+
+
+@contextmanager
+def _one_at_a_time(survey_id: int) -> Iterator[None]:
+    """Hold the survey's rebuild lock on PostgreSQL, outside any transaction, for the block.
+
+    In-process every submission rebuilds on commit: queueing here, before the repeatable-read
+    snapshot is taken, keeps concurrent rebuilds from failing on each other's writes.
+    """
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s, %s)", [REBUILD_LOCK_SPACE, survey_id])
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [REBUILD_LOCK_SPACE, survey_id])
 
 
 def _record_error(survey_id: int, error: BaseException) -> None:
@@ -236,12 +259,17 @@ def _write_sql(
 def aggregates_schedule(*, survey_id: int) -> bool:
     """Enqueue a rebuild unless one was enqueued within the coalescing window.
 
-    The rebuild waits for the window to end, so every submission inside the window is counted
-    by it; a burst of submissions costs one rebuild per window. The window is claimed in the
-    shared cache (one round trip on every submission), or in the survey's schedule row when
-    the cache is away. A broker that cannot be reached costs one bounded attempt per window
-    and is logged: the beat's catch-up does the rebuild.
+    With a worker, the rebuild waits for the window to end, so every submission inside the
+    window is counted by it; a burst of submissions costs one rebuild per window. In-process
+    (no broker) every submission is counted at once, as an incremental rebuild. The window is
+    claimed in the shared cache (one round trip on every submission), or in the survey's
+    schedule row when the cache is away. A broker that cannot be reached costs one bounded
+    attempt per window and is logged: the beat's catch-up does the rebuild.
     """
+    if _in_process():
+        # No worker waits out a window in-process (eager tasks ignore the countdown): count the
+        # response now, on commit, so that the dashboard is current without rebuilding on GET.
+        return _enqueue(survey_id=survey_id, full=False, countdown=0)
     window = settings.AGGREGATES_COALESCE_SECONDS
     try:
         claimed = cache.add(f"analytics:rebuild-enqueued:{survey_id}", 1, timeout=window)
@@ -273,6 +301,13 @@ def aggregates_request_full(*, survey_id: int) -> bool:
     AggregateSchedule.objects.get_or_create(survey_id=survey_id)
     AggregateSchedule.objects.filter(pk=survey_id).update(full_requested_at=timezone.now())
     return _enqueue(survey_id=survey_id, full=True, countdown=0)
+
+
+def _in_process() -> bool:
+    """Return whether tasks run eagerly, in this process, as in the embedded default."""
+    from analytics.tasks import aggregates_rebuild_task
+
+    return bool(aggregates_rebuild_task.app.conf.task_always_eager)
 
 
 def _enqueue(*, survey_id: int, full: bool, countdown: int) -> bool:

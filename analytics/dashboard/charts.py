@@ -6,7 +6,8 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from analytics.dashboard.selectors import Crosstab, QuestionEstimates, QuestionResult
+from analytics.dashboard.selectors import Crosstab, QuestionResult
+from analytics.rds.selectors import QuestionEstimates
 
 
 def _title(text: str, figure: int | None) -> str:

@@ -1,9 +1,9 @@
 """Reads of the analysts' pages: distributions and crosstabs from the published aggregates.
 
-The unfiltered dashboard reads only the aggregate tables. A filter on one crosstab dimension
-(country, age group, language or wave) reads that dimension's published crosstab rows. Any
-other filter (several dimensions, a date range) is counted live from the matching responses,
-which is fine for the small subsets analysts look at this way.
+The unfiltered dashboard reads only the aggregate tables. A filter on one crosstab dimension (a
+breakdown question's answer, the language or the wave) reads that dimension's published
+crosstab rows. Any other filter (several dimensions, a date range) is counted live from the
+matching responses, which is fine for the small subsets analysts look at this way.
 """
 
 from __future__ import annotations
@@ -17,39 +17,18 @@ from django.db.models import Prefetch, Subquery
 from django.utils.translation import gettext as _
 
 from analytics.aggregation.counting import (
-    ANSWER_DIMENSIONS,
     INTEGER_BIN_CODES,
     LANGUAGE,
     WAVE,
     Cell,
+    answer_dimensions,
     count_crosstab,
     count_live,
     count_plan,
 )
 from analytics.aggregation.filters import ResponseFilter
-from analytics.models import (
-    AggregateCount,
-    AggregateSnapshot,
-    AggregateState,
-    RDSEstimateSet,
-    RDSQuestion,
-)
+from analytics.models import AggregateCount, AggregateSnapshot, AggregateState
 from surveys.models import Option, Question, QuestionKind, Survey
-
-# The figures of the study whose questionnaire ships (figure 2 is the featured crosstab).
-STUDY_FIGURES: dict[str, dict[str, int]] = {
-    "sco-2025": {
-        "awareness": 1,
-        "impact": 3,
-        "initiatives": 4,
-        "platforms": 5,
-        "trust": 6,
-        "threats": 7,
-        "conflict_prevention": 9,
-    }
-}
-FEATURED_CROSSTAB = ("awareness", "age_group")
-FEATURED_FIGURE = 2
 
 
 @dataclass(frozen=True)
@@ -109,6 +88,20 @@ class Results:
     live: bool
     respondents: int
     questions: list[QuestionResult] = field(default_factory=list)
+
+
+def figure_numbers(*, survey: Survey) -> dict[str, int]:
+    """Return the published report's figure number of each question, from the questionnaire."""
+    figures = (survey.dashboard or {}).get("figures") or {}
+    return {str(code): int(number) for code, number in figures.items()}
+
+
+def featured_crosstab(*, survey: Survey) -> tuple[str, str] | None:
+    """Return the (question, dimension) crosstab the questionnaire features, if any."""
+    featured = (survey.dashboard or {}).get("featured_crosstab") or {}
+    if not featured.get("question") or not featured.get("by"):
+        return None
+    return str(featured["question"]), str(featured["by"])
 
 
 def _percent(count: int, base: int) -> float | None:
@@ -231,7 +224,7 @@ def survey_results(
 ) -> tuple[Results, Crosstab | None]:
     """Return every question's distribution and one crosstab under a filter."""
     questions = survey_questions(survey=survey) if questions is None else questions
-    figures = STUDY_FIGURES.get(survey.slug, {})
+    figures = figure_numbers(survey=survey)
     source = _source(survey=survey, filters=filters, dimensions=[crosstab[1]] if crosstab else [])
     results = Results(
         survey=survey,
@@ -263,9 +256,10 @@ def survey_results(
 
 
 def _crosstab_figure(survey: Survey, crosstab: tuple[str, str]) -> int | None:
-    if survey.slug in STUDY_FIGURES and crosstab == FEATURED_CROSSTAB:
-        return FEATURED_FIGURE
-    return None
+    if crosstab != featured_crosstab(survey=survey):
+        return None
+    figure = survey.dashboard["featured_crosstab"].get("figure")
+    return int(figure) if figure is not None else None
 
 
 def _group_order(dimension: str, values: set[str], questions: list[Question]) -> list[str]:
@@ -321,8 +315,7 @@ def _crosstab(
 
 def crosstab_dimensions(*, questions: list[Question]) -> list[str]:
     """Return the dimensions the survey's crosstabs are kept by."""
-    singles = {q.code for q in questions if q.kind == QuestionKind.SINGLE}
-    return [code for code in ANSWER_DIMENSIONS if code in singles] + [LANGUAGE, WAVE]
+    return [*answer_dimensions(questions=questions), LANGUAGE, WAVE]
 
 
 def all_crosstabs(*, survey: Survey, filters: ResponseFilter) -> list[Crosstab]:
@@ -351,107 +344,3 @@ def wave_values(*, survey: Survey) -> list[str]:
         ).values_list("value", flat=True)
     )
     return _group_order(WAVE, values, [])
-
-
-@dataclass(frozen=True)
-class OptionEstimate:
-    """One option's raw share beside its population estimates, all in percent."""
-
-    code: str
-    label: str
-    count: int
-    raw: float | None
-    rds2: float | None
-    low: float | None
-    high: float | None
-    rds1: float | None
-
-
-@dataclass(frozen=True)
-class QuestionEstimates:
-    """A question's RDS estimates, or the reasons some could not be made."""
-
-    code: str
-    options: list[OptionEstimate]
-    homophily: float | None
-    unavailable: dict[str, str]
-
-
-@dataclass(frozen=True)
-class Estimates:
-    """The survey's published RDS estimates."""
-
-    built_at: dt.datetime
-    respondents: int
-    seeds: int
-    waves: int
-    imputed_degrees: int
-    outside_chains: int
-    replicates: int
-    unavailable: str
-    questions: dict[str, QuestionEstimates]
-
-
-def _pct(value: float | None) -> float | None:
-    return None if value is None else round(100 * value, 1)
-
-
-def survey_estimates(*, survey: Survey, results: Results) -> Estimates | None:
-    """Return the RDS estimates beside the raw shares of an unfiltered result, if built."""
-    # Shares only: the diagnostics (a curve per question, a share per seed) grow with the data
-    # and the dashboard does not show them.
-    shares_only = RDSQuestion.objects.only(
-        "estimate_set", "question", "shares", "homophily", "unavailable"
-    )
-    estimate_set = (
-        RDSEstimateSet.objects.filter(pk=survey.pk)
-        .prefetch_related(Prefetch("questions", queryset=shares_only))
-        .first()
-    )
-    if estimate_set is None:
-        return None
-    stored = {row.question: row for row in estimate_set.questions.all()}
-    questions = {}
-    for result in results.questions:
-        row = stored.get(result.code)
-        if row is None:
-            continue
-        options = [
-            OptionEstimate(
-                code=share.code,
-                label=share.label,
-                count=share.count,
-                raw=share.percent,
-                rds2=_pct(row.shares.get(share.code, {}).get("rds2")),
-                low=_pct(row.shares.get(share.code, {}).get("low")),
-                high=_pct(row.shares.get(share.code, {}).get("high")),
-                rds1=_pct(row.shares.get(share.code, {}).get("rds1")),
-            )
-            for share in result.shares
-        ]
-        questions[result.code] = QuestionEstimates(
-            code=result.code,
-            options=options,
-            homophily=row.homophily,
-            unavailable={key: _(reason) for key, reason in row.unavailable.items()},
-        )
-    return Estimates(
-        built_at=estimate_set.built_at,
-        respondents=estimate_set.respondents,
-        seeds=estimate_set.seeds,
-        waves=estimate_set.waves,
-        imputed_degrees=estimate_set.imputed_degrees,
-        outside_chains=estimate_set.outside_chains,
-        replicates=estimate_set.replicates,
-        unavailable=_(estimate_set.unavailable) if estimate_set.unavailable else "",
-        questions=questions,
-    )
-
-
-def question_diagnostics(*, survey: Survey, code: str) -> RDSQuestion | None:
-    """Return the stored RDS diagnostics of one question, or None."""
-    return (
-        RDSQuestion.objects.filter(estimate_set__survey=survey, question=code)
-        .select_related("estimate_set")
-        .first()
-    )

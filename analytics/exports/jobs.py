@@ -11,7 +11,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
-from analytics.exports.writers import ExportOptions, export_chunks, export_filename
+from analytics.exports.options import ExportOptions, export_filename
+from analytics.exports.stream import export_chunks
 from analytics.models import ExportJob
 from surveys.models import Survey
 

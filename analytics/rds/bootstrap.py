@@ -139,5 +139,3 @@ def tree_bootstrap_multi(
     require_degrees(sample)
     answers = multi_choice(sample, ticked, answered, options)
     return _bootstrap(sample, answers, replicates, seed, level)
-
-

@@ -22,7 +22,13 @@ from analytics.rds.sample import (
 )
 from analytics.rds.weights import rds2_weights
 
-__all__ = ["CumulativeEstimate", "bottleneck", "bottleneck_multi", "convergence", "convergence_multi"]
+__all__ = [
+    "CumulativeEstimate",
+    "bottleneck",
+    "bottleneck_multi",
+    "convergence",
+    "convergence_multi",
+]
 
 
 @dataclass(frozen=True)
@@ -34,7 +40,6 @@ class CumulativeEstimate:
     #: Number of respondents who answered the question among those included so far.
     respondents: int
     shares: dict[str, float]
-
 
 
 def _convergence(

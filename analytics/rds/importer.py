@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
@@ -55,7 +56,7 @@ def _degree(raw: str) -> int | None:
 
 
 def _texts(prefix: str, text: str) -> dict[str, str]:
-    return {f"{prefix}_{language}": text for language in ("ru", "kk", "en")}
+    return {f"{prefix}_{language}": text for language, _name in settings.LANGUAGES}
 
 
 @transaction.atomic

@@ -26,7 +26,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from analytics.models import AggregateState, RDSEstimateSet, RDSQuestion
-from analytics.rds import estimators
+from analytics.rds.bootstrap import tree_bootstrap_multi
+from analytics.rds.diagnostics import CumulativeEstimate, bottleneck_multi, convergence_multi
+from analytics.rds.sample import RDSError, RDSSample, rds_sample
+from analytics.rds.weights import homophily, rds1_shares, rds2_multi_shares
 from surveys.models import Question, QuestionKind, Response, Survey
 
 log = logging.getLogger(__name__)
@@ -58,7 +61,7 @@ ORDER_POINTS = 400
 
 @dataclass(frozen=True)
 class _Forest:
-    sample: estimators.RDSSample
+    sample: RDSSample
     # Per question code: (ticked n x k, answered n), filled while streaming the responses.
     answers: dict[str, tuple[np.ndarray, np.ndarray]]
     seed_labels: dict[str, str]
@@ -102,7 +105,7 @@ def _forest(survey: Survey, questions: list[Question]) -> _Forest | None:
                     ticked[row, options[option]] = True
     if len(ids) < n:
         answers = {code: (t[: len(ids)], a[: len(ids)]) for code, (t, a) in answers.items()}
-    sample = estimators.rds_sample(ids=ids, recruiter_ids=recruiters, degrees=degrees)
+    sample = rds_sample(ids=ids, recruiter_ids=recruiters, degrees=degrees)
     return _Forest(sample=sample, answers=answers, seed_labels=seed_labels, outside=outside)
 
 
@@ -110,7 +113,7 @@ def _options(question: Question) -> list[str]:
     return [option.code for option in question.options.all()]
 
 
-def _cumulative(estimates: list[estimators.CumulativeEstimate]) -> list[dict[str, Any]]:
+def _cumulative(estimates: list[CumulativeEstimate]) -> list[dict[str, Any]]:
     return [
         {"position": e.position, "respondents": e.respondents, "shares": dict(e.shares)}
         for e in estimates
@@ -126,14 +129,14 @@ def _question(forest: _Forest, question: Question, replicates: int) -> dict[str,
         result["unavailable"]["shares"] = NOT_ANSWERED
         return result
     kwargs = {"ticked": ticked, "answered": answered, "options": options}
-    point = estimators.rds2_multi_shares(sample, **kwargs)
+    point = rds2_multi_shares(sample, **kwargs)
     shares: dict[str, dict[str, float | None]] = {
         code: {"rds2": point[code], "low": None, "high": None, "rds1": None} for code in options
     }
     if len(sample.seeds) < 2:
         result["unavailable"]["interval"] = ONE_SEED
     else:
-        interval = estimators.tree_bootstrap_multi(
+        interval = tree_bootstrap_multi(
             sample, replicates=replicates, seed=BOOTSTRAP_SEED, **kwargs
         )
         for code, (low, high) in interval.items():
@@ -149,10 +152,10 @@ def _question(forest: _Forest, question: Question, replicates: int) -> dict[str,
         result["unavailable"]["rds1"] = ONE_WAVE
     elif single:
         try:
-            for code, share in estimators.rds1_shares(sample, values=values).items():
+            for code, share in rds1_shares(sample, values=values).items():
                 shares[code]["rds1"] = share
-            result["homophily"] = estimators.homophily(sample, values=values)
-        except estimators.RDSError as error:
+            result["homophily"] = homophily(sample, values=values)
+        except RDSError as error:
             result["unavailable"]["rds1"] = str(error)
     result["shares"] = shares
     if sample.n_waves < 2:
@@ -160,12 +163,12 @@ def _question(forest: _Forest, question: Question, replicates: int) -> dict[str,
     else:
         for by in ("wave", "order"):
             result[f"convergence_{by}"] = _cumulative(
-                estimators.convergence_multi(sample, by=by, points=ORDER_POINTS, **kwargs)
+                convergence_multi(sample, by=by, points=ORDER_POINTS, **kwargs)
             )
     if len(sample.seeds) < 2:
         result["unavailable"]["bottleneck"] = ONE_SEED
     else:
-        trees = estimators.bottleneck_multi(sample, **kwargs)
+        trees = bottleneck_multi(sample, **kwargs)
         result["bottleneck"] = {
             forest.seed_labels.get(seed, f"#{seed}"): s for seed, s in trees.items()
         }
@@ -188,7 +191,7 @@ def rds_rebuild(*, survey_id: int, replicates: int | None = None) -> RDSEstimate
     results: dict[str, dict[str, Any]] = {}
     try:
         forest = _forest(survey, questions)
-    except estimators.RDSError as error:
+    except RDSError as error:
         forest, attributes["unavailable"] = None, str(error)
     if forest is None:
         attributes.setdefault("unavailable", NO_CHAINS)

@@ -34,6 +34,7 @@ __all__ = [
     "wave_levels",
 ]
 
+
 class RDSError(ValueError):
     """Signal that the sample cannot support the requested RDS estimate."""
 
@@ -87,6 +88,7 @@ class RDSSample:
         return not bool(np.isnan(self.degree).any())
 
 
+# --------------------------------------------------------------------------------------------
 # Sample construction
 # --------------------------------------------------------------------------------------------
 
@@ -247,8 +249,6 @@ def multi_choice(
     if not answered.any():
         raise RDSError("No respondent answered this question.")
     return Indicators(ticked=ticked & answered[:, None], answered=answered, options=tuple(options))
-
-
 
 
 def require_degrees(sample: RDSSample) -> None:

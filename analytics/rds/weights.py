@@ -35,7 +35,6 @@ __all__ = [
 ]
 
 
-
 def rds2_weights(sample: RDSSample, *, population_size: int | None = None) -> np.ndarray:
     """Return Volz-Heckathorn weights, summing to population_size when it is given."""
     require_degrees(sample)
@@ -214,4 +213,3 @@ def population_homophily(sample: RDSSample, *, values: Sequence[str | None]) -> 
             2 * p * mean_degree_out * (1 - p) * mean_degree_in / (mean_cross * mean_degree)
         )
     return result
-

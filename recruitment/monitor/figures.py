@@ -1,9 +1,10 @@
 """Reads of the recruitment monitor: totals, waves, chains, countries, days, funnels, recruiters.
 
-The counts come from the running tally of ``surveys.monitor_tally``, which keeps the survey's
-totals summed; this module turns them into the figures shown, with a fixed handful of queries
-for the seed links, the country labels and the top recruiters' codes, however many responses
-there are.
+The counts come from the running tally of ``recruitment.monitor.tally``, which keeps the
+survey's totals summed; this module turns them into the figures shown, with a fixed handful of
+queries for the seed links and the top recruiters' codes, however many responses there are (the
+country question and its labels come from the questionnaire cache). A link's state is the one
+link policy's, ``surveys.links.policy.link_state``, applied to plain numbers.
 
 A survey can have hundreds of seed links, so the chains are handled in two passes: every chain
 gets a sort key (plain numbers: the tally's counts and the few columns the database computes
@@ -24,9 +25,16 @@ from django.db.models import Case, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from recruitment.monitor.tally import COUNTRY_QUESTION, Stamp, Tally, moment_of, stamp, tally_read
+from recruitment.monitor.tally import (
+    Stamp,
+    Tally,
+    country_question,
+    moment_of,
+    stamp,
+    tally_read,
+)
 from surveys.links import policy
-from surveys.models import Option, Response, SeedLink, Survey
+from surveys.models import Response, SeedLink, Survey
 
 # A chart over more days than this shows only the latest ones.
 MAX_CHART_DAYS = 366
@@ -67,7 +75,6 @@ class Chain:
     """The recruitment started by one seed link."""
 
     seed: SeedLink
-    url: str = ""
     used: int = 0  # completed wave-0 responses (not withdrawn), against the link's limit
     size: int = 0
     deepest_wave: int | None = None
@@ -77,11 +84,6 @@ class Chain:
     dormant: bool = False
     funnel: Funnel = Funnel()
     state: str = policy.LinkState.USABLE
-    # Set by the view: the row's pages, and its countries as one line of text.
-    tree_url: str = ""
-    qr_url: str = ""
-    close_url: str = ""
-    countries_text: str = ""
 
 
 @dataclass(frozen=True)
@@ -122,6 +124,8 @@ class Monitor:
     personal_funnel: Funnel
     top_recruiters: list[Recruiter]
     coupon_limit: int | None
+    # Whether the survey has a country-role question: without one there is no country breakdown.
+    has_countries: bool = True
 
 
 class _SeedRow(NamedTuple):
@@ -142,10 +146,10 @@ def short_code(code: str) -> str:
 
 def country_labels(*, survey: Survey) -> dict[str, str]:
     """Return the labels of the country question's options in the active language."""
-    options = Option.objects.filter(
-        question__survey=survey, question__code=COUNTRY_QUESTION
-    ).order_by("position")
-    return {option.code: option.label for option in options}
+    question = country_question(survey=survey)
+    if question is None:
+        return {}
+    return {option.code: option.label for option in question.options.all()}
 
 
 def _country_counts(counter: Counter, labels: dict[str, str]) -> list[CountryCount]:
@@ -213,13 +217,9 @@ def _seed_rows(*, survey: Survey, now: datetime) -> list[_SeedRow]:
     ]
 
 
-def _link_state(row: _SeedRow, *, used: int) -> str:
-    # SeedLink.is_expired's test, done by the database: no model instance for every link.
-    if row.closed:
-        return policy.LinkState.EXPIRED
-    if row.coupon_limit is not None and used >= row.coupon_limit:
-        return policy.LinkState.USED_UP
-    return policy.LinkState.USABLE
+def _link_state(row: _SeedRow, *, used: int) -> policy.LinkState:
+    # row.closed is SeedLink.is_expired's test, done by the database: no model instance each.
+    return policy.link_state(closed=row.closed, limit=row.coupon_limit, used=used)
 
 
 @dataclass(frozen=True)
@@ -250,8 +250,7 @@ def _order(rows: list[_SeedRow], tally: Tally, *, quiet_since: datetime) -> _Ord
         else:
             started += 1
             used, since = counts[1], counts[3]
-        if not row.closed and (row.coupon_limit is None or used < row.coupon_limit):
-            usable += 1
+        usable += _link_state(row, used=used) is policy.LinkState.USABLE
         quiet_chain = since < quiet
         dormant += quiet_chain
         keys.append((since, row.pk, quiet_chain))
@@ -367,4 +366,5 @@ def monitor_figures(
         personal_funnel=_funnel(tally.funnels.get("")),
         top_recruiters=_top_recruiters(tally),
         coupon_limit=policy.personal_limit(survey=survey),
+        has_countries=country_question(survey=survey) is not None,
     )

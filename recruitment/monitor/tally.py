@@ -8,6 +8,9 @@ Each read first adds the rows whose ids lie above that mark and that are older t
 the tally; then it adds the newer rows, if there are any, for this page only. Rows inserted in
 bulk, with old submission times, get new ids and are counted like any other.
 
+The countries are the answers to the survey's country-role question, if it has one; the tally
+is kept apart per country question, so that giving the role to another question recounts.
+
 A withdrawn response cannot be taken back out of a sum it went into without knowing which sums,
 so a withdrawal drops the survey's tally (``response_withdrawn`` bumps a generation number in
 the cache) and the next read recounts from scratch. If the cache is unreachable every read
@@ -44,13 +47,12 @@ from django.db.models.functions import TruncDate
 from django.dispatch import receiver
 from django.utils import timezone
 
-from surveys.models import LinkEvent, Response, SeedLink, Survey
+from surveys.models import LinkEvent, Question, QuestionRole, Response, SeedLink, Survey
+from surveys.questionnaire.cache import survey_pages_cached
 from surveys.signals import response_withdrawn
 
 log = logging.getLogger(__name__)
 
-# The answer that tells where a respondent lives.
-COUNTRY_QUESTION = "country"
 TOP_RECRUITERS = 10
 # Rows older than this are counted into the stored tally; younger ones only for the page shown.
 SETTLE = timedelta(seconds=60)
@@ -153,19 +155,35 @@ class Stamp(Func):
         return self.as_sql(compiler, connection, template=template, **extra)
 
 
-def _keys(survey: Survey) -> tuple[str, str]:
+def country_question(*, survey: Survey) -> Question | None:
+    """Return the question telling where a respondent lives, with its options, or None.
+
+    Read from the process's questionnaire cache: no query once the questionnaire is held.
+    """
+    for page in survey_pages_cached(survey=survey):
+        for question in page.questions.all():
+            if question.role == QuestionRole.COUNTRY:
+                return question
+    return None
+
+
+def _keys(survey: Survey, country: str | None = None) -> tuple[str, str]:
     # The creation time tells apart surveys that reuse an id (a restored database, tests).
     stamp = int(survey.created_at.timestamp() * 1_000_000)
     base = f"surveys:monitor-tally:v{VERSION}:{survey.pk}:{stamp}"
-    return f"{base}:tally", f"{base}:generation"
+    # One generation for the survey, whatever its country question: a withdrawal drops all.
+    return f"{base}:tally:{country or ''}", f"{base}:generation"
 
 
 def _responses(survey: Survey) -> QuerySet[Response]:
     return Response.objects.filter(survey=survey, withdrawn_at__isnull=True)
 
 
-def _add_responses(tally: Tally, survey: Survey, after: int, upto: int | None) -> None:
-    """Add the responses with ids in (after, upto] (no upper bound when upto is None)."""
+def _add_responses(
+    tally: Tally, survey: Survey, country: str | None, after: int, upto: int | None
+) -> None:
+    """Add the responses with ids in (after, upto] (no upper bound when upto is None), with
+    their countries the answers to question ``country`` (none counted when it is None)."""
     rows = _responses(survey).filter(pk__gt=after)
     if upto is not None:
         rows = rows.filter(pk__lte=upto)
@@ -195,16 +213,8 @@ def _add_responses(tally: Tally, survey: Survey, after: int, upto: int | None) -
         )
         per_wave = tally._detail_to_add_to(seed_id)[0]
         per_wave[wave] = per_wave.get(wave, 0) + count
-    for seed_id, country, count in (
-        rows.annotate(country=KT(f"answers__{COUNTRY_QUESTION}"))
-        .values("seed_link_id", "country")
-        .annotate(n=Count("id"))
-        .values_list("seed_link_id", "country", "n")
-    ):
-        tally.countries[country] += count
-        if seed_id is not None:
-            per_country = tally._detail_to_add_to(seed_id)[1]
-            per_country[country] = per_country.get(country, 0) + count
+    if country is not None:
+        _add_countries(tally, rows, country)
     for day, count in (
         rows.annotate(day=TruncDate("submitted_at"))
         .values("day")
@@ -219,6 +229,20 @@ def _add_responses(tally: Tally, survey: Survey, after: int, upto: int | None) -
         .values_list("recruiter_id", "n")
     )
     _add_recruits(tally, survey, added, before=after)
+
+
+def _add_countries(tally: Tally, rows: QuerySet[Response], country: str) -> None:
+    """Add the rows' answers to question ``country``, per survey and per chain."""
+    for seed_id, answer, count in (
+        rows.annotate(country=KT(f"answers__{country}"))
+        .values("seed_link_id", "country")
+        .annotate(n=Count("id"))
+        .values_list("seed_link_id", "country", "n")
+    ):
+        tally.countries[answer] += count
+        if seed_id is not None:
+            per_country = tally._detail_to_add_to(seed_id)[1]
+            per_country[answer] = per_country.get(answer, 0) + count
 
 
 def _add_recruits(tally: Tally, survey: Survey, added: dict[int, int], *, before: int) -> None:
@@ -288,8 +312,8 @@ def _settled_mark(
     return mark, bounds["first"] <= mark, True
 
 
-def _stored(survey: Survey) -> tuple[Tally, int | None]:
-    tally_key, generation_key = _keys(survey)
+def _stored(survey: Survey, country: str | None) -> tuple[Tally, int | None]:
+    tally_key, generation_key = _keys(survey, country)
     try:
         generation = cache.get(generation_key)
         if generation is None:
@@ -307,7 +331,9 @@ def _stored(survey: Survey) -> tuple[Tally, int | None]:
 def tally_read(*, survey: Survey, now: datetime | None = None) -> Tally:
     """Return the survey's counts up to this moment, storing the settled part for next time."""
     cutoff = (now or timezone.now()) - SETTLE
-    tally, generation = _stored(survey)
+    question = country_question(survey=survey)
+    country = None if question is None else question.code
+    tally, generation = _stored(survey, country)
     responses_mark, new_responses, young_responses = _settled_mark(
         Response.objects.filter(survey=survey), tally.responses_done, "submitted_at", cutoff
     )
@@ -316,19 +342,19 @@ def tally_read(*, survey: Survey, now: datetime | None = None) -> Tally:
     )
     if responses_mark > tally.responses_done or events_mark > tally.events_done:
         if new_responses:
-            _add_responses(tally, survey, tally.responses_done, responses_mark)
+            _add_responses(tally, survey, country, tally.responses_done, responses_mark)
         if new_events:
             _add_events(tally, survey, tally.events_done, events_mark)
         tally.responses_done, tally.events_done = responses_mark, events_mark
         if generation is not None:
             try:
-                cache.set(_keys(survey)[0], (generation, tally), timeout=None)
+                cache.set(_keys(survey, country)[0], (generation, tally), timeout=None)
             except Exception:
                 log.warning("monitor tally cache unreachable; not stored", exc_info=True)
     # This tally was read from the cache for this call alone and what is stored was pickled
     # already: the rows too young to store are added to it in place, no copy needed.
     if young_responses:
-        _add_responses(tally, survey, tally.responses_done, None)
+        _add_responses(tally, survey, country, tally.responses_done, None)
     if young_events:
         _add_events(tally, survey, tally.events_done, None)
     return tally
@@ -345,5 +371,6 @@ def tally_forget(*, survey: Survey) -> None:
 
 
 @receiver(response_withdrawn)
-def forget_on_withdrawal(sender: type, response: Response, **kwargs: Any) -> None:
+def on_response_withdrawn_forget_tally(sender: type, response: Response, **kwargs: Any) -> None:
+    """Receive surveys.signals.response_withdrawn: drop the survey's tally, to be recounted."""
     tally_forget(survey=response.survey)

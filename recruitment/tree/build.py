@@ -13,12 +13,14 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import CharField, Value
 from django.db.models.fields.json import KT
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from recruitment.monitor.figures import COUNTRY_QUESTION, country_labels, short_code
+from recruitment.monitor.figures import country_labels, short_code
+from recruitment.monitor.tally import country_question
 from recruitment.tree.layout import COUSIN_GAP, tidy_x
 from surveys.models import Response, SeedLink
 
@@ -108,9 +110,16 @@ def chain_tree(*, seed_link: SeedLink, layout: str = "auto") -> Tree:
     ``layout`` is ``tree`` (top-down), ``radial`` (the seed link in the centre, one ring per
     wave) or ``auto``: radial when the top-down drawing would be far wider than tall.
     """
+    question = country_question(survey=seed_link.survey)
+    # Without a country question every respondent's country is unknown.
+    country = (
+        Value(None, output_field=CharField())
+        if question is None
+        else KT(f"answers__{question.code}")
+    )
     rows = list(
         Response.objects.filter(seed_link=seed_link)
-        .annotate(country=KT(f"answers__{COUNTRY_QUESTION}"))
+        .annotate(country=country)
         .order_by("id")
         .values_list("id", "recruiter_id", "referral_code", "wave", "country", "withdrawn_at")
     )

@@ -17,8 +17,8 @@ from surveys.links.qr import qr_svg
 from surveys.links.ratelimit import rate_count, rate_hit
 from surveys.models import LinkEvent, Response, SeedLink, Survey
 from surveys.privacy import client_address_hash
-from surveys.selectors import visitor_attribution_code
 from surveys.services import Attribution
+from surveys.visitor import visitor_link_code
 
 logger = logging.getLogger(__name__)
 
@@ -112,7 +112,7 @@ def _survey_link(*, survey: Survey, code: str) -> FoundLink | None:
 
 def attribution_for_visitor(*, request: HttpRequest, survey: Survey) -> Attribution:
     """Return the recruitment of a visitor who is about to start answering."""
-    code = visitor_attribution_code(request=request, survey=survey)
+    code = visitor_link_code(request=request, survey=survey)
     found = _survey_link(survey=survey, code=code) if code else None
     if found is None:
         return Attribution()
@@ -124,7 +124,7 @@ def visitor_link_state(*, request: HttpRequest, survey: Survey) -> LinkState:
 
     A visitor who arrived without a link, or chose to answer without one, is usable.
     """
-    code = visitor_attribution_code(request=request, survey=survey)
+    code = visitor_link_code(request=request, survey=survey)
     found = _survey_link(survey=survey, code=code) if code else None
     return LinkState.USABLE if found is None else found.state
 

@@ -21,14 +21,8 @@ def submit_flags(
     so that two recruits racing for a link's last coupon are counted one after the other.
     """
     flags: list[str] = []
-    if recruiter is not None:
-        limit = policy.personal_limit(survey=survey)
-        if limit is not None and policy.personal_used(recruiter=recruiter) >= limit:
-            flags.append(limits.FLAG_COUPON_OVERRUN)
-    elif seed_link is not None:
-        limit = seed_link.coupon_limit
-        if limit is not None and policy.seed_used(seed_link=seed_link) >= limit:
-            flags.append(limits.FLAG_COUPON_OVERRUN)
+    if policy.coupon_overrun(survey=survey, recruiter=recruiter, seed_link=seed_link):
+        flags.append(limits.FLAG_COUPON_OVERRUN)
     if client_hash:
         since = timezone.now() - limits.SAME_CLIENT_WINDOW
         if Response.objects.filter(

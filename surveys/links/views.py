@@ -13,12 +13,8 @@ from surveys.links import attribution
 from surveys.links.codes import is_code, normalize_code
 from surveys.links.policy import LinkState
 from surveys.models import Survey
-from surveys.selectors import (
-    survey_get,
-    visitor_draft,
-    visitor_remember_code,
-    visitor_response,
-)
+from surveys.selectors import survey_get
+from surveys.visitor import visitor_draft, visitor_remember_link_code, visitor_response
 
 OWN_LINK = _(
     "This is your own personal link. You have already answered; please pass the link on to "
@@ -59,7 +55,7 @@ def referral_open(request: HttpRequest, code: str) -> HttpResponse:
     if visitor_draft(request=request, survey=survey) is not None:
         # The draft keeps the link it was started with.
         return redirect("surveys:start", slug=survey.slug)
-    visitor_remember_code(request=request, survey=survey, code=found.code)
+    visitor_remember_link_code(request=request, survey=survey, code=found.code)
     state = found.state
     if state is not LinkState.USABLE:
         return link_refused(request, survey=survey, state=state)
@@ -82,5 +78,5 @@ def answer_without_link(request: HttpRequest, slug: str) -> HttpResponse:
     state = attribution.visitor_link_state(request=request, survey=survey)
     if state is not LinkState.USABLE and not survey.allow_unattributed:
         return link_refused(request, survey=survey, state=state)
-    visitor_remember_code(request=request, survey=survey, code="")
+    visitor_remember_link_code(request=request, survey=survey, code="")
     return redirect("surveys:start", slug=survey.slug)

@@ -1,14 +1,21 @@
+"""Template tags of the respondent's pages: the language switch."""
+
 from __future__ import annotations
 
 from django import template
 from django.conf import settings
 from django.http import HttpRequest
 from django.urls import translate_url
+from django.utils import translation
 
 register = template.Library()
 
-# Each language names itself, so that a visitor who cannot read the page finds their own.
-NATIVE_NAMES = {"ru": "Русский", "kk": "Қазақша", "en": "English"}
+
+def native_name(code: str, name: str) -> str:
+    """Return the language's name from settings.LANGUAGES translated into that language."""
+    # Each language names itself, so that a visitor who cannot read the page finds their own.
+    with translation.override(code):
+        return str(name)
 
 
 @register.simple_tag(takes_context=True)
@@ -17,6 +24,6 @@ def language_links(context: template.Context) -> list[dict[str, str]]:
     request: HttpRequest | None = context.get("request")
     path = request.get_full_path() if request else "/"
     return [
-        {"code": code, "name": NATIVE_NAMES.get(code, code), "url": translate_url(path, code)}
-        for code, _ in settings.LANGUAGES
+        {"code": code, "name": native_name(code, name), "url": translate_url(path, code)}
+        for code, name in settings.LANGUAGES
     ]

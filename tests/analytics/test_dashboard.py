@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import io
 import json
 import random
 import re
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.management import call_command
 from django.test import Client
 
-from analytics.aggregation.rebuild import aggregates_rebuild
-from analytics.models import AggregateState
-from analytics.rds.refresh import rds_rebuild
+from analytics.aggregation.rebuild import aggregates_rebuild, aggregates_stale
+from analytics.models import AggregateSnapshot, AggregateState
+from analytics.rds.refresh import rds_rebuild, rds_stale
 from surveys.models import Response, Survey
-from tests.fixtures.analytics import logged_in, submit, varied_answers
+from tests.fixtures.analytics import submit, varied_answers
+from tests.fixtures.staff import logged_in
+from tests.flow import complete_survey
 
 
 def _charts(html: str) -> dict[str, dict]:
@@ -128,12 +132,33 @@ def test_the_rebuild_button_publishes_a_fresh_full_snapshot(
     assert after.snapshot.built_at > before.snapshot.built_at
 
 
-def test_the_dashboard_catches_up_in_process_without_a_worker(
-    ten: Survey, analytics_user: User
+@pytest.mark.django_db(transaction=True)
+def test_a_submission_through_the_flow_is_on_the_dashboard_at_once_without_a_worker(
+    sco_survey: Survey, analytics_user: User
+) -> None:
+    complete_survey(Client(), sco_survey)  # in-process, the rebuild runs when it commits
+    complete_survey(Client(), sco_survey, language="ru")
+    html = logged_in(analytics_user).get("/en/analytics/").content.decode()
+    assert "2 respondents" in _as_of(html)
+
+
+def test_a_dashboard_get_rebuilds_nothing_and_writes_nothing(
+    ten: Survey, analytics_user: User, django_assert_max_num_queries
 ) -> None:
     submit(ten, varied_answers(ten, random.Random(1)))  # its on-commit hook never ran here
-    html = logged_in(analytics_user).get("/en/analytics/").content.decode()
-    assert "11 respondents" in _as_of(html)
+    client = logged_in(analytics_user)
+    snapshots = AggregateSnapshot.objects.count()
+    with django_assert_max_num_queries(30) as queries:
+        html = client.get("/en/analytics/").content.decode()
+    assert "10 respondents" in _as_of(html), "the published snapshot, as it stands"
+    assert AggregateSnapshot.objects.count() == snapshots
+    assert aggregates_stale(survey_id=ten.pk) == "incremental"
+    writes = [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))
+    ]
+    assert writes == []
 
 
 def test_the_dashboard_reads_a_constant_number_of_queries_and_no_answers(
@@ -158,3 +183,28 @@ def test_the_dashboard_is_translated(ten: Survey, analytics_user: User) -> None:
     html = logged_in(analytics_user).get("/kk/analytics/").content.decode()
     charts = _charts(html)
     assert "Қазақстан" in charts["country"]["labels"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_seeded_demo_data_are_counted_and_estimated_by_the_time_seeding_ends(
+    sco_survey: Survey,
+) -> None:
+    call_command("seed_demo", stdout=io.StringIO())
+    snapshot = AggregateState.objects.get(pk=sco_survey.pk).snapshot
+    assert snapshot.responses == Response.objects.filter(survey=sco_survey).count() > 0
+    assert aggregates_stale(survey_id=sco_survey.pk) == ""
+    assert not rds_stale(survey_id=sco_survey.pk)
+
+
+def test_the_filter_form_is_drawn_by_crispy_with_every_label_bound_to_its_control(
+    ten: Survey, analytics_user: User
+) -> None:
+    html = logged_in(analytics_user).get("/en/analytics/", {"country": "kz"}).content.decode()
+    form = html[html.index('<details class="card') : html.index("</details>")]
+    names = re.findall(r'<(?:select|input) [^>]*name="(\w+)"', form)
+    assert {"country", "age_group", "language", "wave", "date_from", "question"} <= set(names)
+    for name in names:
+        if name != "survey":
+            assert f'for="id_{name}"' in form and f'id="id_{name}"' in form, name
+    assert 'class="form-select-sm form-select"' in form
+    assert '<option value="kz" selected>' in form

@@ -11,7 +11,7 @@ from django.core.management import call_command
 
 from analytics.aggregation.rebuild import aggregates_rebuild
 from surveys.models import Survey
-from tests.fixtures.analytics import logged_in, staff_user
+from tests.fixtures.staff import logged_in, staff_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

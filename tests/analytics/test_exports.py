@@ -19,17 +19,13 @@ from django.test import Client
 from analytics.aggregation.filters import ResponseFilter
 from analytics.aggregation.rebuild import aggregates_rebuild
 from analytics.csv_safe import FORMULA_TRIGGERS
-from analytics.exports.writers import (
-    KINDS,
-    ExportOptions,
-    _encoded,
-    _wide_copy,
-    _wide_python,
-    export_chunks,
-)
+from analytics.exports.options import KINDS, ExportOptions, encoded
+from analytics.exports.stream import export_chunks
+from analytics.exports.wide import wide_copy, wide_rows
 from analytics.models import ExportJob
 from surveys.models import Option, Response, Survey
-from tests.fixtures.analytics import INJECTIONS, KAZAKH, logged_in, staff_user, varied_answers
+from tests.fixtures.analytics import INJECTIONS, KAZAKH, varied_answers
+from tests.fixtures.staff import logged_in, staff_user
 from tests.flow import complete_survey
 
 NASTY_LABEL = '=HYPERLINK("http://x")'
@@ -195,6 +191,29 @@ def test_the_export_csv_command_writes_a_file(answered: Survey, tmp_path: Path) 
     )
 
 
+def test_the_export_commands_country_and_age_group_options_filter_by_role(
+    answered: Survey, tmp_path: Path
+) -> None:
+    first = Response.objects.order_by("id").first().answers
+    target = tmp_path / "out.csv"
+    call_command(
+        "export_csv",
+        "responses",
+        "--country",
+        first["country"],
+        "--age-group",
+        first["age_group"],
+        "--output",
+        str(target),
+    )
+    chosen = ResponseFilter(answers={"country": first["country"], "age_group": first["age_group"]})
+    assert target.read_bytes() == _bytes(answered, kind="responses", filters=chosen)
+    rows = _csv_rows(target.read_bytes())
+    header = rows[0]
+    assert len(rows) > 1
+    assert {row[header.index("country")] for row in rows[1:]} == {first["country"]}
+
+
 def test_a_small_export_streams_straight_from_the_page(
     answered: Survey, analytics_user: User
 ) -> None:
@@ -326,8 +345,8 @@ def test_the_copy_export_and_the_python_export_write_the_same_bytes(
         quality_flags=[],
     )
     options = ExportOptions(kind="responses", labels=labels, delimiter=delimiter, bom=False)
-    copied = b"".join(_wide_copy(answered, options, None))
-    built = b"".join(_encoded(_wide_python(answered, options, None), options))
+    copied = b"".join(wide_copy(answered, options, None))
+    built = b"".join(encoded(wide_rows(answered, options, None), options))
     assert copied == built
     assert b"'=flag|same_client_recently" in copied and b'"quote "" and, comma\nnew line"' in copied
     assert b"'=cmd|" in copied

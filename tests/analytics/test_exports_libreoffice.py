@@ -12,7 +12,8 @@ import pytest
 from django.test import Client
 
 from analytics.aggregation.rebuild import aggregates_rebuild
-from analytics.exports.writers import KINDS, ExportOptions, export_chunks
+from analytics.exports.options import KINDS, ExportOptions
+from analytics.exports.stream import export_chunks
 from surveys.models import Response, Survey
 from tests.fixtures.analytics import INJECTIONS, KAZAKH, varied_answers
 from tests.flow import complete_survey

@@ -20,7 +20,23 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
-from analytics.rds import estimators as rds  # noqa: E402
+from analytics.rds.bootstrap import (  # noqa: E402
+    tree_bootstrap,
+    tree_bootstrap_counts,
+    tree_bootstrap_multi,
+)
+from analytics.rds.diagnostics import bottleneck, convergence  # noqa: E402
+from analytics.rds.sample import RDSError, RDSSample, rds_sample  # noqa: E402
+from analytics.rds.weights import (  # noqa: E402
+    homophily,
+    population_homophily,
+    rds1_shares,
+    rds2_multi_shares,
+    rds2_shares,
+    rds2_weights,
+    stationary_distribution,
+    transition_counts,
+)
 
 REFERENCE_DIR = Path(__file__).resolve().parents[1] / "data" / "rds"
 
@@ -29,7 +45,7 @@ REFERENCE_DIR = Path(__file__).resolve().parents[1] / "data" / "rds"
 class Reference:
     """Hold one reference data set as an RDS sample plus its raw rows."""
 
-    sample: rds.RDSSample
+    sample: RDSSample
     rows: list[dict[str, str]]
 
     def column(self, name: str) -> list[str]:
@@ -44,7 +60,7 @@ def _load(name: str, degree_column: str) -> Reference:
         pytest.fail(f"R reference data {path} is missing; the RDS estimators cannot be verified.")
     with path.open(newline="") as handle:
         rows = list(csv.DictReader(handle))
-    sample = rds.rds_sample(
+    sample = rds_sample(
         ids=[row["id"] for row in rows],
         recruiter_ids=[row["recruiter.id"] for row in rows],
         degrees=[float(row[degree_column]) for row in rows],
@@ -77,9 +93,9 @@ HAND_VALUES: list[str | None] = ["x", "y", "x", "y", "x", "y"]
 
 
 @pytest.fixture
-def hand() -> rds.RDSSample:
+def hand() -> RDSSample:
     """Build the small hand-made forest."""
-    return rds.rds_sample(ids=HAND_IDS, recruiter_ids=HAND_RECRUITERS, degrees=HAND_DEGREES)
+    return rds_sample(ids=HAND_IDS, recruiter_ids=HAND_RECRUITERS, degrees=HAND_DEGREES)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -88,20 +104,20 @@ def hand() -> rds.RDSSample:
 
 
 def test_rds2_weights_with_population_size_match_r_on_faux(faux: Reference) -> None:
-    weights = rds.rds2_weights(faux.sample, population_size=1000)
+    weights = rds2_weights(faux.sample, population_size=1000)
     expected = [2.39047483002056, 1.91237986401645, 2.24985866354876, 1.19523741501028]
     assert weights[:4] == pytest.approx(expected, abs=1e-9)
     assert weights.sum() == pytest.approx(1000, abs=1e-9)
 
 
 def test_rds2_share_of_x_matches_r_on_faux(faux: Reference) -> None:
-    shares = rds.rds2_shares(faux.sample, values=faux.column("X"))
+    shares = rds2_shares(faux.sample, values=faux.column("X"))
     assert shares["blue"] == pytest.approx(0.310334112778454, abs=1e-9)
     assert shares["red"] == pytest.approx(0.689665887221546, abs=1e-9)
 
 
 def test_transition_counts_of_x_match_r_on_faux(faux: Reference) -> None:
-    counts = rds.transition_counts(faux.sample, values=faux.column("X"))
+    counts = transition_counts(faux.sample, values=faux.column("X"))
     assert counts == {
         ("blue", "blue"): 39,
         ("blue", "red"): 82,
@@ -111,41 +127,41 @@ def test_transition_counts_of_x_match_r_on_faux(faux: Reference) -> None:
 
 
 def test_stationary_distribution_of_x_matches_r_on_faux(faux: Reference) -> None:
-    distribution = rds.stationary_distribution(faux.sample, values=faux.column("X"))
+    distribution = stationary_distribution(faux.sample, values=faux.column("X"))
     assert distribution["blue"] == pytest.approx(0.303913776110387, abs=1e-9)
     assert sum(distribution.values()) == pytest.approx(1, abs=1e-12)
 
 
 def test_rds1_share_of_x_matches_r_on_faux(faux: Reference) -> None:
-    shares = rds.rds1_shares(faux.sample, values=faux.column("X"))
+    shares = rds1_shares(faux.sample, values=faux.column("X"))
     assert shares["blue"] == pytest.approx(0.310913, abs=1e-6)
     assert sum(shares.values()) == pytest.approx(1, abs=1e-12)
 
 
 def test_data_smoothed_rds1_equals_plain_rds1_for_two_groups(faux: Reference) -> None:
-    plain = rds.rds1_shares(faux.sample, values=faux.column("X"))
-    smoothed = rds.rds1_shares(faux.sample, values=faux.column("X"), smoothed=True)
+    plain = rds1_shares(faux.sample, values=faux.column("X"))
+    smoothed = rds1_shares(faux.sample, values=faux.column("X"), smoothed=True)
     assert smoothed == pytest.approx(plain, abs=1e-12)
 
 
 def test_rds1_share_of_disease_matches_r_documentation_on_fauxmadrona(
     fauxmadrona: Reference,
 ) -> None:
-    shares = rds.rds1_shares(fauxmadrona.sample, values=_disease(fauxmadrona))
+    shares = rds1_shares(fauxmadrona.sample, values=_disease(fauxmadrona))
     assert shares["1"] == pytest.approx(0.1592, abs=5e-4)
 
 
 def test_rds2_share_of_disease_matches_r_documentation_on_fauxmadrona(
     fauxmadrona: Reference,
 ) -> None:
-    shares = rds.rds2_shares(fauxmadrona.sample, values=_disease(fauxmadrona))
+    shares = rds2_shares(fauxmadrona.sample, values=_disease(fauxmadrona))
     assert shares["1"] == pytest.approx(0.1644, abs=5e-4)
 
 
 def test_population_homophily_on_disease_matches_r_on_fauxmadrona(
     fauxmadrona: Reference,
 ) -> None:
-    result = rds.population_homophily(fauxmadrona.sample, values=_disease(fauxmadrona))
+    result = population_homophily(fauxmadrona.sample, values=_disease(fauxmadrona))
     assert result["1"] == pytest.approx(1.60397806961622, abs=1e-9)
     assert result["0"] == pytest.approx(result["1"], abs=1e-12)
 
@@ -155,7 +171,7 @@ def test_recruitment_homophily_is_same_group_recruitments_over_random_expectatio
 ) -> None:
     # Rows: recruiter blue / red; columns: recruit blue / red (39, 82 / 79, 188).
     expected_at_random = ((39 + 82) * (39 + 79) + (79 + 188) * (82 + 188)) / 388
-    value = rds.homophily(faux.sample, values=faux.column("X"))
+    value = homophily(faux.sample, values=faux.column("X"))
     assert value == pytest.approx((39 + 188) / expected_at_random, abs=1e-12)
 
 
@@ -177,7 +193,7 @@ def test_waves_and_seeds_match_the_reference_columns(
 
 
 def test_hand_built_forest_has_parents_waves_seeds_and_csr_children(
-    hand: rds.RDSSample,
+    hand: RDSSample,
 ) -> None:
     assert hand.parent.tolist() == [-1, -1, 0, 0, 2, 1]
     assert hand.wave.tolist() == [0, 0, 1, 1, 2, 1]
@@ -194,20 +210,20 @@ def test_hand_built_forest_has_parents_waves_seeds_and_csr_children(
 
 
 def test_recruiter_outside_the_sample_makes_a_seed() -> None:
-    sample = rds.rds_sample(ids=["a", "b"], recruiter_ids=["ghost", "a"], degrees=[3, 4])
+    sample = rds_sample(ids=["a", "b"], recruiter_ids=["ghost", "a"], degrees=[3, 4])
     assert sample.parent.tolist() == [-1, 0]
     assert sample.seeds.tolist() == [0]
 
 
 def test_missing_and_zero_degrees_are_replaced_by_the_largest_and_counted() -> None:
-    sample = rds.rds_sample(
+    sample = rds_sample(
         ids=HAND_IDS, recruiter_ids=HAND_RECRUITERS, degrees=[None, 0, 3, 7, float("nan"), 2]
     )
     assert sample.imputed_degrees == 3
     assert sample.degree.tolist() == [7, 7, 3, 7, 7, 2]
 
 
-def test_sample_arrays_are_read_only(hand: rds.RDSSample) -> None:
+def test_sample_arrays_are_read_only(hand: RDSSample) -> None:
     with pytest.raises(ValueError, match="read-only"):
         hand.degree[0] = 1.0
 
@@ -217,26 +233,26 @@ def test_sample_arrays_are_read_only(hand: rds.RDSSample) -> None:
 # ---------------------------------------------------------------------------------------------
 
 
-def test_rds2_shares_weight_each_respondent_by_inverse_degree(hand: rds.RDSSample) -> None:
-    shares = rds.rds2_shares(hand, values=HAND_VALUES)
+def test_rds2_shares_weight_each_respondent_by_inverse_degree(hand: RDSSample) -> None:
+    shares = rds2_shares(hand, values=HAND_VALUES)
     x = 1 / 10 + 1 / 2 + 1 / 5
     y = 1 / 5 + 1 / 4 + 1 / 10
     assert shares == pytest.approx({"x": x / (x + y), "y": y / (x + y)}, abs=1e-12)
 
 
-def test_missing_values_are_left_out_of_the_shares(hand: rds.RDSSample) -> None:
-    shares = rds.rds2_shares(hand, values=["x", None, "x", "y", None, "y"])
+def test_missing_values_are_left_out_of_the_shares(hand: RDSSample) -> None:
+    shares = rds2_shares(hand, values=["x", None, "x", "y", None, "y"])
     x = 1 / 10 + 1 / 2
     y = 1 / 4 + 1 / 10
     assert shares == pytest.approx({"x": x / (x + y), "y": y / (x + y)}, abs=1e-12)
 
 
 def test_multi_choice_shares_are_weighted_among_answering_respondents(
-    hand: rds.RDSSample,
+    hand: RDSSample,
 ) -> None:
     ticked = np.array([[1, 0], [1, 1], [0, 0], [0, 1], [1, 0], [0, 0]], dtype=bool)
     answered = np.array([1, 1, 1, 1, 0, 0], dtype=bool)
-    shares = rds.rds2_multi_shares(hand, ticked=ticked, answered=answered, options=["p", "q"])
+    shares = rds2_multi_shares(hand, ticked=ticked, answered=answered, options=["p", "q"])
     total = 1 / 10 + 1 / 5 + 1 / 2 + 1 / 4
     assert shares == pytest.approx({"p": 0.3 / total, "q": 0.45 / total}, abs=1e-12)
 
@@ -247,10 +263,10 @@ def test_single_choice_shares_equal_multi_choice_shares_on_one_hot_indicators(
     disease = np.array(_disease(fauxmadrona)) == "1"
     ticked = np.column_stack([~disease, disease])
     answered = np.ones(len(disease), dtype=bool)
-    multi = rds.rds2_multi_shares(
+    multi = rds2_multi_shares(
         fauxmadrona.sample, ticked=ticked, answered=answered, options=["0", "1"]
     )
-    assert multi == pytest.approx(rds.rds2_shares(fauxmadrona.sample, values=_disease(fauxmadrona)))
+    assert multi == pytest.approx(rds2_shares(fauxmadrona.sample, values=_disease(fauxmadrona)))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -259,24 +275,24 @@ def test_single_choice_shares_equal_multi_choice_shares_on_one_hot_indicators(
 
 
 def test_tree_bootstrap_is_deterministic_for_a_fixed_seed(fauxmadrona: Reference) -> None:
-    first = rds.tree_bootstrap(fauxmadrona.sample, values=_disease(fauxmadrona), seed=11)
-    second = rds.tree_bootstrap(fauxmadrona.sample, values=_disease(fauxmadrona), seed=11)
-    other = rds.tree_bootstrap(fauxmadrona.sample, values=_disease(fauxmadrona), seed=12)
+    first = tree_bootstrap(fauxmadrona.sample, values=_disease(fauxmadrona), seed=11)
+    second = tree_bootstrap(fauxmadrona.sample, values=_disease(fauxmadrona), seed=11)
+    other = tree_bootstrap(fauxmadrona.sample, values=_disease(fauxmadrona), seed=12)
     assert first == second
     assert first != other
 
 
 def test_tree_bootstrap_interval_contains_the_point_estimate(fauxmadrona: Reference) -> None:
     values = _disease(fauxmadrona)
-    point = rds.rds2_shares(fauxmadrona.sample, values=values)
-    interval = rds.tree_bootstrap(fauxmadrona.sample, values=values)
+    point = rds2_shares(fauxmadrona.sample, values=values)
+    interval = tree_bootstrap(fauxmadrona.sample, values=values)
     for option, (low, high) in interval.items():
         assert low < point[option] < high
     assert interval["1"][0] == pytest.approx(1 - interval["0"][1], abs=1e-12)
 
 
-def test_tree_bootstrap_replicates_follow_the_recruitment_tree(hand: rds.RDSSample) -> None:
-    counts = rds.tree_bootstrap_counts(hand, replicates=20_000, seed=3)
+def test_tree_bootstrap_replicates_follow_the_recruitment_tree(hand: RDSSample) -> None:
+    counts = tree_bootstrap_counts(hand, replicates=20_000, seed=3)
     s1, s2, a, b, c, d = counts.T
     # Two seeds drawn with replacement; each copy of a recruiter redraws its own number of
     # recruits among its recruits; respondents without recruits bring nobody.
@@ -289,13 +305,13 @@ def test_tree_bootstrap_replicates_follow_the_recruitment_tree(hand: rds.RDSSamp
 
 
 def test_tree_bootstrap_interval_is_the_percentile_interval_of_the_replicates(
-    hand: rds.RDSSample,
+    hand: RDSSample,
 ) -> None:
-    counts = rds.tree_bootstrap_counts(hand, replicates=400, seed=5)
+    counts = tree_bootstrap_counts(hand, replicates=400, seed=5)
     weights = 1 / np.array(HAND_DEGREES, dtype=float)
     is_x = np.array(HAND_VALUES) == "x"
     estimates = (counts @ (weights * is_x)) / (counts @ weights)
-    interval = rds.tree_bootstrap(hand, values=HAND_VALUES, replicates=400, seed=5, level=0.9)
+    interval = tree_bootstrap(hand, values=HAND_VALUES, replicates=400, seed=5, level=0.9)
     assert interval["x"] == pytest.approx(tuple(np.quantile(estimates, [0.05, 0.95])), abs=1e-12)
 
 
@@ -303,14 +319,14 @@ def test_tree_bootstrap_multi_matches_single_choice_on_one_hot_indicators(
     fauxmadrona: Reference,
 ) -> None:
     disease = np.array(_disease(fauxmadrona)) == "1"
-    multi = rds.tree_bootstrap_multi(
+    multi = tree_bootstrap_multi(
         fauxmadrona.sample,
         ticked=np.column_stack([~disease, disease]),
         answered=np.ones(len(disease), dtype=bool),
         options=["0", "1"],
         replicates=300,
     )
-    single = rds.tree_bootstrap(fauxmadrona.sample, values=_disease(fauxmadrona), replicates=300)
+    single = tree_bootstrap(fauxmadrona.sample, values=_disease(fauxmadrona), replicates=300)
     assert multi == single
 
 
@@ -323,29 +339,29 @@ def test_convergence_by_wave_accumulates_waves_and_ends_at_the_full_estimate(
     fauxmadrona: Reference,
 ) -> None:
     values = _disease(fauxmadrona)
-    path = rds.convergence(fauxmadrona.sample, values=values, by="wave")
+    path = convergence(fauxmadrona.sample, values=values, by="wave")
     assert [p.position for p in path] == [0, 1, 2, 3, 4, 5]
     assert path[0].respondents == 10
     assert path[-1].respondents == 500
-    assert path[-1].shares == pytest.approx(rds.rds2_shares(fauxmadrona.sample, values=values))
+    assert path[-1].shares == pytest.approx(rds2_shares(fauxmadrona.sample, values=values))
 
 
-def test_convergence_by_order_follows_the_row_order(hand: rds.RDSSample) -> None:
-    path = rds.convergence(hand, values=HAND_VALUES, by="order")
+def test_convergence_by_order_follows_the_row_order(hand: RDSSample) -> None:
+    path = convergence(hand, values=HAND_VALUES, by="order")
     assert [p.position for p in path] == [1, 2, 3, 4, 5, 6]
     assert path[0].shares == {"x": 1.0, "y": 0.0}
     assert path[1].shares["x"] == pytest.approx((1 / 10) / (1 / 10 + 1 / 5))
-    assert path[-1].shares == pytest.approx(rds.rds2_shares(hand, values=HAND_VALUES))
+    assert path[-1].shares == pytest.approx(rds2_shares(hand, values=HAND_VALUES))
 
 
-def test_convergence_skips_steps_before_anyone_answered(hand: rds.RDSSample) -> None:
-    path = rds.convergence(hand, values=[None, None, "x", "y", "x", "y"], by="order")
+def test_convergence_skips_steps_before_anyone_answered(hand: RDSSample) -> None:
+    path = convergence(hand, values=[None, None, "x", "y", "x", "y"], by="order")
     assert [p.position for p in path] == [3, 4, 5, 6]
     assert [p.respondents for p in path] == [1, 2, 3, 4]
 
 
-def test_bottleneck_gives_each_seed_tree_its_own_estimate(hand: rds.RDSSample) -> None:
-    result = rds.bottleneck(hand, values=HAND_VALUES)
+def test_bottleneck_gives_each_seed_tree_its_own_estimate(hand: RDSSample) -> None:
+    result = bottleneck(hand, values=HAND_VALUES)
     x = 1 / 10 + 1 / 2 + 1 / 5
     assert result["s1"] == pytest.approx({"x": x / (x + 1 / 4), "y": (1 / 4) / (x + 1 / 4)})
     assert result["s2"] == {"x": 0.0, "y": 1.0}
@@ -354,12 +370,12 @@ def test_bottleneck_gives_each_seed_tree_its_own_estimate(hand: rds.RDSSample) -
 def test_bottleneck_trees_average_back_to_the_full_estimate(fauxmadrona: Reference) -> None:
     sample = fauxmadrona.sample
     values = _disease(fauxmadrona)
-    per_tree = rds.bottleneck(sample, values=values)
+    per_tree = bottleneck(sample, values=values)
     assert list(per_tree) == [sample.ids[s] for s in sample.seeds]
     weights = 1 / sample.degree
     tree_weight = {sample.ids[s]: weights[sample.seed == s].sum() for s in sample.seeds}
     pooled = sum(tree_weight[k] * v["1"] for k, v in per_tree.items()) / weights.sum()
-    assert pooled == pytest.approx(rds.rds2_shares(sample, values=values)["1"], abs=1e-12)
+    assert pooled == pytest.approx(rds2_shares(sample, values=values)["1"], abs=1e-12)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -368,53 +384,53 @@ def test_bottleneck_trees_average_back_to_the_full_estimate(fauxmadrona: Referen
 
 
 def test_rds_error_is_a_value_error() -> None:
-    assert issubclass(rds.RDSError, ValueError)
+    assert issubclass(RDSError, ValueError)
 
 
 def test_no_degrees_at_all_raise_rds_error_but_recruitment_counts_still_work() -> None:
-    sample = rds.rds_sample(ids=HAND_IDS, recruiter_ids=HAND_RECRUITERS, degrees=[None] * 6)
+    sample = rds_sample(ids=HAND_IDS, recruiter_ids=HAND_RECRUITERS, degrees=[None] * 6)
     assert sample.imputed_degrees == 6
     assert not sample.has_degrees
-    with pytest.raises(rds.RDSError, match="network size"):
-        rds.rds2_shares(sample, values=HAND_VALUES)
-    with pytest.raises(rds.RDSError, match="network size"):
-        rds.rds1_shares(sample, values=HAND_VALUES)
-    with pytest.raises(rds.RDSError, match="network size"):
-        rds.tree_bootstrap(sample, values=HAND_VALUES)
-    assert rds.transition_counts(sample, values=HAND_VALUES)[("x", "x")] == 2
+    with pytest.raises(RDSError, match="network size"):
+        rds2_shares(sample, values=HAND_VALUES)
+    with pytest.raises(RDSError, match="network size"):
+        rds1_shares(sample, values=HAND_VALUES)
+    with pytest.raises(RDSError, match="network size"):
+        tree_bootstrap(sample, values=HAND_VALUES)
+    assert transition_counts(sample, values=HAND_VALUES)[("x", "x")] == 2
 
 
 def test_single_seed_raises_rds_error_for_bootstrap_and_bottleneck(faux: Reference) -> None:
-    with pytest.raises(rds.RDSError, match="two seeds"):
-        rds.tree_bootstrap(faux.sample, values=faux.column("X"))
-    with pytest.raises(rds.RDSError, match="one seed"):
-        rds.bottleneck(faux.sample, values=faux.column("X"))
+    with pytest.raises(RDSError, match="two seeds"):
+        tree_bootstrap(faux.sample, values=faux.column("X"))
+    with pytest.raises(RDSError, match="one seed"):
+        bottleneck(faux.sample, values=faux.column("X"))
 
 
 def test_seeds_only_raise_rds_error_for_waves_based_estimates() -> None:
-    sample = rds.rds_sample(ids=["a", "b", "c"], recruiter_ids=[None] * 3, degrees=[1, 2, 3])
+    sample = rds_sample(ids=["a", "b", "c"], recruiter_ids=[None] * 3, degrees=[1, 2, 3])
     values = ["x", "y", "x"]
-    with pytest.raises(rds.RDSError, match="two waves"):
-        rds.convergence(sample, values=values, by="wave")
-    with pytest.raises(rds.RDSError, match="two waves"):
-        rds.rds1_shares(sample, values=values)
-    with pytest.raises(rds.RDSError, match="two waves"):
-        rds.homophily(sample, values=values)
+    with pytest.raises(RDSError, match="two waves"):
+        convergence(sample, values=values, by="wave")
+    with pytest.raises(RDSError, match="two waves"):
+        rds1_shares(sample, values=values)
+    with pytest.raises(RDSError, match="two waves"):
+        homophily(sample, values=values)
 
 
 def test_periodic_recruitment_chain_raises_rds_error_for_rds1() -> None:
-    sample = rds.rds_sample(
+    sample = rds_sample(
         ids=["a", "b", "c", "d"], recruiter_ids=[None, "a", "b", "c"], degrees=[1, 2, 3, 4]
     )
-    with pytest.raises(rds.RDSError, match="periodic"):
-        rds.rds1_shares(sample, values=["x", "y", "x", "y"])
+    with pytest.raises(RDSError, match="periodic"):
+        rds1_shares(sample, values=["x", "y", "x", "y"])
 
 
-def test_nobody_answering_raises_rds_error(hand: rds.RDSSample) -> None:
-    with pytest.raises(rds.RDSError, match="No respondent answered"):
-        rds.rds2_shares(hand, values=[None] * 6)
-    with pytest.raises(rds.RDSError, match="No respondent answered"):
-        rds.rds2_multi_shares(
+def test_nobody_answering_raises_rds_error(hand: RDSSample) -> None:
+    with pytest.raises(RDSError, match="No respondent answered"):
+        rds2_shares(hand, values=[None] * 6)
+    with pytest.raises(RDSError, match="No respondent answered"):
+        rds2_multi_shares(
             hand,
             ticked=np.zeros((6, 1), dtype=bool),
             answered=np.zeros(6, dtype=bool),
@@ -422,9 +438,9 @@ def test_nobody_answering_raises_rds_error(hand: rds.RDSSample) -> None:
         )
 
 
-def test_population_size_smaller_than_sample_raises_rds_error(hand: rds.RDSSample) -> None:
-    with pytest.raises(rds.RDSError, match="smaller than the sample size"):
-        rds.rds2_weights(hand, population_size=5)
+def test_population_size_smaller_than_sample_raises_rds_error(hand: RDSSample) -> None:
+    with pytest.raises(RDSError, match="smaller than the sample size"):
+        rds2_weights(hand, population_size=5)
 
 
 @pytest.mark.parametrize(
@@ -438,13 +454,13 @@ def test_population_size_smaller_than_sample_raises_rds_error(hand: rds.RDSSampl
 def test_malformed_recruitment_data_raise_rds_error(
     ids: list[str], recruiters: list[str | None], message: str
 ) -> None:
-    with pytest.raises(rds.RDSError, match=message):
-        rds.rds_sample(ids=ids, recruiter_ids=recruiters, degrees=[1.0] * len(ids))
+    with pytest.raises(RDSError, match=message):
+        rds_sample(ids=ids, recruiter_ids=recruiters, degrees=[1.0] * len(ids))
 
 
 def test_negative_degree_raises_rds_error() -> None:
-    with pytest.raises(rds.RDSError, match="non-negative"):
-        rds.rds_sample(ids=["a"], recruiter_ids=[None], degrees=[-1])
+    with pytest.raises(RDSError, match="non-negative"):
+        rds_sample(ids=["a"], recruiter_ids=[None], degrees=[-1])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -454,7 +470,7 @@ def test_negative_degree_raises_rds_error() -> None:
 
 def test_rds_module_imports_without_django() -> None:
     code = (
-        "import sys; import analytics.rds; "
+        "import sys; import analytics.rds.bootstrap, analytics.rds.diagnostics; "
         "sys.exit(any(m == 'django' or m.startswith('django.') for m in sys.modules))"
     )
     result = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, check=False)

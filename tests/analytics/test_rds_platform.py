@@ -22,7 +22,8 @@ from analytics.models import RDSEstimateSet, RDSQuestion
 from analytics.rds import refresh
 from surveys.models import SeedLink, Survey
 from surveys.services import Attribution, draft_start, response_submit
-from tests.fixtures.analytics import logged_in, staff_user, varied_answers
+from tests.fixtures.analytics import varied_answers
+from tests.fixtures.staff import logged_in, staff_user
 
 REFERENCE = Path(__file__).resolve().parents[1] / "data" / "rds"
 

@@ -23,11 +23,9 @@ from tests.fixtures.recruitment import (
     grow_chain,
     grow_funnel,
     respondent_client,
-    staff_client,
 )
+from tests.fixtures.staff import logged_in
 from tests.flow import SCO_ANSWERS, complete_survey
-
-pytestmark = pytest.mark.usefixtures("fresh_cache")
 
 
 def _total(page: str, name: str) -> str:
@@ -37,7 +35,7 @@ def _total(page: str, name: str) -> str:
 
 
 def test_the_monitor_totals_match_the_tree(http_tree: HttpTree, organizer: User) -> None:
-    reply = staff_client(organizer).get("/en/organize/")
+    reply = logged_in(organizer).get("/en/organize/")
     assert reply.status_code == 200
     members = http_tree.members.values()
     waves = Counter(member.wave for member in members)
@@ -65,7 +63,7 @@ def test_the_monitor_totals_match_the_tree(http_tree: HttpTree, organizer: User)
 def test_the_monitor_shows_the_chain_countries_and_funnels(
     http_tree: HttpTree, organizer: User
 ) -> None:
-    reply = staff_client(organizer).get("/en/organize/")
+    reply = logged_in(organizer).get("/en/organize/")
     figures = reply.context["m"]
     members = list(http_tree.members.values())
     (chain,) = figures.chains
@@ -103,7 +101,7 @@ def test_the_monitor_shows_the_chain_countries_and_funnels(
 def test_top_recruiters_are_shown_by_shortened_code_only(
     http_tree: HttpTree, organizer: User
 ) -> None:
-    reply = staff_client(organizer).get("/en/organize/")
+    reply = logged_in(organizer).get("/en/organize/")
     recruits = Counter(m.via for m in http_tree.members.values() if m.via in http_tree.members)
     top = reply.context["m"].top_recruiters
     assert [r.recruits for r in top] == sorted(recruits.values(), reverse=True)
@@ -120,7 +118,7 @@ def test_a_quiet_chain_is_highlighted_after_the_chosen_number_of_days(
     http_tree: HttpTree, organizer: User
 ) -> None:
     Response.objects.update(submitted_at=timezone.now() - timedelta(days=3))
-    client = staff_client(organizer)
+    client = logged_in(organizer)
     assert not client.get("/en/organize/").context["m"].chains[0].dormant
     quiet = client.get("/en/organize/?dormant_days=2")
     assert quiet.context["m"].chains[0].dormant
@@ -135,7 +133,7 @@ def test_the_daily_chart_gets_its_data_without_inline_script(
 ) -> None:
     alma = http_tree.members["alma"].response
     Response.objects.filter(pk=alma.pk).update(submitted_at=timezone.now() - timedelta(days=2))
-    reply = staff_client(organizer).get("/en/organize/")
+    reply = logged_in(organizer).get("/en/organize/")
     page = reply.content.decode()
     assert '<script id="daily-data" type="application/json">' in page
     assert "js/monitor.js" in page and "vendor/chartjs/chart.umd.min.js" in page
@@ -152,7 +150,7 @@ def test_the_tree_page_draws_every_respondent_of_the_chain(
     http_tree: HttpTree, organizer: User
 ) -> None:
     seed = http_tree.seeds["students"]
-    client = staff_client(organizer)
+    client = logged_in(organizer)
     page = client.get(f"/en/organize/sco-2025/tree/{seed.pk}/").content.decode()
     assert page.count('class="tree-node"') == len(http_tree.members)
     assert f'data-node-count="{len(http_tree.members)}"' in page
@@ -175,7 +173,7 @@ def test_the_tree_page_draws_every_respondent_of_the_chain(
 
 
 def test_the_rds_csv_matches_the_tree(http_tree: HttpTree, organizer: User) -> None:
-    reply = staff_client(organizer).get("/en/organize/sco-2025/recruitment.csv")
+    reply = logged_in(organizer).get("/en/organize/sco-2025/recruitment.csv")
     assert reply.status_code == 200
     assert reply["Content-Type"] == "text/csv; charset=utf-8"
     content = b"".join(reply.streaming_content)
@@ -204,7 +202,7 @@ def test_the_rds_csv_leaves_out_withdrawn_responses_and_keeps_the_chains_valid(
 ) -> None:
     withdrawn = http_tree.members["alma-1"].response
     Response.objects.filter(pk=withdrawn.pk).update(withdrawn_at=timezone.now())
-    reply = staff_client(organizer).get("/en/organize/sco-2025/recruitment.csv?delimiter=;&bom=0")
+    reply = logged_in(organizer).get("/en/organize/sco-2025/recruitment.csv?delimiter=;&bom=0")
     content = b"".join(reply.streaming_content)
     assert not content.startswith("\ufeff".encode())
     frame = pd.read_csv(io.BytesIO(content), sep=";", dtype={"recruiter.id": str})
@@ -226,18 +224,18 @@ def test_an_unattributed_respondent_is_a_seed_in_the_csv(
     recruit = complete_survey(
         respondent_client("friend-of-loner"), sco_survey, start_path=f"/en/r/{loner.referral_code}/"
     )
-    reply = staff_client(organizer).get("/en/organize/sco-2025/recruitment.csv")
+    reply = logged_in(organizer).get("/en/organize/sco-2025/recruitment.csv")
     frame = pd.read_csv(io.BytesIO(b"".join(reply.streaming_content)), encoding="utf-8-sig")
     rows = frame.set_index("id")
     assert rows.loc[loner.pk, "recruiter.id"] == "seed" and rows.loc[loner.pk, "wave"] == 0
     assert int(rows.loc[recruit.pk, "recruiter.id"]) == loner.pk
     assert rows.loc[recruit.pk, "seed"] == loner.pk and rows.loc[recruit.pk, "wave"] == 1
-    figures = staff_client(organizer).get("/en/organize/").context["m"]
+    figures = logged_in(organizer).get("/en/organize/").context["m"]
     assert figures.totals.unattributed == 1 and figures.totals.attributed == 1
 
 
 def test_an_organizer_creates_a_seed_link_that_works(sco_survey: Survey, organizer: User) -> None:
-    client = staff_client(organizer)
+    client = logged_in(organizer)
     form = client.get("/en/organize/sco-2025/seeds/new/")
     assert form.status_code == 200 and 'name="valid_through"' in form.content.decode()
     last_day = timezone.localdate() + timedelta(days=10)
@@ -283,7 +281,7 @@ def test_an_organizer_creates_a_seed_link_that_works(sco_survey: Survey, organiz
 def test_an_invalid_seed_link_is_refused_with_the_reason(
     sco_survey: Survey, organizer: User, data: dict, field: str
 ) -> None:
-    reply = staff_client(organizer).post("/en/organize/sco-2025/seeds/new/", data)
+    reply = logged_in(organizer).post("/en/organize/sco-2025/seeds/new/", data)
     assert reply.status_code == 400
     assert field in reply.context["form"].errors
     assert 'class="invalid-feedback' in reply.content.decode()
@@ -294,7 +292,7 @@ def test_closing_a_seed_link_stops_new_people_but_not_its_chain(
     http_tree: HttpTree, organizer: User
 ) -> None:
     seed = http_tree.seeds["students"]
-    client = staff_client(organizer)
+    client = logged_in(organizer)
     reply = client.post(f"/en/organize/sco-2025/seeds/{seed.pk}/deactivate/")
     assert reply.status_code == 302
     seed.refresh_from_db()
@@ -334,7 +332,7 @@ def _forest(survey: Survey, *, seeds: int, per_seed: int, waves: int, fanout: in
 def test_the_monitor_query_count_does_not_grow_with_the_data(
     sco_survey: Survey, organizer: User, django_assert_max_num_queries
 ) -> None:
-    client = staff_client(organizer)
+    client = logged_in(organizer)
     client.get("/en/organize/")  # the session and permission caches warm up
     small = _forest(sco_survey, seeds=3, per_seed=1, waves=3, fanout=2)
     with CaptureQueriesContext(connection) as few:
@@ -354,7 +352,7 @@ def test_the_tree_of_a_5000_node_chain_is_drawn_whole(sco_survey: Survey, organi
     # 8 seeds with 3 recruits each, wave after wave, until there are 5,000 respondents.
     made = grow_chain(sco_survey, seed, seeds=8, waves=7, fanout=3, limit=5000)
     assert len(made) == 5000
-    client = staff_client(organizer)
+    client = logged_in(organizer)
     page = client.get(f"/en/organize/sco-2025/tree/{seed.pk}/").content.decode()
     assert page.count('<circle class="tree-node"') == 5000
     assert 'data-node-count="5000"' in page
@@ -384,7 +382,7 @@ def test_it_pages_the_chain_table_latest_activity_first_and_keeps_the_totals(
     sco_survey: Survey, organizer: User
 ) -> None:
     seeds, busy = _thirty_chains(sco_survey)
-    client = staff_client(organizer)
+    client = logged_in(organizer)
     first = client.get("/en/organize/").content.decode()
     second = client.get("/en/organize/?chains_page=2").content.decode()
     assert len(_rows(first)) == 25 and len(_rows(second)) == 5
@@ -405,7 +403,7 @@ def test_pagination_links_keep_the_filter_and_the_dormancy_threshold(
     sco_survey: Survey, organizer: User
 ) -> None:
     _thirty_chains(sco_survey)
-    page = staff_client(organizer).get("/en/organize/?chains=dormant&dormant_days=10")
+    page = logged_in(organizer).get("/en/organize/?chains=dormant&dormant_days=10")
     html = page.content.decode()
     assert len(_rows(html)) == 25 and page.context["m"].chains_page.paginator.count == 29
     assert 'href="?chains=dormant&amp;dormant_days=10&amp;chains_page=2#chains-title"' in html
@@ -421,7 +419,7 @@ def test_the_dormant_filter_lists_only_dormant_chains_and_keeps_the_totals(
     seeds, busy = _thirty_chains(sco_survey)
     fresh = seeds[:2]
     SeedLink.objects.filter(pk__in=[seed.pk for seed in fresh]).update(created_at=timezone.now())
-    client = staff_client(organizer)
+    client = logged_in(organizer)
     everything = client.get("/en/organize/").content.decode()
     first = client.get("/en/organize/?chains=dormant").content.decode()
     second = client.get("/en/organize/?chains=dormant&chains_page=2").content.decode()
@@ -440,7 +438,7 @@ def test_a_page_out_of_range_or_not_a_number_shows_a_real_page(
     sco_survey: Survey, organizer: User
 ) -> None:
     _thirty_chains(sco_survey)
-    client = staff_client(organizer)
+    client = logged_in(organizer)
     assert client.get("/en/organize/?chains_page=99").context["m"].chains_page.number == 2
     assert client.get("/en/organize/?chains_page=x").context["m"].chains_page.number == 1
     unknown = client.get("/en/organize/?chains=everything")  # an unknown filter lists all
@@ -466,7 +464,7 @@ def test_each_chain_row_links_to_its_own_tree_qr_code_and_close_form(
     http_tree: HttpTree, organizer: User
 ) -> None:
     seed = http_tree.seeds["students"]
-    reply = staff_client(organizer).get("/en/organize/")
+    reply = logged_in(organizer).get("/en/organize/")
     page = reply.content.decode()
     row = page[page.index(f'id="seed-{seed.pk}"') :]
     row = row[: row.index("</tr>")]

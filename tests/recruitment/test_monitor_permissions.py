@@ -7,9 +7,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 
 from surveys.models import SeedLink, Survey
-from tests.fixtures.recruitment import staff_client
-
-pytestmark = pytest.mark.usefixtures("fresh_cache")
+from tests.fixtures.staff import logged_in
 
 SEED_FORM = {"label": "Sneaky seed"}
 
@@ -50,14 +48,14 @@ def test_anonymous_visitors_are_sent_to_the_login_page(seed: SeedLink) -> None:
 def test_logged_in_people_without_the_organizer_permission_are_refused(
     seed: SeedLink, who: str, request: pytest.FixtureRequest
 ) -> None:
-    client = staff_client(request.getfixturevalue(who))
+    client = logged_in(request.getfixturevalue(who))
     for method, path in _requests(seed):
         assert _send(client, method, path).status_code == 403, (who, path)
     assert list(SeedLink.objects.values_list("label", "is_active")) == [("Existing", True)]
 
 
 def test_an_organizer_is_let_in_everywhere(seed: SeedLink, organizer: User) -> None:
-    client = staff_client(organizer)
+    client = logged_in(organizer)
     statuses = [_send(client, method, path).status_code for method, path in _requests(seed)]
     assert statuses == [200, 200, 200, 302, 302, 200, 200, 200, 200]
     assert SeedLink.objects.filter(label="Sneaky seed", created_by=organizer).exists()
@@ -66,5 +64,5 @@ def test_an_organizer_is_let_in_everywhere(seed: SeedLink, organizer: User) -> N
 def test_the_staff_navigation_shows_recruitment_to_organizers_only(
     sco_survey: Survey, organizer: User, analyst: User
 ) -> None:
-    assert 'href="/en/organize/"' in staff_client(organizer).get("/en/").content.decode()
-    assert 'href="/en/organize/"' not in staff_client(analyst).get("/en/").content.decode()
+    assert 'href="/en/organize/"' in logged_in(organizer).get("/en/").content.decode()
+    assert 'href="/en/organize/"' not in logged_in(analyst).get("/en/").content.decode()

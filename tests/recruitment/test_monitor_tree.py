@@ -12,7 +12,8 @@ from django.contrib.auth.models import User
 from recruitment.tree.build import chain_tree
 from recruitment.tree.layout import SIBLING_GAP, tidy_x
 from surveys.models import SeedLink, Survey
-from tests.fixtures.recruitment import grow_chain, staff_client
+from tests.fixtures.recruitment import grow_chain
+from tests.fixtures.staff import logged_in
 
 
 def _children(parents: list[int]) -> list[list[int]]:
@@ -109,5 +110,5 @@ def test_a_wide_chain_of_5000_is_drawn_radially_and_a_narrow_one_top_down(
         distance = math.dist(centre, (node.x, node.y))
         ring = distance / (node.wave + 1)
         assert math.isclose(ring, math.dist(centre, (radial.nodes[0].x, radial.nodes[0].y)))
-    page = staff_client(organizer).get(f"/en/organize/sco-2025/tree/{wide.pk}/?layout=tree")
+    page = logged_in(organizer).get(f"/en/organize/sco-2025/tree/{wide.pk}/?layout=tree")
     assert 'data-layout="tree"' in page.content.decode()

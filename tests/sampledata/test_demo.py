@@ -13,7 +13,7 @@ from django.core.management import call_command
 from analytics.aggregation.rebuild import aggregates_rebuild
 from sampledata.demo import DEMO_SIZE
 from surveys.models import LinkEvent, Response, SeedLink, Survey
-from tests.fixtures.analytics import logged_in
+from tests.fixtures.staff import logged_in
 
 # Published in the study (shared/questionnaire.md); percent of the 505 respondents.
 PUBLISHED = {

@@ -16,8 +16,6 @@ from surveys.models import Draft, LinkEvent, Response, SeedLink, Survey
 from tests.fixtures.recruitment import HttpTree, respondent_client
 from tests.flow import SCO_ANSWERS, complete_survey, page_data
 
-pytestmark = pytest.mark.usefixtures("fresh_cache")
-
 
 def _gettext(language: str, text: str) -> str:
     with translation.override(language):

@@ -26,7 +26,7 @@ def _ready_to_submit(client: Client, survey: Survey, link: str) -> dict:
 
 
 def test_simultaneous_submits_through_one_link_are_all_kept_and_the_overrun_flagged(
-    sco_survey: Survey, fresh_cache: None
+    sco_survey: Survey,
 ) -> None:
     seed = SeedLink.objects.create(survey=sco_survey, label="Race")
     recruiter = complete_survey(

@@ -6,7 +6,7 @@ from django.contrib.sessions.models import Session
 from django.test import Client
 
 from surveys.models import Draft, Response, Survey
-from tests.fixtures.analytics import staff_user
+from tests.fixtures.staff import staff_user
 from tests.flow import SCO_ANSWERS, complete_survey, page_data
 
 

@@ -12,7 +12,7 @@ from django.test import Client
 
 from analytics.models import ExportJob
 from surveys.models import SeedLink, Survey
-from tests.fixtures.analytics import logged_in, staff_user
+from tests.fixtures.staff import logged_in, staff_user
 from tests.flow import complete_survey
 
 ROLES = ("anonymous", "respondent", "analyst", "organizer", "admin")

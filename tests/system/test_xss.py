@@ -7,7 +7,7 @@ from django.test import Client
 
 from analytics.aggregation.rebuild import aggregates_rebuild
 from surveys.models import Option, Response, SeedLink, Survey
-from tests.fixtures.analytics import logged_in, staff_user
+from tests.fixtures.staff import logged_in, staff_user
 from tests.flow import SCO_ANSWERS, complete_survey
 
 PAYLOAD = '<script>alert("x")</script><img src=x onerror=alert(1)>'

@@ -6,12 +6,27 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from analytics.aggregation.filters import ResponseFilter
-from analytics.exports.writers import KINDS, LABELS, ExportOptions, export_chunks
-from surveys.models import Survey
+from analytics.exports.options import KINDS, LABELS, ExportOptions
+from analytics.exports.stream import export_chunks
+from surveys.models import QuestionRole, Survey
 
 
 def _date(value: str) -> dt.date:
     return dt.date.fromisoformat(value)
+
+
+def _role_answers(survey: Survey, options: dict[str, Any]) -> dict[str, str]:
+    """Return the filter's (question code, option) pairs for the role options given."""
+    codes = survey.role_codes()
+    answers = {}
+    for role in (QuestionRole.COUNTRY, QuestionRole.AGE_GROUP):
+        value = options[str(role)]
+        if not value:
+            continue
+        if role not in codes:
+            raise CommandError(f"The survey has no question with the role {role}.")
+        answers[codes[role]] = value
+    return answers
 
 
 class Command(BaseCommand):
@@ -24,8 +39,9 @@ class Command(BaseCommand):
         parser.add_argument("--delimiter", choices=[",", ";"], default=",")
         parser.add_argument("--no-bom", action="store_true", help="leave out the byte order mark")
         parser.add_argument("--output", type=Path, help="file to write (default: standard output)")
-        parser.add_argument("--country", default="")
-        parser.add_argument("--age-group", default="")
+        # Named by role: the value is an option of whichever question holds that role.
+        parser.add_argument("--country", default="", help="option of the country-role question")
+        parser.add_argument("--age-group", default="", help="option of the age-group-role question")
         parser.add_argument("--language", default="")
         parser.add_argument("--wave", type=int)
         parser.add_argument("--from", dest="date_from", type=_date, help="YYYY-MM-DD")
@@ -44,8 +60,7 @@ class Command(BaseCommand):
             delimiter=options["delimiter"],
             bom=not options["no_bom"],
             filters=ResponseFilter(
-                country=options["country"],
-                age_group=options["age_group"],
+                answers=_role_answers(found[0], options),
                 language=options["language"],
                 wave=options["wave"],
                 date_from=options["date_from"],

@@ -2,8 +2,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from analytics.aggregation.rebuild import aggregates_rebuild
-from analytics.rds.refresh import rds_rebuild
+from analytics.refresh import survey_refresh
 from surveys.models import Survey
 
 
@@ -30,14 +29,23 @@ class Command(BaseCommand):
             if not surveys.exists():
                 raise CommandError(f"No survey {survey!r}.")
         for item in surveys:
-            snapshot = aggregates_rebuild(survey_id=item.pk, full=not incremental)
-            self.stdout.write(
-                f"{item.slug}: {snapshot.responses} responses counted "
-                f"({'full' if snapshot.full else 'incremental'}, {snapshot.seconds:.2f} s)"
+            refreshed = survey_refresh(
+                survey_id=item.pk, force=not incremental, estimates=not no_rds
             )
+            snapshot = refreshed.snapshot
+            if snapshot is None:
+                self.stdout.write(f"{item.slug}: the aggregate tables are up to date")
+            else:
+                self.stdout.write(
+                    f"{item.slug}: {snapshot.responses} responses counted "
+                    f"({'full' if snapshot.full else 'incremental'}, {snapshot.seconds:.2f} s)"
+                )
+            estimates = refreshed.estimates
             if no_rds:
                 continue
-            estimates = rds_rebuild(survey_id=item.pk)
+            if estimates is None:
+                self.stdout.write(f"{item.slug}: the RDS estimates are up to date")
+                continue
             why = f": {estimates.unavailable}" if estimates.unavailable else ""
             self.stdout.write(
                 f"{item.slug}: RDS estimates over {estimates.respondents} respondents "

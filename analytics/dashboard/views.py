@@ -1,0 +1,98 @@
+"""The dashboard: charts of the published aggregate tables, and the button that rebuilds them."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from analytics.access import analyst_required, survey_chosen
+from analytics.aggregation.filters import ResponseFilter
+from analytics.aggregation.rebuild import aggregates_request_rebuild
+from analytics.dashboard.charts import crosstab_chart, question_chart
+from analytics.dashboard.forms import DashboardForm
+from analytics.dashboard.selectors import (
+    featured_crosstab,
+    survey_questions,
+    survey_results,
+    wave_values,
+)
+from analytics.rds.selectors import survey_estimates
+from surveys.models import Survey
+
+
+@login_required
+@analyst_required
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    surveys = list(Survey.objects.order_by("slug"))
+    survey = survey_chosen(surveys=surveys, slug=request.GET.get("survey"))
+    if survey is None:
+        return render(request, "analytics/dashboard.html", {"surveys": surveys})
+    questions = survey_questions(survey=survey)
+    form = DashboardForm(
+        request.GET or None,
+        questions=questions,
+        waves=wave_values(survey=survey),
+        featured=featured_crosstab(survey=survey),
+    )
+    filters = form.filters() if form.is_bound and form.is_valid() else ResponseFilter()
+    results, table = survey_results(
+        survey=survey, filters=filters, questions=questions, crosstab=form.crosstab()
+    )
+    # Population estimates describe the whole sample; under a filter only raw shares apply.
+    estimates = (
+        None
+        if results.live or not filters.is_empty()
+        else survey_estimates(survey=survey, results=results)
+    )
+    per_question = estimates.questions if estimates else {}
+    charts = [
+        question_chart(result=q, estimates=per_question.get(q.code))
+        for q in results.questions
+        if q.has_chart
+    ]
+    crosstab = crosstab_chart(table=table) if table and table.groups else None
+    by_code = {chart["code"]: chart for chart in charts}
+    context = {
+        "surveys": surveys,
+        "survey": survey,
+        "form": form,
+        "results": results,
+        "crosstab": table,
+        "charts": ([crosstab] if crosstab else []) + charts,
+        "crosstab_chart": crosstab,
+        "crosstab_rows": [
+            {"label": series["label"], "percents": series["percents"]}
+            for series in (crosstab["series"] if crosstab else [])
+        ],
+        "rows": [(q, by_code.get(q.code), per_question.get(q.code)) for q in results.questions],
+        "estimates": estimates,
+        "chart_meta": {
+            "survey": survey.slug,
+            "percentAxis": _("Share of respondents, %"),
+            "respondents": _("respondents"),
+        },
+    }
+    return render(request, "analytics/dashboard.html", context)
+
+
+@login_required
+@analyst_required
+@require_POST
+def rebuild(request: HttpRequest) -> HttpResponse:
+    survey = get_object_or_404(Survey, slug=request.POST.get("survey", ""))
+    # The task runs analytics.refresh.survey_refresh, forced: in-process now, else on a worker.
+    if aggregates_request_rebuild(survey_id=survey.pk):
+        messages.success(request, _("A full rebuild of the aggregate tables was started."))
+    else:
+        messages.error(
+            request,
+            _("The rebuild could not be started now; the next scheduled run will do it."),
+        )
+    return redirect(f"{reverse('analytics:dashboard')}?{urlencode({'survey': survey.slug})}")

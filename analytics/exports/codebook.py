@@ -1,0 +1,92 @@
+"""The codebook export: every column of the wide export with its wording in every language."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from analytics.csv_safe import neutralize
+from analytics.dashboard.selectors import survey_questions
+from analytics.exports.options import META_COLUMNS, OTHER_TEXT, ExportOptions, Progress, header_row
+from analytics.exports.wide import wide_columns
+from surveys.models import QuestionKind, QuestionRole, Survey
+
+
+def _meta_descriptions() -> dict[str, str]:
+    return {
+        "response_id": _("Response number"),
+        "submitted_at": _("When the response was submitted (UTC)"),
+        "language": _("Questionnaire language"),
+        "duration_seconds": _("Seconds from consent to submission"),
+        "wave": _("Recruitment wave (0 = came through a seed link)"),
+        "recruiter_id": _("Response number of the recruiter"),
+        "seed_id": _("Seed link at the root of the recruitment chain"),
+        "network_size": _("Network size (number of people the respondent knows)"),
+        "quality_flags": _("Quality flags, separated by |"),
+    }
+
+
+def codebook_rows(
+    survey: Survey, options: ExportOptions, progress: Progress | None
+) -> Iterator[list[Any]]:
+    languages = [code for code, _name in settings.LANGUAGES]
+    descriptions = {}
+    for language in languages:
+        with translation.override(language):
+            descriptions[language] = _meta_descriptions()
+    wordings = [f"wording_{language}" for language in languages]
+    yield header_row(["column", "question", "option", "kind", "other", *wordings])
+    for column in META_COLUMNS:
+        yield [
+            column,
+            None,
+            None,
+            "metadata",
+            0,
+            *(neutralize(descriptions[language][column]) for language in languages),
+        ]
+    questions = survey_questions(survey=survey)
+    own_columns: dict[str, str] = {}
+    for column in wide_columns(survey, questions, "codes"):
+        if column.kind not in {"tick", "other"}:
+            own_columns[column.question] = column.header
+    for question in questions:
+        texts = [neutralize(getattr(question, f"text_{language}")) for language in languages]
+        own_column = own_columns.get(question.code)
+        if question.role == QuestionRole.NETWORK_SIZE and own_column is None:
+            own_column = "network_size"
+        yield [
+            neutralize(own_column) if own_column else None,
+            neutralize(question.code),
+            None,
+            question.kind,
+            0,
+            *texts,
+        ]
+        for option in question.options.all():
+            option_column = (
+                f"{question.code}__{option.code}"
+                if question.kind == QuestionKind.MULTIPLE
+                else own_column
+            )
+            yield [
+                neutralize(option_column) if option_column else None,
+                neutralize(question.code),
+                neutralize(option.code),
+                "option",
+                int(option.is_other),
+                *(neutralize(getattr(option, f"label_{language}")) for language in languages),
+            ]
+        if any(option.is_other for option in question.options.all()):
+            yield [
+                neutralize(f"{question.code}{OTHER_TEXT}"),
+                neutralize(question.code),
+                None,
+                "other_text",
+                1,
+                *texts,
+            ]

@@ -1,0 +1,125 @@
+"""What an export covers and how its CSV is written, shared by every kind of export.
+
+Every export is a stream of bytes (UTF-8, a BOM first unless asked not to) written by the
+``csv`` module through ``analytics.csv_safe``, so quoting follows RFC 4180 and any text cell
+that a spreadsheet would run as a formula is neutralized; numbers stay numbers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db.models import QuerySet
+
+from analytics.aggregation.filters import ResponseFilter
+from analytics.csv_safe import DELIMITERS, csv_writer, neutralize
+from surveys.models import Response, Survey
+
+KINDS = ("responses", "long", "aggregates", "crosstabs", "codebook")
+ROW_KINDS = ("responses", "long")  # the ones that grow with the number of responses
+LABELS = ("codes", *(code for code, _name in settings.LANGUAGES))
+OTHER_TEXT = "__other_text"
+CHUNK_BYTES = 64 * 1024
+PROGRESS_EVERY = 5_000
+ITERATOR_CHUNK = 2_000
+SLUG = re.compile(r"^[-A-Za-z0-9_]+$")
+
+META_COLUMNS = (
+    "response_id",
+    "submitted_at",
+    "language",
+    "duration_seconds",
+    "wave",
+    "recruiter_id",
+    "seed_id",
+    "network_size",
+    "quality_flags",
+)
+
+Progress = Callable[[int], None]
+
+
+@dataclass(frozen=True)
+class ExportOptions:
+    """What to export and how the CSV is written."""
+
+    kind: str
+    labels: str = "codes"
+    delimiter: str = ","
+    bom: bool = True
+    filters: ResponseFilter = field(default_factory=ResponseFilter)
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"kind must be one of {KINDS}")
+        if self.labels not in LABELS:
+            raise ValueError(f"labels must be one of {LABELS}")
+        if self.delimiter not in DELIMITERS:
+            raise ValueError(f"delimiter must be one of {DELIMITERS}")
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "labels": self.labels,
+            "delimiter": self.delimiter,
+            "bom": self.bom,
+            "filters": self.filters.as_dict(),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ExportOptions:
+        return cls(
+            kind=data["kind"],
+            labels=data.get("labels", "codes"),
+            delimiter=data.get("delimiter", ","),
+            bom=bool(data.get("bom", True)),
+            filters=ResponseFilter.from_dict(data.get("filters") or {}),
+        )
+
+
+def export_filename(*, survey: Survey, kind: str, when: dt.datetime) -> str:
+    """Return the download's file name, made on the server from the survey and the time."""
+    return f"{survey.slug}-{kind}-{when.astimezone(dt.UTC):%Y%m%d-%H%M}.csv"
+
+
+def export_responses(*, survey: Survey, options: ExportOptions) -> QuerySet[Response]:
+    """Return the queryset of the responses an export covers."""
+    queryset = Response.objects.filter(survey=survey, withdrawn_at__isnull=True)
+    return options.filters.apply(queryset)
+
+
+def export_size(*, survey: Survey, options: ExportOptions) -> int:
+    """Return how many responses a row export covers (0 for the small table exports)."""
+    if options.kind not in ROW_KINDS:
+        return 0
+    return export_responses(survey=survey, options=options).count()
+
+
+def encoded(rows: Iterable[list[Any]], options: ExportOptions) -> Iterator[bytes]:
+    """Write rows (already neutralized) with the csv module, in chunks of bytes."""
+    buffer = io.StringIO()
+    writer = csv_writer(buffer, delimiter=options.delimiter, bom=False)
+    for row in rows:
+        writer.writerow(row)
+        if buffer.tell() >= CHUNK_BYTES:
+            yield buffer.getvalue().encode()
+            buffer.seek(0)
+            buffer.truncate()
+    if buffer.tell():
+        yield buffer.getvalue().encode()
+
+
+def header_row(columns: Iterable[str]) -> list[str]:
+    """Return a header row with every column name neutralized."""
+    return [neutralize(column) for column in columns]
+
+
+def option_label(option: Any, labels: str) -> str:
+    """Return an option's label in a language, the English one when it has none."""
+    return getattr(option, f"label_{labels}") or option.label_en

@@ -1,0 +1,117 @@
+"""The CSV export pages: the request form, the background jobs and their downloads."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    JsonResponse,
+    StreamingHttpResponse,
+)
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from analytics.access import analyst_required, survey_chosen
+from analytics.dashboard.selectors import survey_questions, wave_values
+from analytics.exports.forms import ExportForm
+from analytics.exports.jobs import export_job_create, export_job_progress, export_job_visible
+from analytics.exports.options import ROW_KINDS, export_filename, export_size
+from analytics.exports.stream import export_chunks
+from analytics.models import ExportJob
+from surveys.models import Survey
+
+
+@login_required
+@analyst_required
+def exports(request: HttpRequest) -> HttpResponse:
+    surveys = list(Survey.objects.order_by("slug"))
+    slug = request.GET.get("survey") or request.POST.get("survey")
+    survey = survey_chosen(surveys=surveys, slug=slug)
+    if survey is None:
+        return render(request, "analytics/exports.html", {"surveys": surveys})
+    questions = survey_questions(survey=survey)
+    form = ExportForm(request.POST or None, questions=questions, waves=wave_values(survey=survey))
+    if request.method == "POST" and form.is_valid():
+        options = form.options()
+        size = export_size(survey=survey, options=options)
+        if options.kind in ROW_KINDS and size > settings.EXPORT_ASYNC_THRESHOLD:
+            job = export_job_create(
+                owner=request.user, survey=survey, options=options, rows_total=size
+            )
+            return redirect("analytics:export_job", pk=job.pk)
+        name = export_filename(survey=survey, kind=options.kind, when=timezone.now())
+        response = StreamingHttpResponse(
+            export_chunks(survey=survey, options=options), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+    jobs = ExportJob.objects.filter(owner=request.user).select_related("survey")[:10]
+    context = {
+        "surveys": surveys,
+        "survey": survey,
+        "form": form,
+        "jobs": jobs,
+        "threshold": settings.EXPORT_ASYNC_THRESHOLD,
+    }
+    return render(request, "analytics/exports.html", context, status=400 if form.errors else 200)
+
+
+def _job(request: HttpRequest, pk: str) -> ExportJob:
+    job = get_object_or_404(ExportJob.objects.select_related("survey"), pk=pk)
+    if not export_job_visible(job=job, user=request.user):
+        raise Http404("No such export")
+    return job
+
+
+def _job_status(job: ExportJob) -> dict[str, object]:
+    return {
+        "status": job.status,
+        "status_label": job.get_status_display(),
+        "rows_done": export_job_progress(job=job),
+        "rows_total": job.rows_total,
+        "error": _(job.error) if job.error else "",
+        "download_url": reverse("analytics:export_download", kwargs={"pk": job.pk})
+        if job.status == ExportJob.Status.DONE
+        else "",
+    }
+
+
+@login_required
+@analyst_required
+@require_GET
+def export_job(request: HttpRequest, pk: str) -> HttpResponse:
+    job = _job(request, pk)
+    return render(
+        request,
+        "analytics/export_job.html",
+        {"job": job, "status": _job_status(job)},
+    )
+
+
+@login_required
+@analyst_required
+@require_GET
+def export_job_status(request: HttpRequest, pk: str) -> JsonResponse:
+    return JsonResponse(_job_status(_job(request, pk)))
+
+
+@login_required
+@analyst_required
+@require_GET
+def export_download(request: HttpRequest, pk: str) -> FileResponse:
+    job = _job(request, pk)
+    if job.status != ExportJob.Status.DONE or not job.path.exists():
+        raise Http404("The export is not ready")
+    return FileResponse(
+        job.path.open("rb"),
+        as_attachment=True,
+        filename=job.file_name,
+        content_type="text/csv; charset=utf-8",
+    )

@@ -1,0 +1,278 @@
+"""The wide export: one row per response, one column per single answer, option or text.
+
+On PostgreSQL it is one ``COPY (SELECT …) TO STDOUT WITH (FORMAT csv)`` whose SELECT already
+produces the final cells (labels, 0/1 columns, neutralized text), so the export costs about what
+``COPY`` costs and memory stays flat. Elsewhere the rows are built in Python from an iterator.
+Both paths write the same bytes for the same data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import connection
+
+from analytics.csv_safe import FORMULA_TRIGGERS, neutralize
+from analytics.dashboard.selectors import survey_questions
+from analytics.exports.options import (
+    CHUNK_BYTES,
+    ITERATOR_CHUNK,
+    META_COLUMNS,
+    OTHER_TEXT,
+    PROGRESS_EVERY,
+    SLUG,
+    ExportOptions,
+    Progress,
+    encoded,
+    export_responses,
+    header_row,
+    option_label,
+)
+from surveys.models import Question, QuestionKind, QuestionRole, Survey
+
+
+@dataclass(frozen=True)
+class WideColumn:
+    header: str
+    kind: str  # single, tick, integer, text, other
+    question: str
+    option: str = ""
+    display: dict[str, str] = field(default_factory=dict)  # option code -> cell
+
+
+def wide_columns(survey: Survey, questions: list[Question], labels: str) -> list[WideColumn]:
+    columns: list[WideColumn] = []
+    for question in questions:
+        code = question.code
+        if not SLUG.match(code):
+            raise ValueError(f"question code {code!r} is not a slug")
+        if question.role == QuestionRole.NETWORK_SIZE:
+            continue  # already there as the network_size column
+        header = code if code not in META_COLUMNS else f"answer__{code}"
+        options = list(question.options.all())
+        for option in options:
+            if not SLUG.match(option.code):
+                raise ValueError(f"option code {option.code!r} is not a slug")
+        if question.kind == QuestionKind.SINGLE:
+            display = (
+                {o.code: neutralize(option_label(o, labels)) for o in options}
+                if labels != "codes"
+                else {}
+            )
+            columns.append(WideColumn(header, "single", code, display=display))
+        elif question.kind == QuestionKind.MULTIPLE:
+            columns += [WideColumn(f"{code}__{o.code}", "tick", code, o.code) for o in options]
+        elif question.kind == QuestionKind.INTEGER:
+            columns.append(WideColumn(header, "integer", code))
+        else:
+            columns.append(WideColumn(header, "text", code))
+        if any(o.is_other for o in options):
+            columns.append(WideColumn(f"{code}{OTHER_TEXT}", "other", code))
+    return columns
+
+
+def _timestamp(value: dt.datetime) -> str:
+    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _text(value: Any) -> str | None:
+    return neutralize(value) if isinstance(value, str) else None
+
+
+def _wide_cell(column: WideColumn, answers: dict[str, Any], other_texts: dict[str, Any]) -> Any:
+    value = answers.get(column.question)
+    if column.kind == "single":
+        if not isinstance(value, str):
+            return None
+        return column.display.get(value, neutralize(value))
+    if column.kind == "tick":
+        return int(column.option in value) if isinstance(value, list) else None
+    if column.kind == "integer":
+        return value if isinstance(value, int) and not isinstance(value, bool) else None
+    if column.kind == "text":
+        return _text(value)
+    return _text(other_texts.get(column.question))
+
+
+def wide_rows(
+    survey: Survey, options: ExportOptions, progress: Progress | None
+) -> Iterator[list[Any]]:
+    columns = wide_columns(survey, survey_questions(survey=survey), options.labels)
+    yield header_row([*META_COLUMNS, *(column.header for column in columns)])
+    rows = (
+        export_responses(survey=survey, options=options)
+        .order_by("id")
+        .values_list(
+            "id",
+            "submitted_at",
+            "started_at",
+            "language",
+            "wave",
+            "recruiter_id",
+            "seed_link_id",
+            "network_size",
+            "quality_flags",
+            "answers",
+            "other_texts",
+        )
+        .iterator(ITERATOR_CHUNK)
+    )
+    done = 0
+    for (
+        pk,
+        submitted_at,
+        started_at,
+        language,
+        wave,
+        recruiter_id,
+        seed_id,
+        network_size,
+        flags,
+        answers,
+        other_texts,
+    ) in rows:
+        flag_text = "|".join(str(flag) for flag in flags) if isinstance(flags, list) else ""
+        yield [
+            pk,
+            _timestamp(submitted_at),
+            _text(language),
+            int((submitted_at - started_at).total_seconds()),
+            wave,
+            recruiter_id,
+            seed_id,
+            network_size,
+            _text(flag_text),
+            *(_wide_cell(column, answers, other_texts) for column in columns),
+        ]
+        done += 1
+        if progress is not None and done % PROGRESS_EVERY == 0:
+            progress(done)
+    if progress is not None:
+        progress(done)
+
+
+def _literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+_TRIGGERS_SQL = ", ".join(
+    {"\t": "E'\\t'", "\r": "E'\\r'"}.get(trigger, _literal(trigger)) for trigger in FORMULA_TRIGGERS
+)
+
+
+def _neutral_sql(expression: str) -> str:
+    """Return SQL that neutralizes a text expression and writes '' as an empty cell."""
+    return (
+        f"NULLIF(CASE WHEN left({expression}, 1) IN ({_TRIGGERS_SQL}) "
+        f"THEN '''' || {expression} ELSE {expression} END, '')"
+    )
+
+
+def wide_sql(*, survey: Survey, options: ExportOptions) -> tuple[str, list[Any], list[str]]:
+    """Return the PostgreSQL SELECT of the wide export, its parameters and its header."""
+    columns = wide_columns(survey, survey_questions(survey=survey), options.labels)
+    inner = [
+        "r.id",
+        "r.submitted_at",
+        "r.started_at",
+        "r.language",
+        "r.wave",
+        "r.recruiter_id",
+        "r.seed_link_id",
+        "r.network_size",
+        # Most responses have no flag: skip the subquery for them.
+        "CASE WHEN r.quality_flags = '[]'::jsonb THEN '' "
+        "WHEN jsonb_typeof(r.quality_flags) = 'array' THEN array_to_string(ARRAY("
+        "SELECT jsonb_array_elements_text(r.quality_flags)), '|') END AS flags",
+    ]
+    outer = [
+        "v.id",
+        "to_char(v.submitted_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')",
+        _neutral_sql("v.language"),
+        "trunc(extract(epoch FROM (v.submitted_at - v.started_at)))::bigint",
+        "v.wave",
+        "v.recruiter_id",
+        "v.seed_link_id",
+        "v.network_size",
+        _neutral_sql("v.flags"),
+    ]
+    params: list[Any] = []
+    ticked: dict[str, str] = {}
+    for index, column in enumerate(columns):
+        alias = f"c{index}"
+        key = _literal(column.question)
+        if column.kind == "single":
+            inner.append(
+                f"CASE WHEN jsonb_typeof(r.answers -> {key}) = 'string' "
+                f"THEN r.answers ->> {key} END AS {alias}"
+            )
+            if column.display:
+                # One lookup in a code -> label object, not a comparison per option.
+                params.append(json.dumps(column.display, ensure_ascii=False))
+                outer.append(
+                    f"NULLIF(COALESCE(%s::jsonb ->> v.{alias}, {_neutral_sql('v.' + alias)}), '')"
+                )
+            else:
+                outer.append(_neutral_sql(f"v.{alias}"))
+        elif column.kind == "tick":
+            # One extraction of the question's list serves every option's column.
+            chosen = ticked.get(column.question)
+            if chosen is None:
+                chosen = ticked[column.question] = f"m{len(ticked)}"
+                inner.append(
+                    f"CASE WHEN jsonb_typeof(r.answers -> {key}) = 'array' "
+                    f"THEN r.answers -> {key} END AS {chosen}"
+                )
+            outer.append(f"(v.{chosen} ? {_literal(column.option)})::int")
+        elif column.kind == "integer":
+            inner.append(
+                f"CASE WHEN jsonb_typeof(r.answers -> {key}) = 'number' "
+                f"THEN r.answers ->> {key} END AS {alias}"
+            )
+            outer.append(f"v.{alias}")
+        else:
+            source = "r.answers" if column.kind == "text" else "r.other_texts"
+            inner.append(
+                f"CASE WHEN jsonb_typeof({source} -> {key}) = 'string' "
+                f"THEN {source} ->> {key} END AS {alias}"
+            )
+            outer.append(_neutral_sql(f"v.{alias}"))
+    condition, filter_params = options.filters.sql("r")
+    # OFFSET 0 keeps the inner SELECT a separate step, so each JSON value is extracted once.
+    sql = (
+        f"SELECT {', '.join(outer)} FROM ("  # noqa: S608 - slug-checked codes, bound values
+        f"SELECT {', '.join(inner)} FROM surveys_response r "
+        f"WHERE r.survey_id = %s AND r.withdrawn_at IS NULL{condition} "
+        "ORDER BY r.id OFFSET 0) AS v ORDER BY v.id"
+    )
+    header = header_row([*META_COLUMNS, *(column.header for column in columns)])
+    return sql, [*params, survey.pk, *filter_params], header
+
+
+def wide_copy(survey: Survey, options: ExportOptions, progress: Progress | None) -> Iterator[bytes]:
+    sql, params, header = wide_sql(survey=survey, options=options)
+    yield from encoded([header], options)
+    delimiter = _literal(options.delimiter)
+    statement = f"COPY ({sql}) TO STDOUT WITH (FORMAT csv, DELIMITER {delimiter})"
+    buffer = bytearray()
+    done = 0
+    # The psycopg cursor itself: Django's debug wrapper passes no parameters to copy().
+    with connection.cursor() as wrapper, wrapper.cursor.copy(statement, params) as copy:
+        for row in copy:
+            # COPY sends one row per message, ending in "\n"; RFC 4180 wants "\r\n".
+            buffer += bytes(row)[:-1]
+            buffer += b"\r\n"
+            done += 1
+            if len(buffer) >= CHUNK_BYTES:
+                yield bytes(buffer)
+                buffer.clear()
+            if progress is not None and done % PROGRESS_EVERY == 0:
+                progress(done)
+    if buffer:
+        yield bytes(buffer)
+    if progress is not None:
+        progress(done)
