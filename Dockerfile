@@ -23,7 +23,8 @@ RUN pip install .
 COPY . .
 
 # Build-time settings only: nothing connects to these services while building.
-RUN DJANGO_ENV=production SECRET_KEY=image-build-only ALLOWED_HOSTS=build \
+RUN DJANGO_ENV=production SECRET_KEY=image-build-only CLIENT_HASH_SALT=image-build-salt \
+        ALLOWED_HOSTS=build \
         DATABASE_URL=postgres://build@build:5432/build REDIS_URL=redis://build:6379/0 \
         sh -c 'python manage.py compilemessages --ignore=var --ignore=node_modules \
             && python manage.py collectstatic --noinput' \

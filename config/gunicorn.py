@@ -40,8 +40,8 @@ preload_app = True
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
-# Behind the proxy in docker-compose; only it may claim to have terminated TLS.
-forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# Only the trusted proxies (TRUSTED_PROXIES, as Django reads it) may claim to have terminated TLS.
+forwarded_allow_ips = os.environ.get("TRUSTED_PROXIES", "").strip() or "127.0.0.1"
 
 
 def when_ready(server: object) -> None:

@@ -21,4 +21,6 @@ class SecurityHeadersMiddleware:
             "Permissions-Policy", "camera=(), microphone=(), geolocation=()"
         )
         response.headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
+        # XFrameOptionsMiddleware sits inside CommonMiddleware and misses what it refuses.
+        response.headers.setdefault("X-Frame-Options", settings.X_FRAME_OPTIONS)
         return response

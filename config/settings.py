@@ -7,6 +7,8 @@ real services and a secret from the environment.
 
 from __future__ import annotations
 
+import ipaddress
+import os
 import secrets
 from pathlib import Path
 
@@ -23,6 +25,9 @@ from config.env import (
 )
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+# Everything the site writes at run time (the SQLite database, secrets, exports, media) holds
+# respondents' answers or keys: readable by the site's own user only (files 0600, folders 0700).
+os.umask(0o077)
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
 
 ENVIRONMENT = env_str("DJANGO_ENV", "development")
@@ -33,20 +38,38 @@ if ENVIRONMENT not in {"development", "production"}:
 PRODUCTION = ENVIRONMENT == "production"
 
 
-def _development_secret() -> str:
+def _development_secret(name: str) -> str:
     # A per-checkout secret keeps sessions valid across restarts without ever committing one.
-    path = VAR_DIR / "dev-secret-key"
+    path = VAR_DIR / name
     if not path.exists():
-        VAR_DIR.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(50))
+        VAR_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(secrets.token_urlsafe(50))
     return path.read_text().strip()
 
 
 SECRET_KEY = (
     env_str("SECRET_KEY", required=True)
     if PRODUCTION
-    else (env_str("SECRET_KEY", "") or _development_secret())
+    else (env_str("SECRET_KEY", "") or _development_secret("dev-secret-key"))
 )
+# Key of the salted client hashes (duplicate flags, throttles). Its own secret: anyone who knew
+# it could forge nothing, but SECRET_KEY signs respondents' cookies and must never be shown.
+CLIENT_HASH_SALT = (
+    env_str("CLIENT_HASH_SALT", required=True)
+    if PRODUCTION
+    else (env_str("CLIENT_HASH_SALT", "") or _development_secret("dev-client-hash-salt"))
+)
+if CLIENT_HASH_SALT == SECRET_KEY:
+    raise ImproperlyConfigured("CLIENT_HASH_SALT must differ from SECRET_KEY.")
+# Proxies whose X-Forwarded-For is believed (addresses or CIDR ranges). Empty: REMOTE_ADDR is
+# the client, as on the embedded default; behind a TLS proxy, name the proxy.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
+try:
+    TRUSTED_PROXY_NETWORKS = [ipaddress.ip_network(p, strict=False) for p in TRUSTED_PROXIES]
+except ValueError as error:
+    raise ImproperlyConfigured(f"TRUSTED_PROXIES: {error}") from error
 DEBUG = env_bool("DEBUG", default=not PRODUCTION)
 ALLOWED_HOSTS = env_list(
     "ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "[::1]", "testserver"]
@@ -55,6 +78,15 @@ if PRODUCTION and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS is required in production.")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Password reset mails a link: offered only where a mail server is configured.
+EMAIL_HOST = env_str("EMAIL_HOST", "")
+if EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_PORT = env_int("EMAIL_PORT", 587, minimum=1)
+    EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+    EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+    EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+    DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", f"survey@{EMAIL_HOST}")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -74,6 +106,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outside everything that can refuse a request (a bad Host header is refused by
+    # CommonMiddleware), so that every response, error pages included, carries the headers.
+    "config.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Respondents' sessions in a signed cookie, staff sessions in the database.
     "config.sessions.SessionMiddleware",
@@ -83,7 +118,6 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "config.middleware.SecurityHeadersMiddleware",
     # Last, so that it sees the authenticated user of a failed login.
     "axes.middleware.AxesMiddleware",
 ]
@@ -114,7 +148,13 @@ DATABASES = {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": env_str("SQLITE_PATH", str(VAR_DIR / "db.sqlite3")),
             # WAL lets the in-process task rebuild aggregates while respondents submit.
-            "OPTIONS": {"init_command": "PRAGMA journal_mode=WAL;", "timeout": 20},
+            # IMMEDIATE: a submit that reads then writes takes the write lock at BEGIN, so
+            # concurrent submits wait (up to the timeout) instead of failing as "locked".
+            "OPTIONS": {
+                "init_command": "PRAGMA journal_mode=WAL;",
+                "timeout": 20,
+                "transaction_mode": "IMMEDIATE",
+            },
         },
     )
 }
@@ -126,7 +166,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 elif PRODUCTION:
     raise ImproperlyConfigured("DATABASE_URL (PostgreSQL) is required in production.")
 else:
-    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    VAR_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_redis_url("REDIS_URL")
@@ -237,8 +277,8 @@ CELERY_TASK_PUBLISH_RETRY = False
 
 # Questionnaires one client (salted address + browser) may start per 10 minutes.
 START_RATE_LIMIT = env_int("START_RATE_LIMIT", 60, minimum=1)
-# Salt for the rotating client hash used by duplicate flags; raw IP addresses are never stored.
-CLIENT_HASH_SALT = env_str("CLIENT_HASH_SALT", "") or SECRET_KEY
+# The debug page and error reports hide every setting that names a secret or a credential.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "config.debug.SecretsHidingFilter"
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -1,5 +1,7 @@
+from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from config import views
@@ -15,10 +17,26 @@ urlpatterns += i18n_patterns(
     path("", include("surveys.urls")),
     path("organize/", include("recruitment.urls")),
     path("analytics/", include("analytics.urls")),
-    path("accounts/", include("django.contrib.auth.urls")),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "accounts/password_change/",
+        auth_views.PasswordChangeView.as_view(),
+        name="password_change",
+    ),
+    path(
+        "accounts/password_change/done/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
     path("admin/", admin.site.urls),
     prefix_default_language=True,
 )
+if settings.EMAIL_HOST:
+    # Without a mail server a reset link would be "sent" nowhere and the page would lie.
+    urlpatterns += i18n_patterns(
+        path("accounts/", include("django.contrib.auth.urls")), prefix_default_language=True
+    )
 
 handler400 = "config.views.bad_request"
 handler500 = "config.views.server_error"

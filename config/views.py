@@ -93,12 +93,25 @@ def _unavailable(error: BaseException | None) -> HttpResponse:
     return response
 
 
+# The first path segment after the language of the pages only staff use.
+STAFF_SECTIONS = frozenset({"organize", "analytics", "admin", "accounts"})
+
+
+def _for_staff(request: HttpRequest) -> bool:
+    parts = request.path.strip("/").split("/")
+    return len(parts) > 1 and parts[1] in STAFF_SECTIONS
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
-    """Answer "try again in a moment" while the database is unreachable, else a plain 500."""
+    """Answer "try again in a moment" while the database is unreachable, else a plain 500.
+
+    A respondent is told that their saved answers are kept; staff are not told about answers.
+    """
     error = sys.exc_info()[1]
     if _caused_by_database(error):
         return _unavailable(error)
-    return HttpResponse(render_to_string("500.html"), status=500)
+    page = render_to_string("500.html", {"for_staff": _for_staff(request)})
+    return HttpResponse(page, status=500)
 
 
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:

@@ -4,10 +4,35 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 
 from django.conf import settings
 from django.http import HttpRequest
 from django.utils import timezone
+
+
+def client_ip(request: HttpRequest) -> str:
+    """Return the client's address: the first hop, from the right, that is not a trusted proxy.
+
+    ``X-Forwarded-For`` is believed only as far as trusted proxies (``TRUSTED_PROXIES``) relay
+    it: a visitor who writes the header themselves cannot pick the address they are counted as.
+    The walk is ours, from the TCP peer back: django-ipware 8, tried first, gave no address at
+    all for a chain ending in a trusted loopback proxy.
+    """
+    peer = request.META.get("REMOTE_ADDR", "")
+    networks = settings.TRUSTED_PROXY_NETWORKS
+    if not networks:
+        return peer
+    forwarded = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    hops = [hop for hop in forwarded if hop] + [peer]
+    for hop in reversed(hops):
+        try:
+            address = ipaddress.ip_address(hop)
+        except ValueError:
+            return hop  # not an address: whoever wrote it is the client, counted as written
+        if not any(address in network for network in networks):
+            return hop
+    return hops[0]
 
 
 def client_hash(request: HttpRequest) -> str:
@@ -16,7 +41,7 @@ def client_hash(request: HttpRequest) -> str:
     material = "|".join(
         [
             f"{year}-{week}",
-            request.META.get("REMOTE_ADDR", ""),
+            client_ip(request),
             request.META.get("HTTP_USER_AGENT", "")[:300],
         ]
     )
@@ -27,6 +52,6 @@ def client_hash(request: HttpRequest) -> str:
 def client_address_hash(request: HttpRequest) -> str:
     """Return a salted weekly hash of the client's address alone, for login throttling."""
     year, week, _ = timezone.now().isocalendar()
-    material = f"{year}-{week}|{request.META.get('REMOTE_ADDR', '')}"
+    material = f"{year}-{week}|{client_ip(request)}"
     key = settings.CLIENT_HASH_SALT.encode()
     return hmac.new(key, material.encode(), hashlib.sha256).hexdigest()[:32]

@@ -30,12 +30,14 @@ def test_it_creates_an_organizer_who_can_log_in_and_open_the_monitor(
     )
     user = User.objects.get(username="olga")
     assert "Created staff user 'olga' in Organizers." in out.getvalue()
-    assert user.is_staff and not user.is_superuser and _groups(user) == {"Organizers"}
+    assert not user.is_staff and not user.is_superuser and _groups(user) == {"Organizers"}
     assert user.has_perm("surveys.organizer") and not user.has_perm("surveys.analyst")
     client = Client()
     login = client.post("/en/accounts/login/", {"username": "olga", "password": PASSWORD})
     assert login.status_code == 302
     assert client.get("/en/organize/").status_code == 200
+    # The admin is for admins: an organizer is sent to its login page, not shown its index.
+    assert client.get("/en/admin/").status_code == 302
 
 
 @pytest.mark.parametrize(

@@ -20,7 +20,14 @@ from django.core.management import get_commands
 
 ROOT = Path(__file__).resolve().parents[2]
 APP_SERVICES = ("web", "worker", "beat")
-REQUIRED_IN_PRODUCTION = {"DJANGO_ENV", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL"}
+REQUIRED_IN_PRODUCTION = {
+    "DJANGO_ENV",
+    "SECRET_KEY",
+    "CLIENT_HASH_SALT",
+    "ALLOWED_HOSTS",
+    "DATABASE_URL",
+    "REDIS_URL",
+}
 # Read by docker-compose.yml itself (interpolation) or by the postgres image, not by Django.
 COMPOSE_ONLY = {"POSTGRES_USER", "POSTGRES_PASSWORD", "POSTGRES_DB", "HTTP_PORT"}
 
@@ -161,6 +168,7 @@ def production_env(**extra: str) -> dict[str, str]:
     env.update(
         DJANGO_ENV="production",
         SECRET_KEY=secrets.token_urlsafe(50)[:50],
+        CLIENT_HASH_SALT=secrets.token_urlsafe(50)[:50],
         ALLOWED_HOSTS="survey.example.org",
         DATABASE_URL="postgres://survey:secret@db.invalid:5432/survey",
         REDIS_URL="redis://redis.invalid:6379/0",

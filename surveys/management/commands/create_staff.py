@@ -68,10 +68,11 @@ class Command(BaseCommand):
 
         with transaction.atomic():
             groups = [_group(name) for name in GROUPS[options["role"]]]
-            user.is_staff = True
+            # Organizers and analysts work on their own pages; the admin is for admins only.
             user.is_active = True
             if options["superuser"]:
                 user.is_superuser = True
+                user.is_staff = True
             user.save()
             user.groups.add(*groups)
         verb = "Created" if creating else "Updated"
