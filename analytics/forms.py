@@ -9,9 +9,10 @@ from crispy_forms.layout import Column, Field, Layout, Row
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
-from analytics.aggregation.filters import ResponseFilter
+from analytics.aggregation.filters import EARLIEST_DATE, LATEST_DATE, ResponseFilter
 from surveys.models import Question, QuestionRole
 
 ANY = [("", _("All"))]
@@ -46,13 +47,21 @@ def small_fields(
     return helper
 
 
+# Django's own bound validators: their messages, naming the limit, exist in every language.
+DATE_RANGE = [MinValueValidator(EARLIEST_DATE), MaxValueValidator(LATEST_DATE)]
+
+
 class FilterForm(forms.Form):
     """The response filter: by a role's answer, the language, the wave and dates."""
 
     language = forms.ChoiceField(label=_("Language"), required=False)
     wave = forms.ChoiceField(label=_("Wave"), required=False)
-    date_from = forms.DateField(label=_("From"), required=False, widget=DateInput)
-    date_to = forms.DateField(label=_("To"), required=False, widget=DateInput)
+    date_from = forms.DateField(
+        label=_("From"), required=False, widget=DateInput, validators=DATE_RANGE
+    )
+    date_to = forms.DateField(
+        label=_("To"), required=False, widget=DateInput, validators=DATE_RANGE
+    )
 
     def __init__(
         self, *args: Any, questions: list[Question], waves: list[str], **kwargs: Any
@@ -80,7 +89,10 @@ class FilterForm(forms.Form):
         cleaned = super().clean()
         start, end = cleaned.get("date_from"), cleaned.get("date_to")
         if start and end and start > end:
-            raise ValidationError(_("The start date is after the end date."), code="dates")
+            # Beside the field, as the range error is: the analyst sees where to correct it.
+            self.add_error(
+                "date_to", ValidationError(_("The start date is after the end date."), code="dates")
+            )
         return cleaned
 
     def filters(self) -> ResponseFilter:

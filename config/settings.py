@@ -77,7 +77,8 @@ ALLOWED_HOSTS = env_list(
 if PRODUCTION and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS is required in production.")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Links handed to respondents and organizers; empty: built from the host of each request.
+SITE_URL = env_str("SITE_URL", "").rstrip("/")
 # Password reset mails a link: offered only where a mail server is configured.
 EMAIL_HOST = env_str("EMAIL_HOST", "")
 if EMAIL_HOST:
@@ -208,7 +209,8 @@ AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = 0.25  # hours: a locked-out client may try again after 15 minutes
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "lockout.html"
+# The lockout page says in how many minutes (AXES_COOLOFF_TIME) the door opens again.
+AXES_LOCKOUT_CALLABLE = "config.views.login_lockout_response"
 # Attempts are counted in the cache (Redis in production) under a salted hash of the address,
 # so no raw IP address reaches the database or the logs.
 AXES_CLIENT_IP_CALLABLE = "surveys.privacy.client_address_hash"
@@ -275,8 +277,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 CELERY_TASK_PUBLISH_RETRY = False
 
-# Questionnaires one client (salted address + browser) may start per 10 minutes.
-START_RATE_LIMIT = env_int("START_RATE_LIMIT", 60, minimum=1)
+# Questionnaires one client address may start per 10 minutes before each start asks for a tap:
+# a campus or a mobile carrier puts hundreds of people behind one address.
+START_RATE_LIMIT = env_int("START_RATE_LIMIT", 300, minimum=1)
 # The debug page and error reports hide every setting that names a secret or a credential.
 DEFAULT_EXCEPTION_REPORTER_FILTER = "config.debug.SecretsHidingFilter"
 

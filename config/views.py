@@ -1,10 +1,13 @@
-"""Site-wide pages: the home page, the health check and the benchmark baseline."""
+"""Site-wide pages: home, privacy, health check, benchmark baseline, error and lockout pages."""
 
 from __future__ import annotations
 
 import logging
+import math
 import sys
 
+from axes.conf import settings as axes_settings
+from axes.helpers import get_cool_off
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -124,3 +127,17 @@ def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     """Explain an expired form in the visitor's language instead of Django's English page."""
     return render(request, "403_csrf.html", status=403)
+
+
+def login_lockout_response(
+    request: HttpRequest, original_response: HttpResponse | None = None, credentials: object = None
+) -> HttpResponse:
+    """Render the staff login lockout page, saying in how many minutes to try again."""
+    cool_off = get_cool_off(request)
+    minutes = math.ceil(cool_off.total_seconds() / 60) if cool_off else 0
+    return render(
+        request,
+        "lockout.html",
+        {"minutes": minutes},
+        status=axes_settings.AXES_HTTP_RESPONSE_CODE,
+    )

@@ -7,10 +7,11 @@ single-choice or integer question holding the answer code or number, and one 0/1
 * ``id`` is the response id, as in the raw export.
 * Seeds have ``recruiter.id`` = ``seed`` (R's convention) and ``wave`` 0; ``seed`` is the id of
   the wave-0 respondent at the root of each row's tree.
-* Withdrawn responses are left out. R's ``RDS`` needs every recruiter in the data, so a
-  respondent whose recruiter is not exported (withdrawn) becomes the seed of their own tree, and
-  ``wave`` and ``seed`` are computed from the exported chains. A respondent who came without a
-  link is a seed too.
+* A withdrawn response stays as a row with every answer and ``network.size`` empty (they were
+  erased): R's ``RDS`` needs every recruiter in the data, and its recruits keep their recruiter,
+  wave and seed. The same tombstone is in the wide export, the tree and the RDS forest.
+* A respondent who came without a link is the wave-0 seed of a chain of their own.
+* ``wave`` and ``seed`` are computed from the chains, and agree with the stored waves.
 * A question left unanswered is an empty cell (``NA`` in R).
 """
 
@@ -60,13 +61,13 @@ def _answer_cells(questions: list[Question], answers: dict[str, Any]) -> list[An
 
 
 def recruitment_rows(*, survey: Survey) -> Iterator[list[Any]]:
-    """Yield the header, then one row per response that was not withdrawn, oldest first."""
+    """Yield the header, then one row per response (withdrawn ones as tombstones), oldest first."""
     questions = _questions(survey)
     yield recruitment_header(questions=questions)
     wave_of: dict[int, int] = {}
     seed_of: dict[int, int] = {}
     rows = (
-        Response.objects.filter(survey=survey, withdrawn_at__isnull=True)
+        Response.objects.filter(survey=survey)
         .order_by("id")
         .values_list("id", "recruiter_id", "network_size", "answers")
     )

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Page
-from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.backends.utils import csrf_input
 from django.urls import reverse
@@ -21,10 +21,10 @@ from recruitment.forms import SeedLinkForm
 from recruitment.monitor.figures import monitor_figures
 from recruitment.rds_csv import recruitment_rows
 from recruitment.seed_links import seed_link_create, seed_link_deactivate
-from recruitment.tree.build import COLOR_BY, LAYOUTS, chain_tree, tree_svg
+from recruitment.tree.build import COLOR_BY, LAYOUTS, chain_tree, self_started_root, tree_svg
 from surveys.links import attribution, limits
 from surveys.links.qr import qr_svg
-from surveys.models import SeedLink, Survey
+from surveys.models import Response, SeedLink, Survey
 
 MAX_DORMANT_DAYS = 365
 # Chains listed per page of the monitor, latest activity first: a survey with hundreds of seed
@@ -213,13 +213,15 @@ def _choice(request: HttpRequest, name: str, choices: tuple[str, ...]) -> str:
     return value if value in choices else choices[0]
 
 
-@organizer_required
-@require_GET
-def tree(request: HttpRequest, slug: str, seed_id: int) -> HttpResponse:
-    survey = _survey(slug)
-    seed = _seed(survey, seed_id)
+def _tree_page(
+    request: HttpRequest,
+    survey: Survey,
+    *,
+    seed: SeedLink | None = None,
+    root: Response | None = None,
+) -> HttpResponse:
     layout = _choice(request, "layout", LAYOUTS)
-    chain = chain_tree(seed_link=seed, layout=layout)
+    chain = chain_tree(seed_link=seed, root=root, layout=layout)
     color_by = _choice(request, "color", COLOR_BY)
     svg, legend = tree_svg(chain, color_by=color_by)
     context = {
@@ -232,6 +234,23 @@ def tree(request: HttpRequest, slug: str, seed_id: int) -> HttpResponse:
         "layout": layout,
     }
     return render(request, "organize/tree.html", context)
+
+
+@organizer_required
+@require_GET
+def tree(request: HttpRequest, slug: str, seed_id: int) -> HttpResponse:
+    survey = _survey(slug)
+    return _tree_page(request, survey, seed=_seed(survey, seed_id), root=None)
+
+
+@organizer_required
+@require_GET
+def root_tree(request: HttpRequest, slug: str, response_id: int) -> HttpResponse:
+    survey = _survey(slug)
+    root = self_started_root(survey=survey, response_id=response_id)
+    if root is None:
+        raise Http404("No such self-started chain")
+    return _tree_page(request, survey, root=root)
 
 
 @organizer_required

@@ -1,12 +1,13 @@
 """Demo data: 505 respondents of the SCO 2025 study, recruited as a snowball forest.
 
 Every respondent goes through the same services as a real one (``draft_start`` and
-``response_submit``), arriving through a seed link or another respondent's personal link.
-The marginal distributions match the shares the study published (``shared/questionnaire.md``)
-to rounding: each single-choice question gets exact counts by largest-remainder apportionment,
-each multiple-choice option its own count of ticks. Where the study gives only a sum, the split
-is ours: "positive (both)" 56.2 % is 20.2 % strongly + 36.0 % moderately positive; trust
-"definitely + rather yes" 85.6 % is 41.2 % + 44.4 %; the last three threats share 17.5 %.
+``response_submit``), arriving through a seed link or another respondent's personal link. The
+marginal distributions match the shares the study published (a copy of its specification is
+``tests/data/questionnaire.md``) to rounding: each single-choice question gets exact counts by
+largest-remainder apportionment, each multiple-choice option its own count of ticks. Where the
+study gives only a sum, the split is ours: "positive (both)" 56.2 % is 20.2 % strongly + 36.0 %
+moderately positive; trust "definitely + rather yes" 85.6 % is 41.2 % + 44.4 %; the last three
+threats share 17.5 %.
 """
 
 from __future__ import annotations

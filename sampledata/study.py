@@ -1,8 +1,9 @@
 """The founding study's published picture: the shares its 505 respondents gave.
 
-Source: the article in shared/seeds/ and shared/questionnaire.md. Where the article gives only a
-total ("positive (both) 56.2", "rest shared by the last three"), the split is ours; so are the
-shares of options it does not mention. The demo data and the bulk generator both draw from here.
+Source: the study's published article and its questionnaire specification (a copy is in
+tests/data/questionnaire.md). Where the article gives only a total ("positive (both) 56.2",
+"rest shared by the last three"), the split is ours; so are the shares of options it does not
+mention. The demo data and the bulk generator both draw from here.
 """
 
 from __future__ import annotations

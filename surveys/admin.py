@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 
 from surveys.models import Option, Page, Question, Response, SeedLink, Survey
+from surveys.services import ERASED_FIELDS
 
 
 class LockedDeletionMixin:
@@ -93,9 +94,16 @@ class SeedLinkAdmin(admin.ModelAdmin):
 
 @admin.register(Response)
 class ResponseAdmin(admin.ModelAdmin):
-    list_display = ["id", "survey", "language", "submitted_at", "wave"]
+    list_display = ["id", "survey", "language", "submitted_at", "wave", "withdrawn_at"]
     list_filter = ["survey", "language"]
     readonly_fields = [f.name for f in Response._meta.fields]
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        """Leave out a withdrawn response's erased fields: nothing of them is left to show."""
+        fields = list(super().get_fields(request, obj))
+        if obj is not None and obj.withdrawn_at is not None:
+            fields = [name for name in fields if name not in {*ERASED_FIELDS, "language"}]
+        return fields
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

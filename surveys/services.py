@@ -145,12 +145,12 @@ def response_submit(
     survey = draft.survey
     answers = _normalized_answers(pages, draft.answers)
     recruiter = draft.recruiter
+    # Without any link the respondent is the wave-0 root of a chain of their own.
+    self_started = recruiter is None and draft.seed_link is None
     if recruiter is not None:
         wave, seed_link = (recruiter.wave or 0) + 1, recruiter.seed_link
-    elif draft.seed_link is not None:
-        wave, seed_link = 0, draft.seed_link
     else:
-        wave, seed_link = None, None
+        wave, seed_link = 0, draft.seed_link
     try:
         with transaction.atomic():
             # Over-limit or repeated responses are stored and flagged: nobody loses their answers.
@@ -158,6 +158,7 @@ def response_submit(
             flags = submit_flags(
                 survey=survey,
                 client_hash=draft.client_hash,
+                answers=answers,
                 recruiter=recruiter,
                 seed_link=draft.seed_link,
             )
@@ -174,6 +175,7 @@ def response_submit(
                 recruiter=recruiter,
                 seed_link=seed_link,
                 wave=wave,
+                self_started=self_started,
                 client_hash=draft.client_hash,
                 quality_flags=flags,
             )
@@ -209,10 +211,27 @@ def _normalized_answers(pages: list[Page], raw: dict[str, Any]) -> dict[str, Any
     return answers
 
 
+# What a withdrawal erases, and the value each field keeps; the rest is the tombstone that
+# keeps the recruitment structure: id, survey, recruiter, wave, seed link, self-started, the
+# codes (a withdrawn respondent's link is expired, see links.policy), submitted_at, withdrawn_at.
+ERASED_FIELDS = ("answers", "other_texts", "network_size", "client_hash", "quality_flags")
+
+
 def response_withdraw(*, response: Response) -> Response:
-    """Withdraw a response at its respondent's request; repeating it changes nothing."""
-    if response.withdrawn_at is None:
-        response.withdrawn_at = timezone.now()
-        response.save(update_fields=["withdrawn_at"])
+    """Withdraw a response at its respondent's request, erasing their answers and their draft.
+
+    Repeating it erases again and changes nothing else.
+    """
+    newly = response.withdrawn_at is None
+    with transaction.atomic():
+        Draft.objects.filter(token=response.submission_key).delete()
+        if newly:
+            response.withdrawn_at = timezone.now()
+        response.answers, response.other_texts = {}, {}
+        response.network_size, response.client_hash, response.quality_flags = None, "", []
+        # Paradata: the language chosen and the time taken say something about the person.
+        response.language, response.started_at = "", response.submitted_at
+        response.save(update_fields=[*ERASED_FIELDS, "language", "started_at", "withdrawn_at"])
+    if newly:
         transaction.on_commit(lambda: response_withdrawn.send(sender=Response, response=response))
     return response

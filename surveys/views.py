@@ -11,10 +11,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from surveys.forms import ConsentForm, PageForm, initial_for_page
-from surveys.links import attribution
+from surveys.links import attribution, limits
 from surveys.links import views as link_views
 from surveys.links.policy import LinkState
-from surveys.links.ratelimit import start_allowed
+from surveys.links.ratelimit import start_admitted, start_ticket_new
 from surveys.models import Page, Response, Survey
 from surveys.models.i18n import LANGUAGE_CODES
 from surveys.privacy import client_hash
@@ -66,8 +66,8 @@ def survey_start(request: HttpRequest, slug: str) -> HttpResponse:
         return link_views.link_refused(request, survey=survey, state=link_state)
     form = ConsentForm(request.POST if request.method == "POST" else None, survey=survey)
     if request.method == "POST" and form.is_valid():
-        if not start_allowed(request=request):
-            return render(request, "surveys/too_many_starts.html", status=429)
+        if not start_admitted(request=request, survey_slug=survey.slug):
+            return _start_challenge(request, survey)
         draft = draft_start(
             survey=survey,
             language=get_language(),
@@ -77,6 +77,17 @@ def survey_start(request: HttpRequest, slug: str) -> HttpResponse:
         visitor_remember_draft(request=request, survey=survey, draft=draft)
         return redirect(_page_url(survey, 0))
     return render(request, "surveys/consent.html", {"survey": survey, "form": form})
+
+
+def _start_challenge(request: HttpRequest, survey: Survey) -> HttpResponse:
+    # One tap for a person, a wall for a flood that does not read the page.
+    context = {
+        "survey": survey,
+        "start_ticket": start_ticket_new(survey_slug=survey.slug),
+        "start_ticket_field": limits.START_TICKET_FIELD,
+        "window_minutes": limits.START_WINDOW_SECONDS // 60,
+    }
+    return render(request, "surveys/too_many_starts.html", context, status=429)
 
 
 @never_cache

@@ -8,6 +8,21 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
+# Dates a filter may name: wide enough for any study, narrow enough that the day after the last
+# one is still a date (date.max + 1 day overflows) and a database can compare it.
+EARLIEST_DATE = dt.date(2000, 1, 1)
+LATEST_DATE = dt.date(2100, 12, 31)
+
+
+def filter_dates_problem(*, date_from: dt.date | None, date_to: dt.date | None) -> str:
+    """Return what is wrong with a filter's dates in plain English, or an empty string."""
+    for name, day in (("from", date_from), ("to", date_to)):
+        if day is not None and not EARLIEST_DATE <= day <= LATEST_DATE:
+            return f"The {name} date {day} is outside {EARLIEST_DATE}..{LATEST_DATE}."
+    if date_from and date_to and date_from > date_to:
+        return f"The from date {date_from} is after the to date {date_to}."
+    return ""
+
 
 @dataclass(frozen=True)
 class ResponseFilter:
@@ -29,6 +44,9 @@ class ResponseFilter:
         object.__setattr__(
             self, "answers", tuple(sorted((str(c), str(v)) for c, v in pairs if c and v))
         )
+        problem = filter_dates_problem(date_from=self.date_from, date_to=self.date_to)
+        if problem:
+            raise ValueError(problem)
 
     def is_empty(self) -> bool:
         return (

@@ -22,11 +22,11 @@ def _meta_descriptions() -> dict[str, str]:
         "submitted_at": _("When the response was submitted (UTC)"),
         "language": _("Questionnaire language"),
         "duration_seconds": _("Seconds from consent to submission"),
-        "wave": _("Recruitment wave (0 = came through a seed link)"),
+        "wave": _("Recruitment wave (0 = came through a seed link or without any link)"),
         "recruiter_id": _("Response number of the recruiter"),
         "seed_id": _("Seed link at the root of the recruitment chain"),
         "network_size": _("Network size (number of people the respondent knows)"),
-        "quality_flags": _("Quality flags, separated by |"),
+        "quality_flags": _("Quality flags, separated by |; withdrawn: answers deleted"),
     }
 
 

@@ -1,4 +1,8 @@
-"""The long export: one row per answer (per ticked option of a multiple choice)."""
+"""The long export: one row per answer (per ticked option of a multiple choice).
+
+A withdrawn response has no answers left, so it has no rows; its place in the recruitment
+chains is in the wide export and recruitment.csv, which carry the recruiters.
+"""
 
 from __future__ import annotations
 

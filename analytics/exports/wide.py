@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
+from django.db.models import QuerySet
 
 from analytics.csv_safe import FORMULA_TRIGGERS, neutralize
 from analytics.dashboard.selectors import survey_questions
@@ -28,11 +29,15 @@ from analytics.exports.options import (
     ExportOptions,
     Progress,
     encoded,
-    export_responses,
     header_row,
     option_label,
 )
-from surveys.models import Question, QuestionKind, QuestionRole, Survey
+from surveys.models import Question, QuestionKind, QuestionRole, Response, Survey
+
+# A withdrawn response is a tombstone: its row stays, so that its recruits' recruiter_id
+# resolves, with its wave, recruiter and seed link, this in quality_flags and every other
+# cell empty (its answers were erased).
+WITHDRAWN = "withdrawn"
 
 
 @dataclass(frozen=True)
@@ -98,13 +103,18 @@ def _wide_cell(column: WideColumn, answers: dict[str, Any], other_texts: dict[st
     return _text(other_texts.get(column.question))
 
 
+def wide_responses(*, survey: Survey, options: ExportOptions) -> QuerySet[Response]:
+    """Return the responses of the wide export: the filtered ones and the tombstones."""
+    return options.filters.apply(Response.objects.filter(survey=survey))
+
+
 def wide_rows(
     survey: Survey, options: ExportOptions, progress: Progress | None
 ) -> Iterator[list[Any]]:
     columns = wide_columns(survey, survey_questions(survey=survey), options.labels)
     yield header_row([*META_COLUMNS, *(column.header for column in columns)])
     rows = (
-        export_responses(survey=survey, options=options)
+        wide_responses(survey=survey, options=options)
         .order_by("id")
         .values_list(
             "id",
@@ -118,6 +128,7 @@ def wide_rows(
             "quality_flags",
             "answers",
             "other_texts",
+            "withdrawn_at",
         )
         .iterator(ITERATOR_CHUNK)
     )
@@ -134,18 +145,20 @@ def wide_rows(
         flags,
         answers,
         other_texts,
+        withdrawn_at,
     ) in rows:
         flag_text = "|".join(str(flag) for flag in flags) if isinstance(flags, list) else ""
+        withdrawn = withdrawn_at is not None
         yield [
             pk,
             _timestamp(submitted_at),
             _text(language),
-            int((submitted_at - started_at).total_seconds()),
+            None if withdrawn else int((submitted_at - started_at).total_seconds()),
             wave,
             recruiter_id,
             seed_id,
             network_size,
-            _text(flag_text),
+            _text(WITHDRAWN if withdrawn else flag_text),
             *(_wide_cell(column, answers, other_texts) for column in columns),
         ]
         done += 1
@@ -184,8 +197,10 @@ def wide_sql(*, survey: Survey, options: ExportOptions) -> tuple[str, list[Any],
         "r.recruiter_id",
         "r.seed_link_id",
         "r.network_size",
+        "r.withdrawn_at IS NOT NULL AS withdrawn",
         # Most responses have no flag: skip the subquery for them.
-        "CASE WHEN r.quality_flags = '[]'::jsonb THEN '' "
+        f"CASE WHEN r.withdrawn_at IS NOT NULL THEN {_literal(WITHDRAWN)} "
+        "WHEN r.quality_flags = '[]'::jsonb THEN '' "
         "WHEN jsonb_typeof(r.quality_flags) = 'array' THEN array_to_string(ARRAY("
         "SELECT jsonb_array_elements_text(r.quality_flags)), '|') END AS flags",
     ]
@@ -193,7 +208,8 @@ def wide_sql(*, survey: Survey, options: ExportOptions) -> tuple[str, list[Any],
         "v.id",
         "to_char(v.submitted_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')",
         _neutral_sql("v.language"),
-        "trunc(extract(epoch FROM (v.submitted_at - v.started_at)))::bigint",
+        "CASE WHEN NOT v.withdrawn "
+        "THEN trunc(extract(epoch FROM (v.submitted_at - v.started_at)))::bigint END",
         "v.wave",
         "v.recruiter_id",
         "v.seed_link_id",
@@ -246,7 +262,7 @@ def wide_sql(*, survey: Survey, options: ExportOptions) -> tuple[str, list[Any],
     sql = (
         f"SELECT {', '.join(outer)} FROM ("  # noqa: S608 - slug-checked codes, bound values
         f"SELECT {', '.join(inner)} FROM surveys_response r "
-        f"WHERE r.survey_id = %s AND r.withdrawn_at IS NULL{condition} "
+        f"WHERE r.survey_id = %s{condition} "
         "ORDER BY r.id OFFSET 0) AS v ORDER BY v.id"
     )
     header = header_row([*META_COLUMNS, *(column.header for column in columns)])

@@ -22,6 +22,7 @@ import numpy as np
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
@@ -69,9 +70,17 @@ class _Forest:
 
 
 def _forest(survey: Survey, questions: list[Question]) -> _Forest | None:
-    """Read the recruitment chains and the answers in one pass, without keeping the rows."""
-    queryset = Response.objects.filter(survey=survey, withdrawn_at__isnull=True)
-    outside = queryset.filter(wave__isnull=True).count()
+    """Read the recruitment chains and the answers in one pass, without keeping the rows.
+
+    A withdrawn response stays in the forest as a tombstone, so that its recruits keep their
+    wave and chain; its answers and network size were erased, so it has answered no question
+    and its degree is missing. A respondent who came without a link is a seed.
+    """
+    queryset = Response.objects.filter(survey=survey)
+    if not queryset.filter(Q(seed_link__isnull=False) | Q(recruiter__isnull=False)).exists():
+        return None  # only lone self-started roots: nobody came through a link, no chain
+    # Older data may still hold responses outside every chain (no wave); they are left out.
+    outside = queryset.filter(wave__isnull=True, withdrawn_at__isnull=True).count()
     chained = queryset.filter(wave__isnull=False).order_by("submitted_at", "id")
     n = chained.count()
     if n == 0:

@@ -92,6 +92,8 @@ class Recruiter:
     wave: int | None
     chain: str
     recruits: int
+    # The recruiter's id when they are the root of a self-started chain: its tree opens by it.
+    root_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -102,6 +104,8 @@ class Totals:
     seed_links: int
     active_seed_links: int
     chains_started: int
+    # Chains whose root came without a link, beside the seed links' chains.
+    self_started_chains: int
     seeds: int
     deepest_wave: int | None
     recruiters: int
@@ -173,10 +177,10 @@ def _daily(days: Counter) -> list[tuple[date, int]]:
 
 def _top_recruiters(tally: Tally) -> list[Recruiter]:
     details = {
-        pk: (code, wave, label)
-        for pk, code, wave, label in Response.objects.filter(
+        pk: (code, wave, label, self_started)
+        for pk, code, wave, label, self_started in Response.objects.filter(
             pk__in=[pk for pk, _n in tally.top]
-        ).values_list("pk", "referral_code", "wave", "seed_link__label")
+        ).values_list("pk", "referral_code", "wave", "seed_link__label", "self_started")
     }
     return [
         Recruiter(
@@ -184,6 +188,7 @@ def _top_recruiters(tally: Tally) -> list[Recruiter]:
             wave=details[pk][1],
             chain=details[pk][2] or "",
             recruits=count,
+            root_id=pk if details[pk][3] else None,
         )
         for pk, count in tally.top
         if pk in details
@@ -313,6 +318,7 @@ def _totals(tally: Tally, order: _Order) -> Totals:
         seed_links=len(order.keys),
         active_seed_links=order.usable,
         chains_started=order.started,
+        self_started_chains=tally.self_started,
         seeds=tally.waves.get(0, 0),
         deepest_wave=max((wave for wave, count in tally.waves.items() if count), default=None),
         recruiters=tally.recruiters,

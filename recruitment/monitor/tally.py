@@ -58,7 +58,7 @@ TOP_RECRUITERS = 10
 SETTLE = timedelta(seconds=60)
 # Recruiters whose earlier recruits are looked up in one query.
 LOOKUP_CHUNK = 5000
-VERSION = 2
+VERSION = 3
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 MICROSECOND = timedelta(microseconds=1)
 
@@ -78,6 +78,8 @@ class Tally:
     responses: int = 0
     # Answered without any link (no seed link, no recruiter).
     unattributed: int = 0
+    # Of those, the wave-0 roots of chains of their own (all of them but rows older than roots).
+    self_started: int = 0
     flagged: int = 0
     # Wave -> responses through a link; country code or None -> responses; day -> responses.
     waves: Counter = field(default_factory=Counter)
@@ -198,11 +200,14 @@ def _add_responses(
     ):
         tally.responses += count
         tally.flagged += flagged
-        if wave is None:  # no seed link and no recruiter: answered without a link
+        if wave is None:  # stored before link-less respondents became roots: outside chains
             tally.unattributed += count
             continue
         tally.waves[wave] += count
-        if seed_id is None:  # recruits of someone who came without a link: no seed link's chain
+        if seed_id is None:  # a self-started chain: it has no seed link's row
+            if wave == 0:  # its root, who came without a link
+                tally.unattributed += count
+                tally.self_started += count
             continue
         size, used, deepest, latest = tally.chains.get(seed_id, (0, 0, wave, 0))
         tally.chains[seed_id] = (

@@ -1,6 +1,9 @@
-"""The recruitment tree of one seed link, laid out on the server and drawn as one SVG.
+"""The recruitment tree of one chain, laid out on the server and drawn as one SVG.
 
-The seed link is the root; its wave-0 respondents are its children, their recruits theirs. The
+The seed link is the root; its wave-0 respondents are its children, their recruits theirs. A
+self-started chain (its root came without a link) hangs from a square for "without a link"
+with the root as its one wave-0 child. A withdrawn respondent is a node without a country,
+drawn hollow: their answers were erased, their place in the chain stays. The
 SVG is built as one string (a path for all edges, a circle per respondent with a native
 tooltip), which keeps a 5,000-node chain a fraction of a second to build and cheap to pan and
 zoom in the browser.
@@ -13,7 +16,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import CharField, Value
+from django.db.models import CharField, QuerySet, Value
 from django.db.models.fields.json import KT
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -22,7 +25,7 @@ from django.utils.translation import gettext as _
 from recruitment.monitor.figures import country_labels, short_code
 from recruitment.monitor.tally import country_question
 from recruitment.tree.layout import COUSIN_GAP, tidy_x
-from surveys.models import Response, SeedLink
+from surveys.models import Response, SeedLink, Survey
 
 X_STEP = 16.0  # pixels between neighbours on one level
 Y_STEP = 70.0  # pixels between waves
@@ -51,6 +54,9 @@ LAYOUTS = ("auto", "tree", "radial")
 # A top-down drawing more than this many times wider than tall is drawn radially instead:
 # thousands of respondents over a few waves would otherwise be a thin line.
 RADIAL_ABOVE_ASPECT = 3.0
+# Recruiters whose recruits are looked up in one query while following a self-started chain.
+LOOKUP_CHUNK = 500
+ROW_FIELDS = ("id", "recruiter_id", "referral_code", "wave", "country", "withdrawn_at")
 
 
 @dataclass(frozen=True)
@@ -73,7 +79,11 @@ class LegendItem:
 
 @dataclass(frozen=True)
 class Tree:
-    seed: SeedLink
+    survey: Survey
+    # The seed link at the root, or None for a self-started chain, whose root is ``root_id``.
+    seed: SeedLink | None
+    root_id: int | None
+    label: str
     nodes: list[TreeNode]
     width: float
     height: float
@@ -87,7 +97,8 @@ class Tree:
 
     def as_json(self) -> dict[str, Any]:
         return {
-            "seed": {"id": self.seed.pk, "label": self.seed.label},
+            "seed": {"id": self.seed.pk if self.seed else None, "label": self.label},
+            "root": self.root_id,
             "nodes": [
                 {
                     "id": node.id,
@@ -104,25 +115,57 @@ class Tree:
         }
 
 
-def chain_tree(*, seed_link: SeedLink, layout: str = "auto") -> Tree:
-    """Return the laid-out recruitment tree of a seed link, in one query for the responses.
-
-    ``layout`` is ``tree`` (top-down), ``radial`` (the seed link in the centre, one ring per
-    wave) or ``auto``: radial when the top-down drawing would be far wider than tall.
-    """
-    question = country_question(survey=seed_link.survey)
+def _responses(survey: Survey) -> QuerySet[Response]:
+    """Return the survey's responses annotated with their answer to the country question."""
+    question = country_question(survey=survey)
     # Without a country question every respondent's country is unknown.
     country = (
         Value(None, output_field=CharField())
         if question is None
         else KT(f"answers__{question.code}")
     )
-    rows = list(
-        Response.objects.filter(seed_link=seed_link)
-        .annotate(country=country)
-        .order_by("id")
-        .values_list("id", "recruiter_id", "referral_code", "wave", "country", "withdrawn_at")
-    )
+    return Response.objects.filter(survey=survey).annotate(country=country)
+
+
+def _self_started_rows(root: Response) -> list[tuple[Any, ...]]:
+    """Return the rows of a self-started chain: its root and their recruits, wave by wave."""
+    responses = _responses(root.survey)
+    rows = list(responses.filter(pk=root.pk).values_list(*ROW_FIELDS))
+    frontier = [root.pk]
+    while frontier:
+        level: list[tuple[Any, ...]] = []
+        for start in range(0, len(frontier), LOOKUP_CHUNK):
+            chunk = frontier[start : start + LOOKUP_CHUNK]
+            level += responses.filter(recruiter_id__in=chunk).values_list(*ROW_FIELDS)
+        rows += level
+        frontier = [row[0] for row in level]
+    return sorted(rows)
+
+
+def self_started_root(*, survey: Survey, response_id: int) -> Response | None:
+    """Return the survey's self-started root with this id, or None."""
+    return Response.objects.filter(survey=survey, pk=response_id, self_started=True).first()
+
+
+def chain_tree(
+    *, seed_link: SeedLink | None = None, root: Response | None = None, layout: str = "auto"
+) -> Tree:
+    """Return the laid-out recruitment tree of a seed link or of a self-started root.
+
+    A seed link's chain is read in one query; a self-started one in one query per wave.
+    ``layout`` is ``tree`` (top-down), ``radial`` (the seed link in the centre, one ring per
+    wave) or ``auto``: radial when the top-down drawing would be far wider than tall.
+    """
+    if seed_link is not None:
+        survey, label, root_id = seed_link.survey, seed_link.label, None
+        rows = list(
+            _responses(survey).filter(seed_link=seed_link).order_by("id").values_list(*ROW_FIELDS)
+        )
+    elif root is not None:
+        survey, label, root_id = root.survey, _("without a link") + f" · #{root.pk}", root.pk
+        rows = _self_started_rows(root)
+    else:
+        raise ValueError("chain_tree needs a seed link or a self-started root")
     index = {row[0]: i + 1 for i, row in enumerate(rows)}
     # Index 0 is the seed link; a recruiter outside the chain cannot happen, but would hang
     # the respondent under the seed rather than lose them.
@@ -163,7 +206,10 @@ def chain_tree(*, seed_link: SeedLink, layout: str = "auto") -> Tree:
         for i, row in enumerate(rows)
     ]
     return Tree(
+        survey=survey,
         seed=seed_link,
+        root_id=root_id,
+        label=label,
         nodes=nodes,
         width=width,
         height=height,
@@ -194,7 +240,7 @@ def _radial_positions(
 
 def _colors(tree: Tree, color_by: str) -> tuple[dict[Any, str], list[LegendItem]]:
     if color_by == "country":
-        labels = country_labels(survey=tree.seed.survey)
+        labels = country_labels(survey=tree.survey)
         ranked = [code for code, _n in Counter(n.country for n in tree.nodes).most_common()]
         colors = {code: PALETTE[i % len(PALETTE)] for i, code in enumerate(ranked)}
         legend = [
@@ -211,7 +257,7 @@ def _colors(tree: Tree, color_by: str) -> tuple[dict[Any, str], list[LegendItem]
 def tree_svg(tree: Tree, *, color_by: str = "wave") -> tuple[SafeString, list[LegendItem]]:
     """Return the tree as inline SVG markup, and the legend of its colours."""
     colors, legend = _colors(tree, color_by)
-    labels = country_labels(survey=tree.seed.survey)
+    labels = country_labels(survey=tree.survey)
     position = {node.id: (node.x, node.y) for node in tree.nodes}
     root = (tree.root_x, tree.root_y)
     edges = []
@@ -231,7 +277,7 @@ def tree_svg(tree: Tree, *, color_by: str = "wave") -> tuple[SafeString, list[Le
         '<g class="tree-viewport">',
         f'<path class="tree-edges" fill="none" stroke="#adb5bd" d="{"".join(edges)}"/>',
         f'<rect class="tree-root" x="{root[0] - 8:.1f}" y="{root[1] - 8:.1f}" width="16" '
-        f'height="16" fill="{ROOT_FILL}"><title>{escape(tree.seed.label)}</title></rect>',
+        f'height="16" fill="{ROOT_FILL}"><title>{escape(tree.label)}</title></rect>',
     ]
     for node in tree.nodes:
         key = node.country if color_by == "country" else node.wave

@@ -6,6 +6,7 @@ import logging
 from dataclasses import dataclass
 from urllib.parse import quote, urlencode
 
+from django.conf import settings
 from django.http import HttpRequest
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
@@ -86,8 +87,12 @@ def spoken_code(code: str) -> str:
 
 
 def link_url(*, request: HttpRequest, code: str) -> str:
-    """Return the absolute address of a seed or personal link."""
-    return request.build_absolute_uri(LINK_PATH.format(code=code))
+    """Return the absolute address of a seed or personal link, on SITE_URL where one is set."""
+    path = LINK_PATH.format(code=code)
+    if settings.SITE_URL:
+        # Behind a proxy the request may name an internal host that nobody outside can reach.
+        return settings.SITE_URL + path
+    return request.build_absolute_uri(path)
 
 
 def link_find(*, code: str) -> FoundLink | None:
@@ -130,12 +135,15 @@ def visitor_link_state(*, request: HttpRequest, survey: Survey) -> LinkState:
 
 
 def _guess_key(request: HttpRequest) -> str:
-    # The address alone: a guesser cannot start afresh by changing their browser's name.
+    # The real address alone: a guesser cannot start afresh by changing their browser's name.
     return f"surveys:link-guesses:{client_address_hash(request)}"
 
 
 def guessing_blocked(*, request: HttpRequest) -> bool:
-    """Return whether this client made too many failed link look-ups lately."""
+    """Return whether this client address made too many failed link look-ups lately.
+
+    Ask only after a look-up failed: a valid code always opens, whoever guessed before.
+    """
     return rate_count(key=_guess_key(request)) >= limits.GUESS_LIMIT
 
 

@@ -8,6 +8,15 @@ import secrets
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 CODE_LENGTH = 14  # 14 symbols x 5 bits = 70 random bits
 
+# Letters read out or copied by hand: I, L and O are digits in Crockford's alphabet, and the
+# Cyrillic letters that look like Latin ones (Russian and Kazakh keyboards type them when a
+# code is copied off paper) are their Latin twins, so a mistyped code is never a "guess".
+_FOLDS = str.maketrans(
+    # Latin I, L, O, then Cyrillic A, VE, IE, KA, EM, EN, O, ER, ES, TE, HA.
+    "ILO\u0410\u0412\u0415\u041a\u041c\u041d\u041e\u0420\u0421\u0422\u0425",
+    "110ABEKMH0PCTX",
+)
+
 
 def new_link_code() -> str:
     """Return a fresh random code of 70 bits."""
@@ -16,8 +25,8 @@ def new_link_code() -> str:
 
 def normalize_code(raw: str) -> str:
     """Return a typed-in code in canonical form (upper case, look-alike letters folded)."""
-    cleaned = raw.strip().upper().replace("-", "").replace(" ", "")
-    return cleaned.translate(str.maketrans({"I": "1", "L": "1", "O": "0"}))
+    # upper() first: the lower-case Cyrillic look-alikes become the capitals folded below.
+    return raw.strip().upper().replace("-", "").replace(" ", "").translate(_FOLDS)
 
 
 def is_code(text: str) -> bool:

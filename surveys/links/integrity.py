@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils import timezone
 
 from surveys.links import limits, policy
@@ -12,6 +14,7 @@ def submit_flags(
     *,
     survey: Survey,
     client_hash: str,
+    answers: dict[str, Any],
     recruiter: Response | None,
     seed_link: SeedLink | None,
 ) -> list[str]:
@@ -25,10 +28,15 @@ def submit_flags(
         flags.append(limits.FLAG_COUPON_OVERRUN)
     if client_hash:
         since = timezone.now() - limits.SAME_CLIENT_WINDOW
-        if Response.objects.filter(
+        # A campus or a carrier puts many people with the same phone behind one address: only
+        # the same answers as well make a repeat likely.
+        recent = Response.objects.filter(
             survey=survey, client_hash=client_hash, submitted_at__gte=since
-        ).exists():
+        ).values_list("answers", flat=True)
+        # A handful of rows at most (the index finds them): no server-side cursor for them.
+        if any(earlier == answers for earlier in recent):
             flags.append(limits.FLAG_SAME_CLIENT_RECENTLY)
+        # Kept on the hash alone: a recruiter who answers again "for" a recruit changes answers.
         if recruiter is not None and recruiter.client_hash == client_hash:
             flags.append(limits.FLAG_SAME_CLIENT_AS_RECRUITER)
     return flags

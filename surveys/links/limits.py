@@ -8,11 +8,17 @@ from datetime import timedelta
 GUESS_LIMIT = 20
 GUESS_WINDOW_SECONDS = 10 * 60
 
-# Questionnaires one client (salted address and browser) may start within the window: a
-# classroom behind one address stays well under it, a script filling in forms does not.
+# Questionnaires one client address may start within the window (START_RATE_LIMIT): a campus
+# behind one address stays under it, a script filling in forms does not. Beyond it each start
+# asks for one tap on a button carrying a signed single-use ticket, which a flood that does not
+# read the page never sends.
 START_WINDOW_SECONDS = 10 * 60
+START_TICKET_FIELD = "start_ticket"
+START_TICKET_SALT = "surveys.start-ticket"
+START_TICKET_SECONDS = 10 * 60
 
-# Another response from the same salted client hash within this window gets a quality flag.
+# Another response from the same salted client hash (address and browser) with the same answers
+# within this window gets a quality flag: a shared address and browser build alone are common.
 SAME_CLIENT_WINDOW = timedelta(hours=24)
 
 # A chain with no completed response for this many days is highlighted on the monitor.

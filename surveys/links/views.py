@@ -39,10 +39,12 @@ def link_refused(request: HttpRequest, *, survey: Survey, state: LinkState) -> H
 @never_cache
 @require_GET
 def referral_open(request: HttpRequest, code: str) -> HttpResponse:
-    if attribution.guessing_blocked(request=request):
-        return render(request, "surveys/link_rate_limited.html", status=429)
     found = attribution.link_find(code=code)
     if found is None:
+        # Only failed look-ups are counted and refused: behind a campus address a guesser must
+        # not lock out the people whose links are real (70 random bits make guessing futile).
+        if attribution.guessing_blocked(request=request):
+            return render(request, "surveys/link_rate_limited.html", status=429)
         attribution.guess_failed(request=request)
         return render(request, "surveys/link_invalid.html", status=404)
     survey = found.survey

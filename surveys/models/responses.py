@@ -69,6 +69,8 @@ class Response(models.Model):
         help_text=_("The seed link at the root of this response's chain."),
     )
     wave = models.PositiveIntegerField(null=True, blank=True)
+    # Came without any link: the wave-0 root of a chain of their own, which has no seed link.
+    self_started = models.BooleanField(default=False)
     client_hash = models.CharField(max_length=64, blank=True)
     quality_flags = models.JSONField(default=list, blank=True)
     withdrawn_at = models.DateTimeField(null=True, blank=True)

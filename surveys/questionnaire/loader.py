@@ -87,8 +87,12 @@ def _load_question(survey: Survey, page: Page, position: int, data: dict[str, An
         **_texts("help", data.get("help")),
     }.items():
         setattr(question, field, value)
-    # clean() refuses a kind change once answers exist.
-    question.full_clean(exclude=["survey", "page"])
+    # clean() refuses a kind change once answers exist. A language the file leaves out is shown
+    # in English (surveys.models.i18n.localized), so only the English text is required.
+    untranslated = [
+        f"text_{lang}" for lang in LANGUAGES if lang != "en" and lang not in data["text"]
+    ]
+    question.full_clean(exclude=["survey", "page", *untranslated])
     question.save()
     for option_position, option_data in enumerate(data.get("options", []), start=1):
         Option.objects.update_or_create(

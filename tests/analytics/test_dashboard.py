@@ -50,20 +50,16 @@ def test_anonymous_visitors_are_sent_to_log_in(ten: Survey) -> None:
         assert reply["Location"].startswith("/en/accounts/login/?next=")
 
 
-def test_staff_without_the_analyst_permission_are_refused(
-    ten: Survey, organizer_only_user: User
-) -> None:
-    client = logged_in(organizer_only_user)
+def test_staff_without_the_analyst_permission_are_refused(ten: Survey, organizer: User) -> None:
+    client = logged_in(organizer)
     assert client.get("/en/analytics/").status_code == 403
     runs = AggregateState.objects.get(pk=ten.pk).runs
     assert client.post("/en/analytics/rebuild/", {"survey": "sco-2025"}).status_code == 403
     assert AggregateState.objects.get(pk=ten.pk).runs == runs
 
 
-def test_an_analyst_sees_every_question_with_shares_and_base(
-    ten: Survey, analytics_user: User
-) -> None:
-    reply = logged_in(analytics_user).get("/en/analytics/")
+def test_an_analyst_sees_every_question_with_shares_and_base(ten: Survey, analyst: User) -> None:
+    reply = logged_in(analyst).get("/en/analytics/")
     assert reply.status_code == 200
     html = reply.content.decode()
     charts = _charts(html)
@@ -95,10 +91,8 @@ def test_an_analyst_sees_every_question_with_shares_and_base(
     assert "<script>" not in html and "vendor/chartjs/chart.umd.min.js" in html
 
 
-def test_a_single_dimension_filter_reads_the_crosstab_rows(
-    ten: Survey, analytics_user: User
-) -> None:
-    client = logged_in(analytics_user)
+def test_a_single_dimension_filter_reads_the_crosstab_rows(ten: Survey, analyst: User) -> None:
+    client = logged_in(analyst)
     reply = client.get("/en/analytics/", {"survey": "sco-2025", "country": "kz"})
     html = reply.content.decode()
     assert _as_of(html).startswith("As of ") and "4 respondents" in _as_of(html)
@@ -106,9 +100,9 @@ def test_a_single_dimension_filter_reads_the_crosstab_rows(
     assert _charts(html)["awareness"]["percents"][0] == 100.0
 
 
-def test_combined_filters_and_dates_are_counted_live(ten: Survey, analytics_user: User) -> None:
+def test_combined_filters_and_dates_are_counted_live(ten: Survey, analyst: User) -> None:
     Response.objects.filter(answers__country="kz").update(submitted_at="2025-04-02T10:00:00Z")
-    client = logged_in(analytics_user)
+    client = logged_in(analyst)
     reply = client.get(
         "/en/analytics/",
         {"survey": "sco-2025", "country": "kz", "language": "kk", "date_from": "2025-04-01"},
@@ -121,11 +115,9 @@ def test_combined_filters_and_dates_are_counted_live(ten: Survey, analytics_user
     assert "The start date is after the end date." in wrong.content.decode()
 
 
-def test_the_rebuild_button_publishes_a_fresh_full_snapshot(
-    ten: Survey, analytics_user: User
-) -> None:
+def test_the_rebuild_button_publishes_a_fresh_full_snapshot(ten: Survey, analyst: User) -> None:
     before = AggregateState.objects.get(pk=ten.pk)
-    reply = logged_in(analytics_user).post("/en/analytics/rebuild/", {"survey": "sco-2025"})
+    reply = logged_in(analyst).post("/en/analytics/rebuild/", {"survey": "sco-2025"})
     assert reply.status_code == 302 and reply["Location"] == "/en/analytics/?survey=sco-2025"
     after = AggregateState.objects.get(pk=ten.pk)
     assert after.full_runs == before.full_runs + 1
@@ -134,19 +126,19 @@ def test_the_rebuild_button_publishes_a_fresh_full_snapshot(
 
 @pytest.mark.django_db(transaction=True)
 def test_a_submission_through_the_flow_is_on_the_dashboard_at_once_without_a_worker(
-    sco_survey: Survey, analytics_user: User
+    sco_survey: Survey, analyst: User
 ) -> None:
     complete_survey(Client(), sco_survey)  # in-process, the rebuild runs when it commits
     complete_survey(Client(), sco_survey, language="ru")
-    html = logged_in(analytics_user).get("/en/analytics/").content.decode()
+    html = logged_in(analyst).get("/en/analytics/").content.decode()
     assert "2 respondents" in _as_of(html)
 
 
 def test_a_dashboard_get_rebuilds_nothing_and_writes_nothing(
-    ten: Survey, analytics_user: User, django_assert_max_num_queries
+    ten: Survey, analyst: User, django_assert_max_num_queries
 ) -> None:
     submit(ten, varied_answers(ten, random.Random(1)))  # its on-commit hook never ran here
-    client = logged_in(analytics_user)
+    client = logged_in(analyst)
     snapshots = AggregateSnapshot.objects.count()
     with django_assert_max_num_queries(30) as queries:
         html = client.get("/en/analytics/").content.decode()
@@ -162,9 +154,9 @@ def test_a_dashboard_get_rebuilds_nothing_and_writes_nothing(
 
 
 def test_the_dashboard_reads_a_constant_number_of_queries_and_no_answers(
-    sco_survey: Survey, analytics_user: User, django_assert_max_num_queries
+    sco_survey: Survey, analyst: User, django_assert_max_num_queries
 ) -> None:
-    client = logged_in(analytics_user)
+    client = logged_in(analyst)
     rng = random.Random(31)
     counts = []
     for total in (5, 50):
@@ -179,8 +171,8 @@ def test_the_dashboard_reads_a_constant_number_of_queries_and_no_answers(
     assert counts[0] == counts[1], counts
 
 
-def test_the_dashboard_is_translated(ten: Survey, analytics_user: User) -> None:
-    html = logged_in(analytics_user).get("/kk/analytics/").content.decode()
+def test_the_dashboard_is_translated(ten: Survey, analyst: User) -> None:
+    html = logged_in(analyst).get("/kk/analytics/").content.decode()
     charts = _charts(html)
     assert "Қазақстан" in charts["country"]["labels"]
 
@@ -197,9 +189,9 @@ def test_seeded_demo_data_are_counted_and_estimated_by_the_time_seeding_ends(
 
 
 def test_the_filter_form_is_drawn_by_crispy_with_every_label_bound_to_its_control(
-    ten: Survey, analytics_user: User
+    ten: Survey, analyst: User
 ) -> None:
-    html = logged_in(analytics_user).get("/en/analytics/", {"country": "kz"}).content.decode()
+    html = logged_in(analyst).get("/en/analytics/", {"country": "kz"}).content.decode()
     form = html[html.index('<details class="card') : html.index("</details>")]
     names = re.findall(r'<(?:select|input) [^>]*name="(\w+)"', form)
     assert {"country", "age_group", "language", "wave", "date_from", "question"} <= set(names)

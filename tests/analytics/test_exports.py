@@ -214,10 +214,8 @@ def test_the_export_commands_country_and_age_group_options_filter_by_role(
     assert {row[header.index("country")] for row in rows[1:]} == {first["country"]}
 
 
-def test_a_small_export_streams_straight_from_the_page(
-    answered: Survey, analytics_user: User
-) -> None:
-    client = logged_in(analytics_user)
+def test_a_small_export_streams_straight_from_the_page(answered: Survey, analyst: User) -> None:
+    client = logged_in(analyst)
     page = client.get("/en/analytics/exports/")
     assert page.status_code == 200
     reply = client.post(
@@ -236,14 +234,14 @@ def test_a_small_export_streams_straight_from_the_page(
 
 def test_a_large_export_runs_as_a_job_and_offers_its_file(
     answered: Survey,
-    analytics_user: User,
+    analyst: User,
     settings,
     tmp_path: Path,
     django_capture_on_commit_callbacks,
 ) -> None:
     settings.EXPORT_ASYNC_THRESHOLD = 2
     settings.EXPORT_ROOT = tmp_path / "exports"
-    client = logged_in(analytics_user)
+    client = logged_in(analyst)
     with django_capture_on_commit_callbacks(execute=True):
         reply = client.post(
             "/en/analytics/exports/",
@@ -274,13 +272,13 @@ def test_a_large_export_runs_as_a_job_and_offers_its_file(
 
 
 def test_a_failed_export_says_why_and_leaves_no_partial_file(
-    answered: Survey, analytics_user: User, settings, tmp_path: Path
+    answered: Survey, analyst: User, settings, tmp_path: Path
 ) -> None:
     from analytics.exports.jobs import export_job_run
 
     settings.EXPORT_ROOT = tmp_path
     job = ExportJob.objects.create(
-        owner=analytics_user,
+        owner=analyst,
         survey=answered,
         kind="responses",
         options=ExportOptions(kind="responses").as_dict(),
@@ -296,15 +294,15 @@ def test_a_failed_export_says_why_and_leaves_no_partial_file(
     assert job.error == "The disk is full: the export could not be written."
     assert not partial.exists() and not partial.is_symlink()
     assert not job.path.exists()
-    reply = logged_in(analytics_user).get(f"/en/analytics/exports/{job.pk}/status/")
+    reply = logged_in(analyst).get(f"/en/analytics/exports/{job.pk}/status/")
     assert reply.json()["error"] == job.error and reply.json()["download_url"] == ""
 
 
 def test_exports_need_the_analyst_permission(
-    answered: Survey, organizer_only_user: User, analytics_user: User
+    answered: Survey, organizer: User, analyst: User
 ) -> None:
     job = ExportJob.objects.create(
-        owner=analytics_user,
+        owner=analyst,
         survey=answered,
         kind="responses",
         options=ExportOptions(kind="responses").as_dict(),
@@ -322,8 +320,8 @@ def test_exports_need_the_analyst_permission(
         anonymous = Client().post(path, form) if method == "post" else Client().get(path)
         assert anonymous.status_code == 302, path
         assert anonymous["Location"].startswith("/en/accounts/login/"), path
-        organizer = logged_in(organizer_only_user)
-        refused = organizer.post(path, form) if method == "post" else organizer.get(path)
+        browser = logged_in(organizer)
+        refused = browser.post(path, form) if method == "post" else browser.get(path)
         assert refused.status_code == 403, path
 
 

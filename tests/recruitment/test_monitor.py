@@ -197,7 +197,7 @@ def test_the_rds_csv_matches_the_tree(http_tree: HttpTree, organizer: User) -> N
     assert not any(column.endswith("__other_text") for column in frame.columns)
 
 
-def test_the_rds_csv_leaves_out_withdrawn_responses_and_keeps_the_chains_valid(
+def test_the_rds_csv_keeps_withdrawn_responses_as_tombstones_and_the_chains_valid(
     http_tree: HttpTree, organizer: User
 ) -> None:
     withdrawn = http_tree.members["alma-1"].response
@@ -206,15 +206,15 @@ def test_the_rds_csv_leaves_out_withdrawn_responses_and_keeps_the_chains_valid(
     content = b"".join(reply.streaming_content)
     assert not content.startswith("\ufeff".encode())
     frame = pd.read_csv(io.BytesIO(content), sep=";", dtype={"recruiter.id": str})
-    assert withdrawn.pk not in set(frame["id"])
+    assert withdrawn.pk in set(frame["id"])
     ids = set(frame["id"])
-    # R's RDS needs every recruiter in the data: the orphaned recruit starts a tree of its own.
+    # R's RDS needs every recruiter in the data: the withdrawn recruiter stays as a tombstone.
     assert all(r == "seed" or int(r) in ids for r in frame["recruiter.id"])
-    orphan = frame.set_index("id").loc[http_tree.members["alma-1-a"].response.pk]
-    assert orphan["recruiter.id"] == "seed" and orphan["wave"] == 0
-    assert orphan["seed"] == http_tree.members["alma-1-a"].response.pk
+    recruit = frame.set_index("id").loc[http_tree.members["alma-1-a"].response.pk]
+    assert recruit["recruiter.id"] == str(withdrawn.pk) and recruit["wave"] == 2
+    assert recruit["seed"] == http_tree.members["alma"].response.pk
     grandchild = frame.set_index("id").loc[http_tree.members["alma-1-a-x"].response.pk]
-    assert grandchild["wave"] == 1 and grandchild["seed"] == orphan.name
+    assert grandchild["wave"] == 3 and grandchild["seed"] == recruit["seed"]
 
 
 def test_an_unattributed_respondent_is_a_seed_in_the_csv(

@@ -15,7 +15,7 @@ from sampledata.demo import DEMO_SIZE
 from surveys.models import LinkEvent, Response, SeedLink, Survey
 from tests.fixtures.staff import logged_in
 
-# Published in the study (shared/questionnaire.md); percent of the 505 respondents.
+# Published in the study (tests/data/questionnaire.md); percent of the 505 respondents.
 PUBLISHED = {
     "awareness": {"yes_fully": 48.5, "partially": 27.7, "no": 17.8, "hard_to_say": 5.9},
     "impact": {
@@ -123,8 +123,8 @@ def test_seed_demo_if_empty_leaves_an_answered_survey_alone(demo: Survey) -> Non
     assert Response.objects.filter(survey=demo).count() == DEMO_SIZE
 
 
-def test_a_fresh_dashboard_shows_the_studys_figures(demo: Survey, analytics_user: User) -> None:
-    html = logged_in(analytics_user).get("/en/analytics/").content.decode()
+def test_a_fresh_dashboard_shows_the_studys_figures(demo: Survey, analyst: User) -> None:
+    html = logged_in(analyst).get("/en/analytics/").content.decode()
     found = re.search(r'<script id="dashboard-charts" type="application/json">(.*?)</script>', html)
     charts = {chart["code"]: chart for chart in json.loads(found.group(1))}
     assert charts["awareness"]["percents"] == [48.5, 27.7, 17.8, 5.9]

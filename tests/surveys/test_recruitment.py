@@ -127,7 +127,9 @@ def test_with_unattributed_answering_allowed_a_late_visitor_answers_without_a_ch
     chosen = visitor.post("/en/s/sco-2025/without-link/")
     assert chosen.status_code == 302 and chosen.headers["Location"] == "/en/s/sco-2025/"
     response = complete_survey(visitor, survey)
-    assert response.recruiter is None and response.seed_link is None and response.wave is None
+    assert response.recruiter is None and response.seed_link is None
+    # Outside every existing chain, and the root of a chain of their own.
+    assert response.wave == 0 and response.self_started
     assert response.code_used == ""
     assert Response.objects.filter(recruiter=http_tree.members["alma"].response).count() == 3
 
@@ -232,13 +234,14 @@ def test_repeated_guessing_is_rate_limited_per_client(
     assert blocked.status_code == 429
     assert 'id="link-rate-limited"' in blocked.content.decode()
     assert _gettext("kk", "Too many attempts") in blocked.content.decode()
-    # Even a real code is refused now, so that guessing learns nothing.
+    # A real code still opens, on the same connection too: only failed look-ups are refused.
     seed_code = http_tree.seeds["students"].code
-    assert guesser.get(f"/en/r/{seed_code}/").status_code == 429
-    # Nor does another browser on the same connection start afresh; another connection does.
-    assert respondent_client("guesser-2").get(f"/en/r/{seed_code}/").status_code == 429
+    assert guesser.get(f"/en/r/{seed_code}/").status_code == 302
+    assert respondent_client("guesser-2").get(f"/en/r/{seed_code}/").status_code == 302
+    # Another browser on the same connection does not guess afresh; another connection does.
+    assert respondent_client("guesser-2").get(f"/en/r/GUESS{10:09d}/").status_code == 429
     honest = Client(HTTP_USER_AGENT="honest", REMOTE_ADDR="192.0.2.7")
-    assert honest.get(f"/en/r/{seed_code}/").status_code == 302
+    assert honest.get(f"/en/r/GUESS{10:09d}/").status_code == 404
 
 
 def test_the_guess_window_ends(sco_survey: Survey, monkeypatch: pytest.MonkeyPatch) -> None:

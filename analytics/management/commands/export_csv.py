@@ -1,3 +1,4 @@
+import argparse
 import datetime as dt
 import sys
 from pathlib import Path
@@ -5,14 +6,17 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from analytics.aggregation.filters import ResponseFilter
+from analytics.aggregation.filters import ResponseFilter, filter_dates_problem
 from analytics.exports.options import KINDS, LABELS, ExportOptions
 from analytics.exports.stream import export_chunks
 from surveys.models import QuestionRole, Survey
 
 
 def _date(value: str) -> dt.date:
-    return dt.date.fromisoformat(value)
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date YYYY-MM-DD") from None
 
 
 def _role_answers(survey: Survey, options: dict[str, Any]) -> dict[str, str]:
@@ -54,6 +58,9 @@ class Command(BaseCommand):
         found = list(surveys[:2])
         if len(found) != 1:
             raise CommandError("Name the survey with --survey SLUG.")
+        problem = filter_dates_problem(date_from=options["date_from"], date_to=options["date_to"])
+        if problem:
+            raise CommandError(problem)
         export = ExportOptions(
             kind=options["kind"],
             labels=options["labels"],

@@ -1,0 +1,203 @@
+"""The house's rules, read from the files: small folders, short modules, no study codes, no cycles.
+
+Plain file checks (no database): each failure names the offending folder, module or line.
+"""
+
+from __future__ import annotations
+
+import ast
+import itertools
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+APPS = ("surveys", "recruitment", "analytics", "sampledata", "config")
+# Never the project's own code: the environment, generated files, data and the tests.
+OUTSIDE = {".venv", ".git", "var", "node_modules", "locale", "static", "__pycache__"}
+MAX_MODULES = 15
+MAX_LINES = 450
+
+# Platform code: where a study's question code must not appear.
+PLATFORM = (*APPS, "templates", "static/js")
+NOT_PLATFORM = ("sampledata", "surveys/questionnaires", "tests", "benchmarks", "locale")
+# Quoted strings that equal an SCO code but do not name the SCO question, with the reason.
+# Role names equal some codes (country, age_group, gender, network_size); uses through
+# QuestionRole.* never show the string. What is left after grep, file by file:
+NOT_THE_QUESTION = {
+    # The role definitions themselves and the constraint over their values.
+    ("surveys/models/questionnaire.py", "country"): "QuestionRole.COUNTRY's value",
+    ("surveys/models/questionnaire.py", "age_group"): "QuestionRole.AGE_GROUP's value",
+    ("surveys/models/questionnaire.py", "gender"): "QuestionRole.GENDER's value",
+    ("surveys/models/questionnaire.py", "network_size"): "QuestionRole.NETWORK_SIZE's value",
+    # Response.network_size: the stored degree column, filled from the NETWORK_SIZE role.
+    ("surveys/services.py", "network_size"): "the Response column erased on withdrawal",
+    ("recruitment/rds_csv.py", "network_size"): "the Response column",
+    ("analytics/rds/refresh.py", "network_size"): "the Response column",
+    ("analytics/exports/wide.py", "network_size"): "the Response column exported",
+    ("analytics/exports/options.py", "network_size"): "the Response column exported",
+    ("analytics/exports/codebook.py", "network_size"): "the Response column's codebook entry",
+    # The colour-by choice ?color=country and the alias of the COUNTRY-role answer.
+    ("recruitment/tree/build.py", "country"): "colour-by choice, COUNTRY-role answer alias",
+    ("templates/organize/tree.html", "country"): "the colour-by choice ?color=country",
+    ("recruitment/monitor/tally.py", "country"): "alias of the COUNTRY-role answer",
+    # A common word used as a JSON key, not the SCO question "status".
+    ("config/views.py", "status"): "the /healthz JSON key",
+    ("analytics/exports/views.py", "status"): "the export job's JSON key (ExportJob.status)",
+}
+
+
+def _python_files(folder: Path) -> Iterator[Path]:
+    for path in sorted(folder.rglob("*.py")):
+        parts = set(path.relative_to(ROOT).parts)
+        if not parts & OUTSIDE:
+            yield path
+
+
+def _relative(path: Path) -> str:
+    return path.relative_to(ROOT).as_posix()
+
+
+def test_no_app_folder_holds_more_than_15_modules() -> None:
+    crowded = []
+    for app in APPS:
+        folders = [ROOT / app, *(p.parent for p in (ROOT / app).rglob("__init__.py"))]
+        for folder in sorted(set(folders)):
+            if "migrations" in folder.parts or "__pycache__" in folder.parts:
+                continue
+            count = len(list(folder.glob("*.py")))
+            if count > MAX_MODULES:
+                crowded.append(f"{_relative(folder)}: {count} modules")
+    assert not crowded, f"folders over {MAX_MODULES} modules (make a subpackage): {crowded}"
+
+
+def test_no_module_is_longer_than_450_lines() -> None:
+    long = []
+    for path in _python_files(ROOT):
+        parts = path.relative_to(ROOT).parts
+        if {"migrations", "tests", "benchmarks"} & set(parts):
+            continue
+        lines = len(path.read_text(encoding="utf-8").splitlines())
+        if lines > MAX_LINES:
+            long.append(f"{_relative(path)}: {lines} lines")
+    assert not long, f"modules over {MAX_LINES} lines (split them): {long}"
+
+
+def _sco_question_codes() -> list[str]:
+    data = json.loads((ROOT / "surveys/questionnaires/sco-2025.json").read_text(encoding="utf-8"))
+    return [question["code"] for page in data["pages"] for question in page["questions"]]
+
+
+def _platform_files() -> Iterator[Path]:
+    for top in PLATFORM:
+        for path in sorted((ROOT / top).rglob("*")):
+            name = _relative(path)
+            if path.suffix not in {".py", ".html", ".js", ".txt"} or "migrations" in path.parts:
+                continue
+            if any(name == skip or name.startswith(skip + "/") for skip in NOT_PLATFORM):
+                continue
+            yield path
+
+
+def test_the_sco_question_codes_appear_nowhere_in_platform_code() -> None:
+    codes = _sco_question_codes()
+    assert {"country", "awareness", "platforms", "network_size"} <= set(codes)
+    alternatives = "|".join(map(re.escape, codes))
+    uses = re.compile(
+        rf"""(?P<q>["'])(?P<quoted>{alternatives})(?P=q)"""
+        rf"""|answers__(?P<lookup>{alternatives})\b"""
+        rf"""|answers\s*->>?\s*'(?P<sql>{alternatives})'"""
+    )
+    found = []
+    for path in _platform_files():
+        name = _relative(path)
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            for match in uses.finditer(line):
+                # Lookups and SQL on the answers always name the question: never allowed.
+                if match["quoted"] and (name, match["quoted"]) in NOT_THE_QUESTION:
+                    continue
+                found.append(f"{name}:{number}: {line.strip()}")
+    assert not found, (
+        "SCO question codes in platform code (ask for a role: survey.role_code(QuestionRole.X)):\n"
+        + "\n".join(found)
+    )
+
+
+def _module_imports(path: Path) -> Iterator[str]:
+    """Yield the modules imported when the module is imported (not in functions or for types)."""
+
+    def walk(statements: list[ast.stmt]) -> Iterator[str]:
+        for node in statements:
+            if isinstance(node, ast.Import):
+                yield from (alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                yield node.module
+            elif isinstance(node, ast.If):
+                if "TYPE_CHECKING" not in ast.unparse(node.test):
+                    yield from walk(node.body)
+                yield from walk(node.orelse)
+            elif isinstance(node, ast.Try):
+                yield from walk(node.body)
+                for handler in node.handlers:
+                    yield from walk(handler.body)
+                yield from walk(node.orelse)
+                yield from walk(node.finalbody)
+
+    yield from walk(ast.parse(path.read_text(encoding="utf-8")).body)
+
+
+def _app_graph() -> dict[str, dict[str, str]]:
+    """Return, per app, the other apps it imports at module level and one import that does."""
+    graph: dict[str, dict[str, str]] = {app: {} for app in APPS}
+    for app in APPS:
+        for path in _python_files(ROOT / app):
+            if "migrations" in path.parts:
+                continue
+            for module in _module_imports(path):
+                target = module.split(".")[0]
+                if target in APPS and target != app:
+                    graph[app].setdefault(target, f"{_relative(path)} imports {module}")
+    return graph
+
+
+def _cycle(graph: dict[str, dict[str, str]]) -> list[str]:
+    """Return one cycle of the graph as a list of apps (first == last), or an empty list."""
+    state: dict[str, str] = {}
+    path: list[str] = []
+
+    def visit(app: str) -> list[str]:
+        state[app] = "open"
+        path.append(app)
+        for target in graph[app]:
+            if state.get(target) == "open":
+                return [*path[path.index(target) :], target]
+            if target not in state and (found := visit(target)):
+                return found
+        state[app] = "done"
+        path.pop()
+        return []
+
+    for app in graph:
+        if app not in state and (found := visit(app)):
+            return found
+    return []
+
+
+def test_the_apps_import_each_other_without_a_cycle() -> None:
+    graph = _app_graph()
+    cycle = _cycle(graph)
+    edges = [graph[a][b] for a, b in itertools.pairwise(cycle)]
+    assert not cycle, f"apps import each other in a cycle {' -> '.join(cycle)}: {edges}"
+
+
+def test_the_survey_app_imports_no_other_app_at_module_level() -> None:
+    # surveys is the base: the organizers' app, analytics and sample data build on it.
+    graph = _app_graph()
+    assert not graph["surveys"], f"surveys imports other apps: {list(graph['surveys'].values())}"
+
+
+def test_the_cycle_finder_finds_a_cycle() -> None:
+    graph = {"a": {"b": "a imports b"}, "b": {"c": "b imports c"}, "c": {"a": "c imports a"}}
+    assert _cycle(graph) == ["a", "b", "c", "a"]
+    assert _cycle({"a": {"b": ""}, "b": {}}) == []
