@@ -38,9 +38,10 @@ messages: install
 	@command -v msgfmt >/dev/null || { echo "msgfmt not found: apt-get install gettext" >&2; exit 1; }
 	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules --ignore=var
 
-# Vendor assets (Bootstrap, Chart.js) are committed under static/vendor; see its README.md.
+# Vendor assets are committed under static/vendor (see its README.md); rebuild the Bootstrap
+# subset and the d3 bundle after adding a class to a template, a JS file or a form (needs npm).
 static:
-	@echo "static/vendor is committed; nothing to build."
+	scripts/build-static
 
 migrate: install
 	$(PY) manage.py migrate --noinput

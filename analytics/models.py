@@ -138,7 +138,7 @@ class ExportJob(models.Model):
     @property
     def path(self) -> Path:
         """Return where the finished file lives; its name never comes from user input."""
-        return Path(settings.EXPORT_ROOT) / f"{self.pk}.csv"
+        return Path(settings.EXPORT_ROOT) / f"{self.pk}{Path(self.file_name).suffix or '.csv'}"
 
 
 class RDSEstimateSet(models.Model):
@@ -160,6 +160,9 @@ class RDSEstimateSet(models.Model):
     replicates = models.PositiveIntegerField(default=0)
     # Why no estimate could be made for the whole survey (e.g. no network sizes); "" if fine.
     unavailable = models.TextField(blank=True)
+    # The population size Gile's SS estimates were computed with, and why there are none.
+    population_size = models.PositiveIntegerField(null=True, blank=True)
+    ss_unavailable = models.TextField(blank=True)
     seconds = models.FloatField(default=0)
 
     class Meta:
@@ -177,7 +180,8 @@ class RDSQuestion(models.Model):
         RDSEstimateSet, on_delete=models.CASCADE, related_name="questions"
     )
     question = models.CharField(max_length=50)
-    # {option: {"rds2": share, "low": ..., "high": ..., "rds1": share or null}}
+    # {option: {"rds2": share, "low": ..., "high": ..., "rds1": share or null,
+    #           "ss": share, "ss_low": ..., "ss_high": ... (null without a population size)}}
     shares = models.JSONField(default=dict)
     homophily = models.FloatField(null=True, blank=True)
     # [{"position": wave or order, "respondents": n, "shares": {option: share}}]
@@ -185,6 +189,9 @@ class RDSQuestion(models.Model):
     convergence_order = models.JSONField(default=list)
     # {seed label: {option: share}}
     bottleneck = models.JSONField(default=dict)
+    # {"ss_by_size": [{"population_size": N, "shares": {option: share}}],
+    #  "differential_activity": {option: ratio}, "population_homophily": {option: value}}
+    diagnostics = models.JSONField(default=dict)
     # Why an estimate or diagnostic is missing: {"shares"|"interval"|"rds1"|...: reason}
     unavailable = models.JSONField(default=dict)
 

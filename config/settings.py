@@ -113,7 +113,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Respondents' sessions in a signed cookie, staff sessions in the database.
     "config.sessions.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    # Django's, with an English fallback and a language that sticks (config/locale.py).
+    "config.locale.SiteLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -229,6 +230,9 @@ LANGUAGES = [
     ("kk", _("Kazakh")),
     ("en", _("English")),
 ]
+# The language last used here (config/locale.py): a preference, read by no script.
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 USE_TZ = True
@@ -294,6 +298,7 @@ if PRODUCTION:
     # Only a plain-HTTP loopback stack (scripts/serve) turns these off; the defaults stay secure.
     SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
     CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365, minimum=0)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
@@ -342,5 +347,10 @@ RDS_BOOTSTRAP_REPLICATES = env_int("RDS_BOOTSTRAP_REPLICATES", 1000, minimum=100
 # RDS_MIN_INTERVAL_SECONDS), so the estimates take at most 1/(1 + factor) of a worker's time.
 RDS_REST_FACTOR = env_int("RDS_REST_FACTOR", 9, minimum=0)
 RDS_MIN_INTERVAL_SECONDS = env_int("RDS_MIN_INTERVAL_SECONDS", 0, minimum=0)
+# Gile's SS estimates: successive-sampling simulations per iteration (R's default 500), and the
+# sample size above which they are skipped with a reason (about 50 s per population size at
+# 100,000 respondents and N = 1,000,000 on this machine; 0 = never skipped).
+RDS_SS_SAMPLES = env_int("RDS_SS_SAMPLES", 500, minimum=50)
+RDS_SS_MAX_RESPONDENTS = env_int("RDS_SS_MAX_RESPONDENTS", 200_000, minimum=0)
 # Exports of more responses than this run as a Celery task writing a file under EXPORT_ROOT.
 EXPORT_ASYNC_THRESHOLD = env_int("EXPORT_ASYNC_THRESHOLD", 50_000, minimum=0)

@@ -77,7 +77,7 @@ class PageAdmin(LockedDeletionMixin, admin.ModelAdmin):
 
 @admin.register(Survey)
 class SurveyAdmin(admin.ModelAdmin):
-    list_display = ["slug", "title_en", "is_open", "coupon_limit"]
+    list_display = ["slug", "title_en", "is_open", "coupon_limit", "population_size"]
 
 
 @admin.register(Option)

@@ -22,7 +22,11 @@ MAX_OTHER_LENGTH = 500
 
 REQUIRED = _("Please answer this question.")
 INVALID_CHOICE = _("Choose one of the listed options.")
-OTHER_MISSING = _("You chose “other”: please write your answer in the text field.")
+OTHER_MISSING = _("You chose “%(option)s”: please write your answer in the text field.")
+OTHER_NOT_CHOSEN = _(
+    "You wrote an answer for “%(option)s” but chose another option: choose “%(option)s” "
+    "or clear the text."
+)
 NOT_A_NUMBER = _("Enter a whole number.")
 TOO_SMALL = _("Enter a number no smaller than %(limit_value)s.")
 TOO_LARGE = _("Enter a number no larger than %(limit_value)s.")
@@ -178,6 +182,28 @@ def _other_option(question: Question) -> str | None:
     return None
 
 
+def _option_label(question: Question, code: str) -> str:
+    return next(str(option.label) for option in question.options.all() if option.code == code)
+
+
+def _tick_other_when_written(data: Any, questions: list[Question]) -> Any:
+    """Return the posted data with "other" chosen wherever its text was written."""
+    # Typing in the "other" box is choosing it: a multiple choice gains the tick beside the
+    # others; a single choice holding another option keeps it and is refused in ``clean``.
+    data = data.copy()
+    for question in questions:
+        other_code = _other_option(question)
+        if other_code is None or not str(data.get(question.code + OTHER_SUFFIX, "")).strip():
+            continue
+        if question.kind == QuestionKind.MULTIPLE:
+            chosen = data.getlist(question.code) if hasattr(data, "getlist") else []
+            if other_code not in chosen and hasattr(data, "setlist"):
+                data.setlist(question.code, [*chosen, other_code])
+        elif not data.get(question.code):
+            data[question.code] = other_code
+    return data
+
+
 def _question_field(question: Question) -> forms.Field:
     messages = {"required": REQUIRED, "invalid_choice": INVALID_CHOICE}
     # Typed inputs are named by the question's legend, which also says whether it is required.
@@ -247,6 +273,8 @@ class PageForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.page = page
         self.questions: list[Question] = list(page.questions.all())
+        if self.is_bound:
+            self.data = _tick_other_when_written(self.data, self.questions)
         for question in self.questions:
             field = _question_field(question)
             field.question = question  # type: ignore[attr-defined]
@@ -274,8 +302,18 @@ class PageForm(forms.Form):
             chosen = cleaned[question.code]
             ticked = other_code in chosen if isinstance(chosen, list) else chosen == other_code
             other_name = question.code + OTHER_SUFFIX
+            label = {"option": _option_label(question, other_code)}
             if ticked and not cleaned.get(other_name) and other_name not in self.errors:
-                self.add_error(other_name, ValidationError(OTHER_MISSING, code="other_missing"))
+                self.add_error(
+                    other_name, ValidationError(OTHER_MISSING, code="other_missing", params=label)
+                )
+            elif not ticked and cleaned.get(other_name):
+                # Only a single choice gets here ("other" is ticked for the rest): never drop
+                # the text silently, ask which of the two the respondent meant.
+                self.add_error(
+                    other_name,
+                    ValidationError(OTHER_NOT_CHOSEN, code="other_not_chosen", params=label),
+                )
             elif not ticked:
                 cleaned[other_name] = ""
         return cleaned

@@ -1,4 +1,4 @@
-"""The export request: what to export, in which labels and CSV dialect, under which filter."""
+"""The export request: what, in which file format, labels and CSV dialect, under which filter."""
 
 from __future__ import annotations
 
@@ -6,9 +6,10 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from analytics.exports.options import KINDS, ExportOptions
+from analytics.exports.options import KINDS, LABELLED_FORMATS, ExportOptions
 from analytics.forms import FilterForm, small_fields
 
 
@@ -18,7 +19,7 @@ def codebook_label(names: list[str]) -> str:
 
 
 class ExportForm(FilterForm):
-    """What to export, in which labels and CSV dialect."""
+    """What to export, in which file format, labels and CSV dialect."""
 
     kind = forms.ChoiceField(
         label=_("Export"),
@@ -29,6 +30,17 @@ class ExportForm(FilterForm):
             ("crosstabs", _("Crosstabs by every breakdown question, language and wave")),
             ("codebook", ""),  # names the languages: set in __init__
         ],
+    )
+    format = forms.ChoiceField(
+        label=_("File"),
+        choices=[
+            ("csv", _("CSV")),
+            ("xlsx", _("Excel workbook (.xlsx), with the codebook on a second sheet")),
+            ("sav", _("SPSS (.sav), with variable and value labels")),
+            ("dta", _("Stata (.dta), with variable and value labels")),
+        ],
+        initial="csv",
+        required=False,  # CSV when left out, as before there was a choice
     )
     labels = forms.ChoiceField(label=_("Answers as"), initial="codes")
     delimiter = forms.ChoiceField(
@@ -42,7 +54,7 @@ class ExportForm(FilterForm):
         initial=True,
     )
 
-    field_order = ["kind", "labels", "delimiter", "bom"]
+    field_order = ["kind", "format", "labels", "delimiter", "bom"]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -58,10 +70,23 @@ class ExportForm(FilterForm):
         self.order_fields(self.field_order)
         self.helper = small_fields(
             self,
-            columns={"kind": "col-12 col-lg-6"},
+            columns={"kind": "col-12 col-lg-6", "format": "col-12 col-md-6 col-lg-4"},
             default="col-6 col-md-4 col-lg-2",
             gutter="gx-3",
         )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        kind = cleaned.get("kind")
+        if cleaned.get("format") in LABELLED_FORMATS and kind and kind != "responses":
+            self.add_error(
+                "format",
+                ValidationError(
+                    _("SPSS and Stata files hold the responses (one row per response) only."),
+                    code="format_kind",
+                ),
+            )
+        return cleaned
 
     def options(self) -> ExportOptions:
         """Return the export options of a valid form."""
@@ -73,4 +98,5 @@ class ExportForm(FilterForm):
             delimiter=data["delimiter"],
             bom=bool(data.get("bom")),
             filters=self.filters(),
+            format=data.get("format") or "csv",
         )

@@ -11,8 +11,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
+from analytics.exports.formats import export_write
 from analytics.exports.options import ExportOptions, export_filename
-from analytics.exports.stream import export_chunks
 from analytics.models import ExportJob
 from surveys.models import Survey
 
@@ -33,7 +33,9 @@ def export_job_create(
         kind=options.kind,
         options=options.as_dict(),
         rows_total=rows_total,
-        file_name=export_filename(survey=survey, kind=options.kind, when=timezone.now()),
+        file_name=export_filename(
+            survey=survey, kind=options.kind, when=timezone.now(), extension=options.format
+        ),
     )
     transaction.on_commit(lambda: _enqueue(job.pk))
     return job
@@ -99,9 +101,7 @@ def export_job_run(*, job_id: str) -> str:
             done = rows
             _report(job.pk, rows)
 
-        with open(partial, "wb") as stream:
-            for chunk in export_chunks(survey=job.survey, options=options, progress=progress):
-                stream.write(chunk)
+        export_write(survey=job.survey, options=options, path=partial, progress=progress)
         os.replace(partial, job.path)
     except Exception as error:
         log.exception("export job %s failed", job.pk)

@@ -24,6 +24,9 @@ from surveys.models import Response, Survey
 KINDS = ("responses", "long", "aggregates", "crosstabs", "codebook")
 ROW_KINDS = ("responses", "long")  # the ones that grow with the number of responses
 LABELS = ("codes", *(code for code, _name in settings.LANGUAGES))
+FORMATS = ("csv", "xlsx", "sav", "dta")
+# SPSS and Stata files hold one table of typed, labelled variables: the wide responses.
+LABELLED_FORMATS = ("sav", "dta")
 OTHER_TEXT = "__other_text"
 CHUNK_BYTES = 64 * 1024
 PROGRESS_EVERY = 5_000
@@ -47,13 +50,14 @@ Progress = Callable[[int], None]
 
 @dataclass(frozen=True)
 class ExportOptions:
-    """What to export and how the CSV is written."""
+    """What to export, in which file format, and how a CSV is written."""
 
     kind: str
     labels: str = "codes"
     delimiter: str = ","
     bom: bool = True
     filters: ResponseFilter = field(default_factory=ResponseFilter)
+    format: str = "csv"
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -62,6 +66,10 @@ class ExportOptions:
             raise ValueError(f"labels must be one of {LABELS}")
         if self.delimiter not in DELIMITERS:
             raise ValueError(f"delimiter must be one of {DELIMITERS}")
+        if self.format not in FORMATS:
+            raise ValueError(f"format must be one of {FORMATS}")
+        if self.format in LABELLED_FORMATS and self.kind != "responses":
+            raise ValueError(f"a {self.format} file holds the responses export only")
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -70,6 +78,7 @@ class ExportOptions:
             "delimiter": self.delimiter,
             "bom": self.bom,
             "filters": self.filters.as_dict(),
+            "format": self.format,
         }
 
     @classmethod
@@ -80,12 +89,13 @@ class ExportOptions:
             delimiter=data.get("delimiter", ","),
             bom=bool(data.get("bom", True)),
             filters=ResponseFilter.from_dict(data.get("filters") or {}),
+            format=data.get("format", "csv"),
         )
 
 
-def export_filename(*, survey: Survey, kind: str, when: dt.datetime) -> str:
+def export_filename(*, survey: Survey, kind: str, when: dt.datetime, extension: str = "csv") -> str:
     """Return the download's file name, made on the server from the survey and the time."""
-    return f"{survey.slug}-{kind}-{when.astimezone(dt.UTC):%Y%m%d-%H%M}.csv"
+    return f"{survey.slug}-{kind}-{when.astimezone(dt.UTC):%Y%m%d-%H%M}.{extension}"
 
 
 def export_responses(*, survey: Survey, options: ExportOptions) -> QuerySet[Response]:

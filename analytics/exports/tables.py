@@ -40,12 +40,22 @@ def aggregate_rows(
                     share.count,
                     question.base,
                     share.percent,
-                    *(weighted.get(key) for key in ("rds2", "low", "high", "rds1")),
+                    *(weighted.get(key) for key in RDS_KEYS),
                 ]
 
 
 # Shares as fractions at full precision, so that they can be checked against other software.
-RDS_COLUMNS = ["rds2_share", "rds2_ci_low", "rds2_ci_high", "rds1_share"]
+# SS columns stay empty when no population size was set (see the dashboard for why).
+RDS_COLUMNS = [
+    "rds2_share",
+    "rds2_ci_low",
+    "rds2_ci_high",
+    "rds1_share",
+    "ss_share",
+    "ss_ci_low",
+    "ss_ci_high",
+]
+RDS_KEYS = ("rds2", "low", "high", "rds1", "ss", "ss_low", "ss_high")
 
 
 def _estimates(survey: Survey) -> dict[str, dict[str, dict[str, float | None]]]:

@@ -1,6 +1,11 @@
-"""The CSV export pages: the request form, the background jobs and their downloads."""
+"""The export pages: the request form, the background jobs and their downloads."""
 
 from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import IO
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -20,9 +25,10 @@ from django.views.decorators.http import require_GET
 
 from analytics.access import analyst_required, survey_chosen
 from analytics.dashboard.selectors import survey_questions, wave_values
+from analytics.exports.formats import CONTENT_TYPES, export_write
 from analytics.exports.forms import ExportForm
 from analytics.exports.jobs import export_job_create, export_job_progress, export_job_visible
-from analytics.exports.options import ROW_KINDS, export_filename, export_size
+from analytics.exports.options import ROW_KINDS, ExportOptions, export_filename, export_size
 from analytics.exports.stream import export_chunks
 from analytics.models import ExportJob
 from surveys.models import Survey
@@ -46,9 +52,18 @@ def exports(request: HttpRequest) -> HttpResponse:
                 owner=request.user, survey=survey, options=options, rows_total=size
             )
             return redirect("analytics:export_job", pk=job.pk)
-        name = export_filename(survey=survey, kind=options.kind, when=timezone.now())
+        name = export_filename(
+            survey=survey, kind=options.kind, when=timezone.now(), extension=options.format
+        )
+        if options.format != "csv":
+            return FileResponse(
+                _written(survey, options),
+                as_attachment=True,
+                filename=name,
+                content_type=CONTENT_TYPES[options.format],
+            )
         response = StreamingHttpResponse(
-            export_chunks(survey=survey, options=options), content_type="text/csv; charset=utf-8"
+            export_chunks(survey=survey, options=options), content_type=CONTENT_TYPES["csv"]
         )
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
@@ -61,6 +76,18 @@ def exports(request: HttpRequest) -> HttpResponse:
         "threshold": settings.EXPORT_ASYNC_THRESHOLD,
     }
     return render(request, "analytics/exports.html", context, status=400 if form.errors else 200)
+
+
+def _written(survey: Survey, options: ExportOptions) -> IO[bytes]:
+    """Return a small export written to an unnamed temporary file, open for reading."""
+    # The writers need a path; the name goes as soon as the file is open, so nothing is left.
+    descriptor, name = tempfile.mkstemp(suffix=f".{options.format}")
+    os.close(descriptor)
+    try:
+        export_write(survey=survey, options=options, path=Path(name))
+        return open(name, "rb")  # FileResponse closes it
+    finally:
+        os.unlink(name)
 
 
 def _job(request: HttpRequest, pk: str) -> ExportJob:
@@ -113,5 +140,5 @@ def export_download(request: HttpRequest, pk: str) -> FileResponse:
         job.path.open("rb"),
         as_attachment=True,
         filename=job.file_name,
-        content_type="text/csv; charset=utf-8",
+        content_type=CONTENT_TYPES.get(job.options.get("format", "csv"), CONTENT_TYPES["csv"]),
     )

@@ -21,7 +21,12 @@ from analytics.rds.sample import (
 )
 from analytics.rds.weights import rds2_weights
 
-__all__ = ["tree_bootstrap", "tree_bootstrap_counts", "tree_bootstrap_multi"]
+__all__ = [
+    "tree_bootstrap",
+    "tree_bootstrap_counts",
+    "tree_bootstrap_multi",
+    "tree_bootstrap_weighted_multi",
+]
 
 # Upper bound on replicates x respondents-in-one-wave handled at once by the bootstrap; it bounds
 # the memory of the vectorised draws (a few arrays of this many int64) and fixes the chunking, so
@@ -87,29 +92,45 @@ def tree_bootstrap_counts(
 
 
 def _bootstrap(
-    sample: RDSSample, answers: Indicators, replicates: int, seed: int, level: float
-) -> dict[str, tuple[float, float]]:
-    """Return tree-bootstrap percentile intervals of the RDS-II shares of each option."""
+    sample: RDSSample,
+    answers: Indicators,
+    replicates: int,
+    seed: int,
+    level: float,
+    weight_sets: Sequence[np.ndarray],
+) -> list[dict[str, tuple[float, float]]]:
+    """Return tree-bootstrap percentile intervals of the weighted shares, one per weight set."""
     if not 0 < level < 1:
         raise ValueError("level must be strictly between 0 and 1")
-    weights = rds2_weights(sample)
-    weighted_ticks = weights[:, None] * answers.ticked
-    weighted_answered = weights * answers.answered
-    numerator = np.zeros((replicates, len(answers.options)))
-    denominator = np.zeros(replicates)
+    # Every weight set is applied to the same replicates: the draws dominate the cost, and the
+    # intervals of two estimators then differ by their weights only, not by chance.
+    weighted = [(w[:, None] * answers.ticked, w * answers.answered) for w in weight_sets]
+    numerators = [np.zeros((replicates, len(answers.options))) for _ in weight_sets]
+    denominators = [np.zeros(replicates) for _ in weight_sets]
     for rows, wave_rows, counts in _bootstrap_waves(sample, replicates, seed):
         copies = counts.astype(float)
-        numerator[rows] += copies @ weighted_ticks[wave_rows]
-        denominator[rows] += copies @ weighted_answered[wave_rows]
-    valid = denominator > 0
-    if not valid.any():
-        raise RDSError("No bootstrap replicate contains a respondent who answered this question.")
-    estimates = numerator[valid] / denominator[valid, None]
+        for (ticks, answered), numerator, denominator in zip(
+            weighted, numerators, denominators, strict=True
+        ):
+            numerator[rows] += copies @ ticks[wave_rows]
+            denominator[rows] += copies @ answered[wave_rows]
     tail = (1 - level) / 2
-    lower, upper = np.quantile(estimates, [tail, 1 - tail], axis=0)
-    return {
-        o: (float(lo), float(hi)) for o, lo, hi in zip(answers.options, lower, upper, strict=True)
-    }
+    intervals = []
+    for numerator, denominator in zip(numerators, denominators, strict=True):
+        valid = denominator > 0
+        if not valid.any():
+            raise RDSError(
+                "No bootstrap replicate contains a respondent who answered this question."
+            )
+        estimates = numerator[valid] / denominator[valid, None]
+        lower, upper = np.quantile(estimates, [tail, 1 - tail], axis=0)
+        intervals.append(
+            {
+                o: (float(lo), float(hi))
+                for o, lo, hi in zip(answers.options, lower, upper, strict=True)
+            }
+        )
+    return intervals
 
 
 def tree_bootstrap(
@@ -122,7 +143,8 @@ def tree_bootstrap(
 ) -> dict[str, tuple[float, float]]:
     """Return tree-bootstrap percentile intervals for the RDS-II share of each category."""
     require_degrees(sample)
-    return _bootstrap(sample, single_choice(sample, values), replicates, seed, level)
+    answers = single_choice(sample, values)
+    return _bootstrap(sample, answers, replicates, seed, level, [rds2_weights(sample)])[0]
 
 
 def tree_bootstrap_multi(
@@ -138,4 +160,27 @@ def tree_bootstrap_multi(
     """Return tree-bootstrap percentile intervals for multiple-choice RDS-II shares."""
     require_degrees(sample)
     answers = multi_choice(sample, ticked, answered, options)
-    return _bootstrap(sample, answers, replicates, seed, level)
+    return _bootstrap(sample, answers, replicates, seed, level, [rds2_weights(sample)])[0]
+
+
+def tree_bootstrap_weighted_multi(
+    sample: RDSSample,
+    *,
+    ticked: np.ndarray,
+    answered: np.ndarray,
+    options: Sequence[str],
+    weights: Sequence[np.ndarray],
+    replicates: int = 1000,
+    seed: int = 20250101,
+    level: float = 0.95,
+) -> list[dict[str, tuple[float, float]]]:
+    """Return tree-bootstrap intervals of the shares under each set of fixed respondent weights."""
+    # Resampled respondents carry the weight computed on the full sample. For RDS-II that is the
+    # usual tree bootstrap (its weight depends on the respondent's own degree only); for SS it is
+    # the "tree bootstrap with fixed SS weights", cheaper than re-estimating SS weights on every
+    # replicate, and not R's default SS interval (a successive-sampling bootstrap).
+    require_degrees(sample)
+    if any(len(w) != sample.size for w in weights):
+        raise ValueError("every weight vector must have one weight per respondent")
+    answers = multi_choice(sample, ticked, answered, options)
+    return _bootstrap(sample, answers, replicates, seed, level, weights)

@@ -68,6 +68,8 @@ def rds_import(
     id_column: str = "id",
     recruiter_column: str = "recruiter.id",
     degree_column: str = "network.size",
+    population_size: int | None = None,
+    population_size_range: tuple[int, int] | None = None,
 ) -> ImportResult:
     """Create a survey from an RDS-layout CSV: one single-choice question per outcome column."""
     with path.open(newline="", encoding="utf-8-sig") as handle:
@@ -79,14 +81,20 @@ def rds_import(
         raise ValueError(f"A survey {slug!r} exists already; choose another --survey slug.")
 
     title = f"RDS data set {path.stem}"
-    survey = Survey.objects.create(
+    low, high = population_size_range or (None, None)
+    survey = Survey(
         slug=slug,
         is_open=False,
         coupon_limit=0,
+        population_size=population_size,
+        population_size_low=low,
+        population_size_high=high,
         **_texts("title", title),
         **_texts("consent", f"Imported from {path.name}."),
         **_texts("consent_label", "Imported"),
     )
+    survey.clean()  # the population size must lie within its range
+    survey.save()
     page = Page.objects.create(survey=survey, code="imported", position=1, **_texts("title", title))
     codes = []
     for position, column in enumerate(outcomes, start=1):

@@ -3,7 +3,9 @@
 The raw shares describe the sample; snowball samples over-represent well-connected people.
 RDS-II reweights every respondent by 1 / network size (Volz & Heckathorn 2008), the tree
 bootstrap gives the interval (Baraff, McCormick & Raftery 2016), RDS-I models recruitment as a
-Markov chain (Salganik & Heckathorn 2004). The numbers come from ``analytics.rds``; this module
+Markov chain (Salganik & Heckathorn 2004), Gile's SS (2011) corrects RDS-II for sampling without
+replacement when the analyst gave the population size. The numbers come from ``analytics.rds``;
+this module
 feeds it a survey's recruitment forest and stores what it returns, or why it could not.
 
 This runs as its own task after an aggregate rebuild, not inside it: the bootstrap costs far
@@ -27,10 +29,18 @@ from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from analytics.models import AggregateState, RDSEstimateSet, RDSQuestion
-from analytics.rds.bootstrap import tree_bootstrap_multi
+from analytics.rds.bootstrap import tree_bootstrap_weighted_multi
 from analytics.rds.diagnostics import CumulativeEstimate, bottleneck_multi, convergence_multi
 from analytics.rds.sample import RDSError, RDSSample, rds_sample
-from analytics.rds.weights import homophily, rds1_shares, rds2_multi_shares
+from analytics.rds.ss_estimates import SSWeights, ss_question_shares, ss_survey_weights
+from analytics.rds.weights import (
+    differential_activity_multi,
+    homophily,
+    population_homophily,
+    rds1_shares,
+    rds2_multi_shares,
+    rds2_weights,
+)
 from surveys.models import Question, QuestionKind, Response, Survey
 
 log = logging.getLogger(__name__)
@@ -129,7 +139,9 @@ def _cumulative(estimates: list[CumulativeEstimate]) -> list[dict[str, Any]]:
     ]
 
 
-def _question(forest: _Forest, question: Question, replicates: int) -> dict[str, Any]:
+def _question(
+    forest: _Forest, question: Question, replicates: int, ss: SSWeights
+) -> dict[str, Any]:
     sample = forest.sample
     options = _options(question)
     ticked, answered = forest.answers[question.code]
@@ -139,17 +151,32 @@ def _question(forest: _Forest, question: Question, replicates: int) -> dict[str,
         return result
     kwargs = {"ticked": ticked, "answered": answered, "options": options}
     point = rds2_multi_shares(sample, **kwargs)
+    ss_point, ss_curve = ss_question_shares(ss, sample=sample, **kwargs)
     shares: dict[str, dict[str, float | None]] = {
-        code: {"rds2": point[code], "low": None, "high": None, "rds1": None} for code in options
+        code: {
+            "rds2": point[code],
+            "low": None,
+            "high": None,
+            "rds1": None,
+            "ss": ss_point.get(code),
+            "ss_low": None,
+            "ss_high": None,
+        }
+        for code in options
     }
     if len(sample.seeds) < 2:
         result["unavailable"]["interval"] = ONE_SEED
     else:
-        interval = tree_bootstrap_multi(
-            sample, replicates=replicates, seed=BOOTSTRAP_SEED, **kwargs
+        # SS weights are fixed at their full-sample values in every replicate: the "tree
+        # bootstrap with fixed SS weights" (R's default SS interval is a successive-sampling
+        # bootstrap instead), which re-estimating SS on each of a thousand replicates would cost.
+        weights = [rds2_weights(sample)] + ([ss.weights] if ss.weights is not None else [])
+        intervals = tree_bootstrap_weighted_multi(
+            sample, weights=weights, replicates=replicates, seed=BOOTSTRAP_SEED, **kwargs
         )
-        for code, (low, high) in interval.items():
-            shares[code]["low"], shares[code]["high"] = low, high
+        for prefix, interval in zip(("", "ss_"), intervals, strict=False):
+            for code, (low, high) in interval.items():
+                shares[code][f"{prefix}low"], shares[code][f"{prefix}high"] = low, high
     single = question.kind == QuestionKind.SINGLE
     # Single choice: exactly one tick per answering respondent, so the category is its column.
     values = (
@@ -157,6 +184,7 @@ def _question(forest: _Forest, question: Question, replicates: int) -> dict[str,
         if single
         else None
     )
+    result["diagnostics"] = _diagnostics(sample, values, ss_curve, kwargs)
     if sample.n_waves < 2:
         result["unavailable"]["rds1"] = ONE_WAVE
     elif single:
@@ -182,6 +210,25 @@ def _question(forest: _Forest, question: Question, replicates: int) -> dict[str,
             forest.seed_labels.get(seed, f"#{seed}"): s for seed, s in trees.items()
         }
     return result
+
+
+def _diagnostics(
+    sample: RDSSample,
+    values: list[str | None] | None,
+    ss_curve: list[dict[str, Any]],
+    kwargs: dict[str, Any],
+) -> dict[str, Any]:
+    """Return the SS share across population sizes, differential activity and homophily."""
+    diagnostics: dict[str, Any] = {
+        "ss_by_size": ss_curve,
+        "differential_activity": differential_activity_multi(sample, **kwargs),
+    }
+    if values is not None:  # population homophily is defined for single choice only
+        try:
+            diagnostics["population_homophily"] = population_homophily(sample, values=values)
+        except RDSError as error:
+            diagnostics["population_homophily_unavailable"] = str(error)
+    return diagnostics
 
 
 def rds_rebuild(*, survey_id: int, replicates: int | None = None) -> RDSEstimateSet:
@@ -217,8 +264,10 @@ def rds_rebuild(*, survey_id: int, replicates: int | None = None) -> RDSEstimate
         if not sample.has_degrees:
             attributes["unavailable"] = NO_DEGREES
         else:
+            ss = ss_survey_weights(survey=survey, sample=sample)
+            attributes.update(population_size=ss.population_size, ss_unavailable=ss.unavailable)
             for question in questions:
-                results[question.code] = _question(forest, question, replicates)
+                results[question.code] = _question(forest, question, replicates, ss)
     attributes.setdefault("unavailable", "")
     attributes["seconds"] = time.perf_counter() - started
     with transaction.atomic():

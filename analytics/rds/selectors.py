@@ -25,6 +25,9 @@ class OptionEstimate:
     low: float | None
     high: float | None
     rds1: float | None
+    ss: float | None = None
+    ss_low: float | None = None
+    ss_high: float | None = None
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,12 @@ class Estimates:
     replicates: int
     unavailable: str
     questions: dict[str, QuestionEstimates]
+    population_size: int | None = None
+    # Why there are no SS estimates (no population size, ...), translated; "" when there are.
+    ss_unavailable: str = ""
+
+
+_KEYS = ("rds2", "low", "high", "rds1", "ss", "ss_low", "ss_high")
 
 
 def _pct(value: float | None) -> float | None:
@@ -82,10 +91,7 @@ def survey_estimates(*, survey: Survey, results: Results) -> Estimates | None:
                 label=share.label,
                 count=share.count,
                 raw=share.percent,
-                rds2=_pct(row.shares.get(share.code, {}).get("rds2")),
-                low=_pct(row.shares.get(share.code, {}).get("low")),
-                high=_pct(row.shares.get(share.code, {}).get("high")),
-                rds1=_pct(row.shares.get(share.code, {}).get("rds1")),
+                **{key: _pct(row.shares.get(share.code, {}).get(key)) for key in _KEYS},
             )
             for share in result.shares
         ]
@@ -105,6 +111,8 @@ def survey_estimates(*, survey: Survey, results: Results) -> Estimates | None:
         replicates=estimate_set.replicates,
         unavailable=_(estimate_set.unavailable) if estimate_set.unavailable else "",
         questions=questions,
+        population_size=estimate_set.population_size,
+        ss_unavailable=_(estimate_set.ss_unavailable) if estimate_set.ss_unavailable else "",
     )
 
 

@@ -32,16 +32,9 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from analytics.rds.sample import (
-    Indicators,
-    RDSError,
-    RDSSample,
-    as_dict,
-    multi_choice,
-    require_degrees,
-    single_choice,
-)
-from analytics.rds.weights import _shares
+from analytics.rds import sample as rds_sample
+from analytics.rds.sample import RDSError, RDSSample
+from analytics.rds.weights import option_shares
 
 __all__ = [
     "SS_INFINITY",
@@ -126,7 +119,7 @@ def ss_weights(
     iterations: int = 5,
 ) -> np.ndarray:
     """Return Gile's successive-sampling weights, summing to population_size."""
-    require_degrees(sample)
+    rds_sample.require_degrees(sample)
     size = _population_size(sample, population_size)
     if samples < 1 or iterations < 0:
         raise ValueError("samples must be at least 1 and iterations at least 0")
@@ -155,7 +148,7 @@ def ss_weights(
 
 def _ss_shares(
     sample: RDSSample,
-    answers: Indicators,
+    answers: rds_sample.Indicators,
     population_size: int,
     seed: int,
     samples: int,
@@ -169,7 +162,7 @@ def _ss_shares(
         samples=samples,
         iterations=iterations,
     )
-    return as_dict(answers.options, _shares(weights, answers))
+    return option_shares(weights, answers)
 
 
 def ss_shares(
@@ -182,7 +175,7 @@ def ss_shares(
     iterations: int = 5,
 ) -> dict[str, float]:
     """Return Gile's SS share of each category among respondents who answered."""
-    answers = single_choice(sample, values)
+    answers = rds_sample.single_choice(sample, values)
     return _ss_shares(sample, answers, population_size, seed, samples, iterations)
 
 
@@ -198,5 +191,5 @@ def ss_multi_shares(
     iterations: int = 5,
 ) -> dict[str, float]:
     """Return Gile's SS share of answering respondents who ticked each option."""
-    answers = multi_choice(sample, ticked, answered, options)
+    answers = rds_sample.multi_choice(sample, ticked, answered, options)
     return _ss_shares(sample, answers, population_size, seed, samples, iterations)

@@ -1,4 +1,4 @@
-"""The RDS diagnostics page of one question: convergence and bottleneck plots."""
+"""The RDS diagnostics page of one question: convergence, bottleneck, SS and activity."""
 
 from __future__ import annotations
 
@@ -13,6 +13,11 @@ from analytics.rds.selectors import question_diagnostics
 from surveys.models import Survey
 
 
+def _by_option(labels: dict[str, str], values: dict[str, float]) -> list[tuple[str, float]]:
+    """Return (label, value) pairs in the question's option order."""
+    return [(label, values[code]) for code, label in labels.items() if code in values]
+
+
 @login_required
 @analyst_required
 @require_GET
@@ -21,7 +26,13 @@ def diagnostics(request: HttpRequest, slug: str, code: str) -> HttpResponse:
     question = get_object_or_404(survey.questions, code=code)
     stored = question_diagnostics(survey=survey, code=code)
     labels = {option.code: option.label for option in question.options.all()}
+    extra = stored.diagnostics if stored else {}
+    estimate_set = stored.estimate_set if stored else None
     context = {
+        "activity": _by_option(labels, extra.get("differential_activity", {})),
+        "population_homophily": _by_option(labels, extra.get("population_homophily", {})),
+        "population_homophily_unavailable": extra.get("population_homophily_unavailable", ""),
+        "ss_unavailable": _(estimate_set.ss_unavailable) if estimate_set else "",
         "survey": survey,
         "question": question,
         "stored": stored,
@@ -32,11 +43,13 @@ def diagnostics(request: HttpRequest, slug: str, code: str) -> HttpResponse:
             "wave": stored.convergence_wave if stored else [],
             "order": stored.convergence_order if stored else [],
             "bottleneck": stored.bottleneck if stored else {},
+            "ss_by_size": extra.get("ss_by_size", []),
             "text": {
                 "wave": _("Wave"),
                 "order": _("Respondents, in order of recruitment"),
                 "share": _("Estimated share, %"),
                 "seed": _("Seed's recruitment tree"),
+                "population_size": _("Population size N"),
             },
         },
     }

@@ -24,7 +24,10 @@ from analytics.rds.sample import (
 )
 
 __all__ = [
+    "differential_activity",
+    "differential_activity_multi",
     "homophily",
+    "option_shares",
     "population_homophily",
     "rds1_shares",
     "rds2_multi_shares",
@@ -32,6 +35,7 @@ __all__ = [
     "rds2_weights",
     "stationary_distribution",
     "transition_counts",
+    "weighted_shares",
 ]
 
 
@@ -50,7 +54,7 @@ def rds2_weights(sample: RDSSample, *, population_size: int | None = None) -> np
     return weights
 
 
-def _shares(weights: np.ndarray, answers: Indicators) -> np.ndarray:
+def weighted_shares(weights: np.ndarray, answers: Indicators) -> np.ndarray:
     """Return the weighted share of answering respondents who ticked each option."""
     total = float(weights[answers.answered].sum())
     if total <= 0:
@@ -58,18 +62,65 @@ def _shares(weights: np.ndarray, answers: Indicators) -> np.ndarray:
     return (weights @ answers.ticked) / total
 
 
+def option_shares(weights: np.ndarray, answers: Indicators) -> dict[str, float]:
+    """Return each option's weighted share, keyed by option code."""
+    return as_dict(answers.options, weighted_shares(weights, answers))
+
+
 def rds2_multi_shares(
     sample: RDSSample, *, ticked: np.ndarray, answered: np.ndarray, options: Sequence[str]
 ) -> dict[str, float]:
     """Return the RDS-II share of answering respondents who ticked each option."""
     answers = multi_choice(sample, ticked, answered, options)
-    return as_dict(answers.options, _shares(rds2_weights(sample), answers))
+    return option_shares(rds2_weights(sample), answers)
 
 
 def rds2_shares(sample: RDSSample, *, values: Sequence[str | None]) -> dict[str, float]:
     """Return the RDS-II share of each category among respondents who answered."""
     answers = single_choice(sample, values)
-    return as_dict(answers.options, _shares(rds2_weights(sample), answers))
+    return option_shares(rds2_weights(sample), answers)
+
+
+def _differential_activity(
+    sample: RDSSample, answers: Indicators, weights: np.ndarray | None
+) -> dict[str, float]:
+    """Return each option's weighted mean degree over that of the answering rest."""
+    require_degrees(sample)
+    weights = rds2_weights(sample) if weights is None else weights
+    degree = sample.degree
+    result: dict[str, float] = {}
+    for g, option in enumerate(answers.options):
+        member = answers.ticked[:, g] & answers.answered
+        rest = answers.answered & ~member
+        if not member.any() or not rest.any():
+            continue  # nobody to compare with: the ratio is undefined
+        inside = float(weights[member] @ degree[member]) / float(weights[member].sum())
+        outside = float(weights[rest] @ degree[rest]) / float(weights[rest].sum())
+        result[option] = inside / outside
+    return result
+
+
+def differential_activity(
+    sample: RDSSample, *, values: Sequence[str | None], weights: np.ndarray | None = None
+) -> dict[str, float]:
+    """Return the mean degree of each category over that of the others (RDS-II by default).
+
+    As ``RDS::differential.activity.estimates``: with two categories, R reports the value of the
+    one whose name sorts last.
+    """
+    return _differential_activity(sample, single_choice(sample, values), weights)
+
+
+def differential_activity_multi(
+    sample: RDSSample,
+    *,
+    ticked: np.ndarray,
+    answered: np.ndarray,
+    options: Sequence[str],
+    weights: np.ndarray | None = None,
+) -> dict[str, float]:
+    """Return the mean degree of those who ticked each option over that of those who did not."""
+    return _differential_activity(sample, multi_choice(sample, ticked, answered, options), weights)
 
 
 # --------------------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
-/* Convergence (line per answer option) and bottleneck (bars per seed tree) plots of one
-   question's RDS-II estimates. Data comes from a json_script element (no inline script). */
+/* Convergence (line per answer option), bottleneck (bars per seed tree) and SS-by-population-
+   size plots of one question's RDS estimates. Data comes from a json_script element (no inline script). */
 (function () {
   "use strict";
 
@@ -83,6 +83,10 @@
   }
 
   convergence("convergence-wave", data.wave, data.text.wave);
+  /* The SS share of each option (y) against the population size N (x). */
+  convergence("ss-size", (data.ss_by_size || []).map(function (p) {
+    return { position: p.population_size, shares: p.shares };
+  }), data.text.population_size);
   convergence("convergence-order", data.order, data.text.order);
   bottleneck();
 }());

@@ -1,4 +1,5 @@
-"""Self-started chain roots, and withdrawn responses erased down to their tombstone."""
+"""Self-started chain roots, withdrawn responses erased down to their tombstone, and the
+survey's population size (for Gile's SS estimates)."""
 
 from django.db import migrations, models
 
@@ -54,4 +55,32 @@ class Migration(migrations.Migration):
             field=models.BooleanField(default=False),
         ),
         migrations.RunPython(roots_and_tombstones, migrations.RunPython.noop),
+        migrations.AddField(
+            model_name="survey",
+            name="population_size",
+            field=models.PositiveIntegerField(
+                blank=True,
+                help_text=(
+                    "How many people make up the population the recruitment chains were drawn "
+                    "from. Needed for Gile's successive-sampling (SS) estimates; leave empty if "
+                    "unknown."
+                ),
+                null=True,
+                verbose_name="population size",
+            ),
+        ),
+        migrations.AddField(
+            model_name="survey",
+            name="population_size_high",
+            field=models.PositiveIntegerField(
+                blank=True, null=True, verbose_name="population size, high guess"
+            ),
+        ),
+        migrations.AddField(
+            model_name="survey",
+            name="population_size_low",
+            field=models.PositiveIntegerField(
+                blank=True, null=True, verbose_name="population size, low guess"
+            ),
+        ),
     ]

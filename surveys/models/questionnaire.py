@@ -43,6 +43,23 @@ class Survey(models.Model):
             '"featured_crosstab": {"question": "...", "by": "...", "figure": 2}}.'
         ),
     )
+    # Gile's SS estimator needs the size of the population the chains were drawn from; an
+    # analyst's guess, so a range may be given to show how much the estimate depends on it.
+    population_size = models.PositiveIntegerField(
+        _("population size"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "How many people make up the population the recruitment chains were drawn from. "
+            "Needed for Gile's successive-sampling (SS) estimates; leave empty if unknown."
+        ),
+    )
+    population_size_low = models.PositiveIntegerField(
+        _("population size, low guess"), null=True, blank=True
+    )
+    population_size_high = models.PositiveIntegerField(
+        _("population size, high guess"), null=True, blank=True
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -72,6 +89,32 @@ class Survey(models.Model):
     @property
     def consent_label(self) -> str:
         return localized(self, "consent_label")
+
+    def clean(self) -> None:
+        """Require a population size between the low and high guesses, when they are given."""
+        super().clean()
+        low, mid, high = self.population_size_low, self.population_size, self.population_size_high
+        if (low is not None or high is not None) and mid is None:
+            message = _("Give the population size as well as its range.")
+            error = ValidationError(message, code="population_size_missing")
+            raise ValidationError({"population_size": error})
+        if (low is not None and low > mid) or (high is not None and high < mid):
+            message = _("The population size must lie between its low and high guesses.")
+            error = ValidationError(message, code="population_size_range")
+            raise ValidationError({"population_size": error})
+
+    def population_sizes(self) -> list[int]:
+        """Return the population sizes across which to show the SS estimate, smallest first."""
+        mid = self.population_size
+        if mid is None:
+            return []
+        low = self.population_size_low or mid
+        high = self.population_size_high or mid
+        if low == high:
+            return [mid]
+        # The guesses and three sizes evenly between them: enough to see a trend on a plot.
+        steps = [round(low + (high - low) * k / 4) for k in range(5)]
+        return sorted({*steps, mid})
 
     def has_responses(self) -> bool:
         return self.responses.exists()

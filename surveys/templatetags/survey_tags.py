@@ -1,4 +1,4 @@
-"""Template tags of the respondent's pages: the language switch."""
+"""Template tags of the respondent's pages: the language switch and the consent text."""
 
 from __future__ import annotations
 
@@ -27,3 +27,9 @@ def language_links(context: template.Context) -> list[dict[str, str]]:
         {"code": code, "name": native_name(code, name), "url": translate_url(path, code)}
         for code, name in settings.LANGUAGES
     ]
+
+
+@register.filter
+def paragraphs(text: str) -> list[str]:
+    """Return the text's paragraphs (parts between blank lines), without empty ones."""
+    return [part.strip() for part in str(text).replace("\r\n", "\n").split("\n\n") if part.strip()]

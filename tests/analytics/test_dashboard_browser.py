@@ -6,12 +6,12 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
-from django.conf import settings
 from django.core.management import call_command
 
 from analytics.aggregation.rebuild import aggregates_rebuild
 from surveys.models import Survey
-from tests.fixtures.staff import logged_in, staff_user
+from tests.fixtures.browser import log_in_browser
+from tests.fixtures.staff import staff_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -25,11 +25,7 @@ def test_an_analyst_on_a_phone_downloads_a_chart_as_png_and_svg(
     call_command("seed_demo")
     survey = Survey.objects.get(slug="sco-2025")
     aggregates_rebuild(survey_id=survey.pk)
-    client = logged_in(staff_user("phone-analyst", "Analysts"))
-    session = client.cookies[settings.SESSION_COOKIE_NAME].value
-    phone.context.add_cookies(
-        [{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}]
-    )
+    log_in_browser(phone.context, user=staff_user("phone-analyst", "Analysts"), url=live_server.url)
     errors: list[str] = []
     phone.on("pageerror", lambda error: errors.append(str(error)))
     phone.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)

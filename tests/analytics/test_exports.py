@@ -233,14 +233,8 @@ def test_a_small_export_streams_straight_from_the_page(answered: Survey, analyst
 
 
 def test_a_large_export_runs_as_a_job_and_offers_its_file(
-    answered: Survey,
-    analyst: User,
-    settings,
-    tmp_path: Path,
-    django_capture_on_commit_callbacks,
+    answered: Survey, analyst: User, background_exports: Path, django_capture_on_commit_callbacks
 ) -> None:
-    settings.EXPORT_ASYNC_THRESHOLD = 2
-    settings.EXPORT_ROOT = tmp_path / "exports"
     client = logged_in(analyst)
     with django_capture_on_commit_callbacks(execute=True):
         reply = client.post(
@@ -264,7 +258,7 @@ def test_a_large_export_runs_as_a_job_and_offers_its_file(
     assert b"".join(download.streaming_content) == _bytes(
         answered, kind="responses", labels="kk", bom=False
     )
-    assert list((tmp_path / "exports").iterdir()) == [tmp_path / "exports" / f"{job.pk}.csv"]
+    assert list(background_exports.iterdir()) == [background_exports / f"{job.pk}.csv"]
 
     someone_else = logged_in(staff_user("other-analyst", "Analysts"))
     assert someone_else.get(status["download_url"]).status_code == 404

@@ -154,7 +154,7 @@ def test_the_tree_page_draws_every_respondent_of_the_chain(
     page = client.get(f"/en/organize/sco-2025/tree/{seed.pk}/").content.decode()
     assert page.count('class="tree-node"') == len(http_tree.members)
     assert f'data-node-count="{len(http_tree.members)}"' in page
-    assert "vendor/d3/d3.min.js" in page and "js/tree.js" in page
+    assert "vendor/d3/d3-zoom.min.js" in page and "js/tree.js" in page
     alma = http_tree.members["alma"].response.referral_code
     assert f"<title>{alma[:6]}… · wave 0 · Kazakhstan</title>" in page
     assert alma not in page

@@ -111,7 +111,8 @@ def test_a_used_up_personal_link_shows_the_used_up_page_in_kazakh(http_tree: Htt
 
 def test_the_thank_you_page_says_when_the_link_is_used_up(http_tree: HttpTree) -> None:
     page = http_tree.members["alma"].client.get("/en/s/sco-2025/thanks/").content.decode()
-    assert 'id="referral-used-up"' in page and "It can bring 0 more people." in page
+    assert 'id="referral-used-up"' in page and "It can bring 0 more people." not in page
+    assert 'id="copy-referral"' not in page and "pass your personal link on" not in page
 
 
 def test_with_unattributed_answering_allowed_a_late_visitor_answers_without_a_chain(

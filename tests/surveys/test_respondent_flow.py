@@ -73,7 +73,7 @@ def test_every_page_is_wholly_in_the_chosen_language(
         "Back",
         "Submit answers",
         "Page %(number)s of %(total)s",
-        "Before you start",
+        "More about the survey and your answers",
     ]
     with translation.override(language):
         localized_interface = [translation.gettext(text) for text in interface]

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.management import call_command
 from django.test import Client
 
 from analytics.models import ExportJob
 from surveys.models import SeedLink, Survey
-from tests.fixtures.staff import logged_in, staff_user
+from tests.fixtures.staff import logged_in
 from tests.flow import complete_survey
 
 ROLES = ("anonymous", "respondent", "analyst", "organizer", "admin")
@@ -47,17 +48,23 @@ def _urls(seed: SeedLink, job: ExportJob) -> list[tuple[str, str, set[str]]]:
     ]
 
 
+def _account(username: str, *options: str) -> User:
+    """Return an account made the way a study team makes one: with create_staff."""
+    call_command("create_staff", f"--username={username}", "--password-env=MATRIX_PW", *options)
+    return User.objects.get(username=username)
+
+
 @pytest.fixture
-def clients(sco_survey: Survey) -> dict[str, Client]:
+def clients(sco_survey: Survey, monkeypatch: pytest.MonkeyPatch) -> dict[str, Client]:
+    monkeypatch.setenv("MATRIX_PW", "x-very-long-password-1")
     respondent = Client()
     complete_survey(respondent, sco_survey)
-    admin = User.objects.create_superuser("root", password="x-very-long-password-1")
     return {
         "anonymous": Client(),
         "respondent": respondent,
-        "analyst": logged_in(staff_user("matrix-analyst", "Analysts")),
-        "organizer": logged_in(staff_user("matrix-organizer", "Organizers")),
-        "admin": logged_in(admin),
+        "analyst": logged_in(_account("matrix-analyst", "--role=analyst")),
+        "organizer": logged_in(_account("matrix-organizer", "--role=organizer")),
+        "admin": logged_in(_account("root", "--role=both", "--superuser")),
     }
 
 

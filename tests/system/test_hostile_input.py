@@ -55,7 +55,12 @@ CASES = [
         {"platforms": ["telegram", "orkut"]},
         message=forms.INVALID_CHOICE,
     ),
-    Case("multiple choice with no tick", 2, {"platforms": None}, message=forms.REQUIRED),
+    Case(
+        "multiple choice with no tick",
+        2,
+        {"platforms": None, "platforms__other": None},  # a written "other" text ticks "other"
+        message=forms.REQUIRED,
+    ),
     Case(
         "SQL in an option code",
         2,

@@ -1,6 +1,7 @@
 import argparse
 import datetime as dt
 import sys
+from collections.abc import Generator
 from pathlib import Path
 from typing import Any
 
@@ -51,31 +52,48 @@ class Command(BaseCommand):
         parser.add_argument("--from", dest="date_from", type=_date, help="YYYY-MM-DD")
         parser.add_argument("--to", dest="date_to", type=_date, help="YYYY-MM-DD, inclusive")
 
-    def handle(self, *args: Any, **options: Any) -> None:
+    def chosen_survey(self, options: dict[str, Any]) -> Survey:
+        """Return the survey named by --survey, or the only one."""
         surveys = Survey.objects.order_by("slug")
         if options["survey"]:
             surveys = surveys.filter(slug=options["survey"])
         found = list(surveys[:2])
         if len(found) != 1:
             raise CommandError("Name the survey with --survey SLUG.")
+        return found[0]
+
+    def export_options(
+        self, survey: Survey, options: dict[str, Any], *, file_format: str = "csv"
+    ) -> ExportOptions:
+        """Return the export options given on the command line."""
         problem = filter_dates_problem(date_from=options["date_from"], date_to=options["date_to"])
         if problem:
             raise CommandError(problem)
-        export = ExportOptions(
-            kind=options["kind"],
-            labels=options["labels"],
-            delimiter=options["delimiter"],
-            bom=not options["no_bom"],
-            filters=ResponseFilter(
-                answers=_role_answers(found[0], options),
-                language=options["language"],
-                wave=options["wave"],
-                date_from=options["date_from"],
-                date_to=options["date_to"],
-            ),
-        )
-        output: Path | None = options["output"]
-        chunks = export_chunks(survey=found[0], options=export)
+        try:
+            return ExportOptions(
+                kind=options["kind"],
+                labels=options["labels"],
+                delimiter=options["delimiter"],
+                bom=not options["no_bom"],
+                filters=ResponseFilter(
+                    answers=_role_answers(survey, options),
+                    language=options["language"],
+                    wave=options["wave"],
+                    date_from=options["date_from"],
+                    date_to=options["date_to"],
+                ),
+                format=file_format,
+            )
+        except ValueError as error:
+            raise CommandError(str(error)) from None
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        survey = self.chosen_survey(options)
+        export = self.export_options(survey, options)
+        self.write(export_chunks(survey=survey, options=export), options["output"])
+
+    def write(self, chunks: Generator[bytes, None, None], output: Path | None) -> None:
+        """Write the chunks to the output file (whole or not at all) or to standard output."""
         if output is None:
             stream = sys.stdout.buffer
             try:

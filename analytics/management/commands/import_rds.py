@@ -1,9 +1,22 @@
+from argparse import ArgumentTypeError
 from pathlib import Path
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from analytics.rds.importer import rds_import
+
+
+def _size_range(text: str) -> tuple[int, int]:
+    """Parse LOW,HIGH population sizes."""
+    try:
+        low, high = (int(part) for part in text.split(","))
+    except ValueError as error:
+        raise ArgumentTypeError("expected two whole numbers LOW,HIGH, e.g. 800,1200") from error
+    if not 0 < low <= high:
+        raise ArgumentTypeError("expected 0 < LOW <= HIGH")
+    return low, high
 
 
 class Command(BaseCommand):
@@ -18,6 +31,17 @@ class Command(BaseCommand):
         parser.add_argument("--id-column", default="id")
         parser.add_argument("--recruiter-column", default="recruiter.id")
         parser.add_argument("--degree-column", default="network.size")
+        parser.add_argument(
+            "--population-size",
+            type=int,
+            help="size N of the population sampled, for Gile's SS estimates",
+        )
+        parser.add_argument(
+            "--population-size-range",
+            type=_size_range,
+            metavar="LOW,HIGH",
+            help="low and high guesses of N, to show SS across them",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -28,7 +52,11 @@ class Command(BaseCommand):
                 id_column=options["id_column"],
                 recruiter_column=options["recruiter_column"],
                 degree_column=options["degree_column"],
+                population_size=options["population_size"],
+                population_size_range=options["population_size_range"],
             )
+        except ValidationError as error:
+            raise CommandError(" ".join(error.messages)) from error
         except (OSError, ValueError) as error:
             raise CommandError(str(error)) from error
         self.stdout.write(

@@ -1,0 +1,193 @@
+"""The wide responses as one typed, labelled data frame, for the SPSS and Stata writers.
+
+The values come from the same rows as the responses CSV (``wide_rows`` with codes), so the
+files hold the same respondents and the same answers; only the types and labels are added:
+single choices become integer codes 1..k in questionnaire order with the options' labels as
+value labels, ticks stay 0/1, numbers are numbers and the submission time a datetime. Text
+cells keep the CSV's neutralization, so a file passed on to a spreadsheet stays safe.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass
+
+import pandas as pd
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from analytics.csv_safe import neutralize
+from analytics.dashboard.selectors import survey_questions
+from analytics.exports.codebook import _meta_descriptions
+from analytics.exports.options import META_COLUMNS, ExportOptions, Progress, option_label
+from analytics.exports.wide import WITHDRAWN, WideColumn, wide_columns, wide_rows
+from analytics.rds.sample import RDSError, rds_sample
+from analytics.rds.weights import rds2_weights
+from surveys.models import Question, Survey
+
+WEIGHT = "weight_rds2"
+# How each metadata column of the wide export is typed in a statistics file, in their order.
+META_KINDS = dict(
+    zip(
+        META_COLUMNS,
+        (
+            "number",
+            "datetime",
+            "string",
+            "number",
+            "number",
+            "number",
+            "number",
+            "number",
+            "string",
+        ),
+        strict=True,
+    )
+)
+KIND_OF = {"single": "single", "tick": "number", "integer": "number", "text": "string"}
+
+
+@dataclass(frozen=True)
+class Variable:
+    """One column of the file: where it comes from, its type and its labels."""
+
+    header: str  # the column of the responses CSV
+    kind: str  # number, single, string, datetime
+    label: str
+    prefix: str = ""  # a multiple choice's question text, put before its option's label
+    values: dict[int, str] = dataclasses.field(default_factory=dict)
+    codes: dict[int, str] = dataclasses.field(default_factory=dict)  # value -> option code
+
+
+@dataclass(frozen=True)
+class LabelledData:
+    """The typed responses with their variables, in column order."""
+
+    frame: pd.DataFrame
+    variables: list[Variable]
+    notes: list[str]
+
+
+def _text(question: Question, language: str) -> str:
+    if language == "codes":
+        return question.code
+    return getattr(question, f"text_{language}") or question.text_en
+
+
+def _variable(column: WideColumn, question: Question, language: str) -> Variable:
+    text = _text(question, language)
+    options = list(question.options.all())
+    if column.kind == "single":
+        values = {
+            number: option.code if language == "codes" else option_label(option, language)
+            for number, option in enumerate(options, start=1)
+        }
+        codes = {number: option.code for number, option in enumerate(options, start=1)}
+        return Variable(column.header, "single", text, values=values, codes=codes)
+    if column.kind == "tick":
+        option = next(o for o in options if o.code == column.option)
+        label = option.code if language == "codes" else option_label(option, language)
+        return Variable(column.header, "number", label, prefix=text)
+    if column.kind == "other":
+        if language == "codes":
+            return Variable(column.header, "string", column.header)
+        other = next(o for o in options if o.is_other)
+        with translation.override(language):
+            label = _("%(option)s (text)") % {"option": option_label(other, language)}
+        return Variable(column.header, "string", label, prefix=text)
+    return Variable(column.header, KIND_OF[column.kind], text)
+
+
+def _meta_variables(language: str) -> list[Variable]:
+    if language == "codes":
+        return [Variable(name, META_KINDS[name], name) for name in META_COLUMNS]
+    with translation.override(language):
+        descriptions = _meta_descriptions()
+    return [Variable(name, META_KINDS[name], descriptions[name]) for name in META_COLUMNS]
+
+
+def _single(series: pd.Series, variable: Variable) -> tuple[pd.Series, Variable]:
+    """Return the integer codes of a single choice, adding any code the questionnaire lacks."""
+    numbers = {code: number for number, code in variable.codes.items()}
+    # wide_rows neutralizes cells: a code that starts like a formula arrives quoted.
+    numbers |= {neutralize(code): number for code, number in list(numbers.items())}
+    values, codes = dict(variable.values), dict(variable.codes)
+    for cell in series.dropna().unique():
+        if cell not in numbers:  # an answer stored before an option was removed
+            number = max(codes, default=0) + 1
+            numbers[cell] = number
+            values[number] = codes[number] = str(cell)
+    mapped = series.map(numbers).astype("float64")
+    return mapped, dataclasses.replace(variable, values=values, codes=codes)
+
+
+def _typed(series: pd.Series, variable: Variable) -> tuple[pd.Series, Variable]:
+    if variable.kind == "single":
+        return _single(series, variable)
+    if variable.kind == "number":
+        return pd.to_numeric(series, errors="coerce").astype("float64"), variable
+    if variable.kind == "datetime":
+        return pd.to_datetime(series, format="%Y-%m-%dT%H:%M:%SZ", errors="coerce"), variable
+    return series.fillna("").astype(str), variable
+
+
+def _weights(frame: pd.DataFrame) -> tuple[pd.Series, str]:
+    """Return RDS-II weights for the chained, kept respondents, or why there are none."""
+    # The metadata columns lead the frame, in META_COLUMNS order.
+    ids, _time, _language, _duration, waves, recruiters, _seed, sizes, flags = (
+        frame[column] for column in frame.columns[: len(META_COLUMNS)]
+    )
+    kept = waves.notna() & (flags != WITHDRAWN)
+    weights = pd.Series(math.nan, index=frame.index, dtype="float64")
+    if not kept.any():
+        return weights, "No respondent came through a recruitment chain: no RDS-II weights."
+    try:
+        sample = rds_sample(
+            ids=[str(int(pk)) for pk in ids[kept]],
+            recruiter_ids=[None if pd.isna(r) else str(int(r)) for r in recruiters[kept]],
+            degrees=[None if pd.isna(d) else float(d) for d in sizes[kept]],
+        )
+        weights[kept] = rds2_weights(sample)
+    except RDSError as error:
+        return weights, f"No RDS-II weights: {error}"
+    return weights, ""
+
+
+def labelled_data(
+    *, survey: Survey, options: ExportOptions, progress: Progress | None = None
+) -> LabelledData:
+    """Return the responses export as a typed frame with labels in the options' language."""
+    language = options.labels
+    questions = survey_questions(survey=survey)
+    by_code = {question.code: question for question in questions}
+    variables = _meta_variables(language) + [
+        _variable(column, by_code[column.question], language)
+        for column in wide_columns(survey, questions, "codes")
+    ]
+    rows = wide_rows(survey, dataclasses.replace(options, labels="codes"), progress)
+    next(rows)  # the header: the variables name the columns
+    frame = pd.DataFrame.from_records(list(rows), columns=range(len(variables)))
+    headers = [variable.header for variable in variables]
+    typed: dict[int, pd.Series] = {}
+    for index, variable in enumerate(variables):
+        typed[index], variables[index] = _typed(frame[index], variable)
+    notes = ["Single choices are coded 1..k in questionnaire order; the option codes are:"] + [
+        f"{v.header}: " + ", ".join(f"{n}={code}" for n, code in v.codes.items())
+        for v in variables
+        if v.kind == "single"
+    ]
+    data = pd.DataFrame(typed)
+    if WEIGHT not in headers:  # until the wide export carries its own weight columns
+        weights, problem = _weights(data)
+        data[len(variables)] = weights
+        label = WEIGHT if language == "codes" else _weight_label(language)
+        variables.append(Variable(WEIGHT, "number", label))
+        notes += [problem] if problem else []
+    data.columns = [variable.header for variable in variables]
+    return LabelledData(frame=data, variables=variables, notes=notes)
+
+
+def _weight_label(language: str) -> str:
+    with translation.override(language):
+        return _("RDS-II weight: the mean network size divided by the respondent's")

@@ -1,0 +1,35 @@
+"""The responses as SPSS (.sav) and Stata (.dta) files with variable and value labels."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyreadstat
+
+from analytics.exports.formats.labelled import LabelledData
+from analytics.exports.formats.naming import SPSS, STATA, fit, prepared
+
+# Version 14 writes format 118, the first whose strings and labels are UTF-8 (older formats
+# are Latin-1 and would lose every Cyrillic and Kazakh letter); pyreadstat's default, 15,
+# writes 119, which Stata 14 cannot open.
+STATA_VERSION = 14
+
+
+def write_statistics_file(*, data: LabelledData, path: Path, title: str, file_format: str) -> None:
+    """Write the labelled responses as an SPSS system file or a Stata dataset."""
+    spss = file_format == "sav"
+    ready = prepared(data, SPSS if spss else STATA, integer_format="F12.0" if spss else "%12.0g")
+    labels = {
+        "column_labels": ready.column_labels,
+        "variable_value_labels": ready.value_labels,
+        "variable_format": ready.formats,
+    }
+    if spss:
+        file_label = fit(title, 64, in_bytes=True)
+        pyreadstat.write_sav(ready.frame, path, file_label=file_label, note=ready.notes, **labels)
+    else:
+        # pyreadstat writes no notes to .dta: the renamed columns lead their variable labels.
+        file_label = fit(title, 80, in_bytes=False)
+        pyreadstat.write_dta(
+            ready.frame, path, file_label=file_label, version=STATA_VERSION, **labels
+        )
