@@ -11,6 +11,7 @@ urlpatterns = [
     path("rebuild/", dashboard.rebuild, name="rebuild"),
     path("<slug:slug>/rds/<slug:code>/", rds.diagnostics, name="diagnostics"),
     path("exports/", exports.exports, name="exports"),
+    path("exports/<slug:slug>/bundle/", exports.export_bundle, name="export_bundle"),
     path("exports/<uuid:pk>/", exports.export_job, name="export_job"),
     path("exports/<uuid:pk>/status/", exports.export_job_status, name="export_job_status"),
     path("exports/<uuid:pk>/download/", exports.export_download, name="export_download"),

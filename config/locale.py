@@ -8,9 +8,11 @@ from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 from django.utils.translation.trans_real import parse_accept_lang_header
 
+from surveys.models.i18n import FALLBACK_LANGUAGE
+
 # settings.LANGUAGE_CODE stays Russian: it is also the catalogue missing Kazakh strings fall
-# back to, and the language of addresses reversed outside a request.
-FALLBACK_LANGUAGE = "en"
+# back to, and the language of addresses reversed outside a request. The fallback for
+# visitors is the questionnaire texts' own (English).
 
 
 def _supported(code: str) -> str | None:

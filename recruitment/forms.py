@@ -9,6 +9,10 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from recruitment.seed_links import seed_label_taken
+from surveys.links import policy
+from surveys.models import Survey
+
 
 class SeedLinkForm(forms.Form):
     label = forms.CharField(
@@ -27,7 +31,7 @@ class SeedLinkForm(forms.Form):
         min_value=1,
         max_value=1_000_000,
         required=False,
-        help_text=_("Leave empty for no limit."),
+        help_text=_("Leave empty for no limit. Starts at the limit of a personal link."),
     )
     valid_through = forms.DateField(
         label=_("Valid through"),
@@ -36,10 +40,22 @@ class SeedLinkForm(forms.Form):
         help_text=_("Optional: the last day on which the link works."),
     )
 
+    def __init__(self, *args: object, survey: Survey, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.survey = survey
+        # A seed brings as many people as a personal link unless the organizer says otherwise.
+        self.fields["coupon_limit"].initial = policy.personal_limit(survey=survey)
+
     def clean_label(self) -> str:
         label = self.cleaned_data["label"].strip()
         if not label:
             raise ValidationError(_("Give the link a label."), code="required")
+        # Two links with one label cannot be told apart on the monitor or in the exports.
+        if seed_label_taken(survey=self.survey, label=label):
+            raise ValidationError(
+                _("Another seed link of this survey already has this label."),
+                code="duplicate_label",
+            )
         return label
 
     def clean_valid_through(self) -> date | None:

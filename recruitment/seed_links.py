@@ -1,4 +1,4 @@
-"""Writes of the organizers: creating and closing seed links."""
+"""Writes of the organizers: creating, closing and reopening seed links."""
 
 from __future__ import annotations
 
@@ -43,3 +43,16 @@ def seed_link_deactivate(*, seed_link: SeedLink) -> SeedLink:
         seed_link.is_active = False
         seed_link.save(update_fields=["is_active"])
     return seed_link
+
+
+def seed_link_reopen(*, seed_link: SeedLink) -> SeedLink:
+    """Let a closed seed link bring new people again; its expiry and limit still apply."""
+    if not seed_link.is_active:
+        seed_link.is_active = True
+        seed_link.save(update_fields=["is_active"])
+    return seed_link
+
+
+def seed_label_taken(*, survey: Survey, label: str) -> bool:
+    """Return whether another seed link of the survey already has this label (any case)."""
+    return survey.seed_links.filter(label__iexact=label).exists()

@@ -16,12 +16,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from analytics.csv_safe import csv_lines
 from recruitment.forms import SeedLinkForm
 from recruitment.monitor.figures import monitor_figures
 from recruitment.rds_csv import recruitment_rows
-from recruitment.seed_links import seed_link_create, seed_link_deactivate
+from recruitment.seed_links import seed_link_create, seed_link_deactivate, seed_link_reopen
 from recruitment.tree.build import COLOR_BY, LAYOUTS, chain_tree, self_started_root, tree_svg
+from surveys.csv_safe import csv_lines
 from surveys.links import attribution, limits
 from surveys.links.qr import qr_svg
 from surveys.models import Response, SeedLink, Survey
@@ -32,6 +32,8 @@ MAX_DORMANT_DAYS = 365
 CHAINS_PER_PAGE = 25
 # ?chains=: every chain, or only the dormant ones organizers go after to keep recruitment going.
 CHAIN_FILTERS = ("all", "dormant")
+# ?chart=: the chart's window in days, or the survey's whole period ("all", the default).
+CHART_WINDOWS = ("all", "30", "90", "365")
 # Numbered page links shown on each side of the current page, and at either end.
 PAGES_AROUND = 2
 PAGES_AT_ENDS = 1
@@ -132,29 +134,37 @@ def monitor(request: HttpRequest, slug: str | None = None) -> HttpResponse:
         return render(request, "organize/no_survey.html")
     dormant_days = _dormant_days(request)
     dormant_only = _choice(request, "chains", CHAIN_FILTERS) == "dormant"
+    chart_window = _choice(request, "chart", CHART_WINDOWS)
     figures = monitor_figures(
         survey=survey,
         dormant_days=dormant_days,
         chains_page=request.GET.get("chains_page"),
         chains_per_page=CHAINS_PER_PAGE,
         dormant_only=dormant_only,
+        chart_days=None if chart_window == "all" else int(chart_window),
     )
     context = {
         "survey": survey,
         "chains": figures.chains,
         "chain_pages": _chain_pages(request, figures.chains_page),
         "dormant_only": dormant_only,
+        "chart_window": chart_window,
+        "chart_windows": [
+            (window, f"{_query(request, chart=window).split('#')[0]}#daily-title")
+            for window in CHART_WINDOWS
+        ],
         # Switching the filter starts again at its first page.
         "all_chains_url": _query(request, chains=None, chains_page=None),
         "dormant_chains_url": _query(request, chains="dormant", chains_page=None),
         "surveys": list(Survey.objects.order_by("slug").values_list("slug", flat=True)),
         "m": figures,
-        "form": SeedLinkForm(),
+        "form": SeedLinkForm(survey=survey),
         # One token for the close form of every row.
         "csrf_input": csrf_input(request),
         "daily_chart": {
             "labels": [day.isoformat() for day, _count in figures.daily],
             "counts": [count for _day, count in figures.daily],
+            "before": figures.daily_before,
             "label": _("Completed responses per day"),
             "cumulative_label": _("All completed responses"),
         },
@@ -166,7 +176,7 @@ def monitor(request: HttpRequest, slug: str | None = None) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def seed_create(request: HttpRequest, slug: str) -> HttpResponse:
     survey = _survey(slug)
-    form = SeedLinkForm(request.POST if request.method == "POST" else None)
+    form = SeedLinkForm(request.POST if request.method == "POST" else None, survey=survey)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         seed = seed_link_create(
@@ -185,14 +195,23 @@ def seed_create(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+def _seed_switched(request: HttpRequest, seed: SeedLink, message: str) -> HttpResponse:
+    messages.success(request, message % {"label": seed.label})
+    return redirect(f"{_monitor_path(seed.survey)}#seed-{seed.pk}")
+
+
 @organizer_required
 @require_POST
 def seed_deactivate(request: HttpRequest, slug: str, seed_id: int) -> HttpResponse:
     seed = seed_link_deactivate(seed_link=_seed(_survey(slug), seed_id))
-    messages.success(
-        request, _("Seed link “%(label)s” no longer brings new people.") % {"label": seed.label}
-    )
-    return redirect(_monitor_path(seed.survey))
+    return _seed_switched(request, seed, _("Seed link “%(label)s” no longer brings new people."))
+
+
+@organizer_required
+@require_POST
+def seed_reopen(request: HttpRequest, slug: str, seed_id: int) -> HttpResponse:
+    seed = seed_link_reopen(seed_link=_seed(_survey(slug), seed_id))
+    return _seed_switched(request, seed, _("Seed link “%(label)s” brings new people again."))
 
 
 @organizer_required

@@ -25,7 +25,7 @@ from django.db import transaction
 
 from sampledata.forest import forest_grow
 from sampledata.study import MULTIPLE_CHOICE, STUDY_SHARES
-from surveys.models import Response, SeedLink, Survey
+from surveys.models import LinkEvent, Response, SeedLink, Survey
 from surveys.services import Attribution, draft_start, response_submit
 
 DEMO_SIZE = 505
@@ -57,6 +57,9 @@ CHILDREN = (0, 1, 1, 1, 2, 2, 2, 2, 3, 3)  # recruits per respondent, drawn at r
 SAME_COUNTRY = 0.85
 START = dt.datetime(2025, 3, 3, 8, 0, tzinfo=dt.UTC)
 DAYS = 60
+# Share of visitors who open a link and leave before consenting, per respondent: the funnel then
+# reads opened > consented >= completed, as a real one does.
+OPENED_ONLY = 0.3
 
 
 def apportion(shares: dict[str, float], total: int) -> dict[str, int]:
@@ -252,4 +255,23 @@ def demo_seed(*, survey: Survey, seed: int = 2025, size: int = DEMO_SIZE) -> lis
         response.started_at = submitted - dt.timedelta(seconds=rng.randint(150, 900))
         responses.append(response)
     Response.objects.bulk_update(responses, ["started_at", "submitted_at"], batch_size=500)
+    _opened_events(survey=survey, responses=responses, rng=random.Random(seed + 1))
     return responses
+
+
+def _opened_events(*, survey: Survey, responses: list[Response], rng: random.Random) -> None:
+    """Record the "opened" step the link pages would have recorded before each consent, and
+    the visitors who opened a link and left; a generator of its own keeps the answers as
+    they were."""
+    moments = []
+    for response in responses:
+        assert response.started_at is not None
+        opened = response.started_at - dt.timedelta(seconds=rng.randint(5, 120))
+        moments.append((response.code_used, opened))
+        if rng.random() < OPENED_ONLY:
+            moments.append((response.code_used, opened + dt.timedelta(hours=rng.uniform(1, 72))))
+    events = [
+        LinkEvent(survey=survey, code=code, kind=LinkEvent.Kind.OPENED, created_at=moment)
+        for code, moment in moments
+    ]
+    LinkEvent.objects.bulk_create(events, batch_size=500)

@@ -20,6 +20,7 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
@@ -156,10 +157,11 @@ def _rebuild(*, survey_id: int, full: bool) -> AggregateSnapshot:
             full=not incremental,
         )
         base = previous if incremental else None
+        batch = _Batch(survey, plan, snapshot, base, (low, high), extra)
         if connection.vendor == "postgresql":
-            _write_sql(survey, plan, snapshot, base, (low, high), extra)
+            _write_sql(batch)
         else:
-            _write_python(survey, plan, snapshot, base, (low, high), extra)
+            _write_python(batch)
         snapshot.responses = (
             AggregateCount.objects.filter(snapshot=snapshot, dimension="", question="", option="")
             .values_list("count", flat=True)
@@ -195,25 +197,34 @@ def _rebuild(*, survey_id: int, full: bool) -> AggregateSnapshot:
     return snapshot
 
 
-def _write_python(
-    survey: Survey,
-    plan: CountPlan,
-    snapshot: AggregateSnapshot,
-    base: AggregateSnapshot | None,
-    id_range: tuple[int, int],
-    extra: list[int],
-) -> None:
+@dataclass(frozen=True)
+class _Batch:
+    """What one rebuild counts: the responses in id_range plus late ones, onto base's counts."""
+
+    survey: Survey
+    plan: CountPlan
+    snapshot: AggregateSnapshot
+    base: AggregateSnapshot | None
+    id_range: tuple[int, int]
+    extra: list[int]
+
+
+def _write_python(batch: _Batch) -> None:
     cells: Counter[Cell] = Counter()
-    if base is not None:
+    if batch.base is not None:
         for dimension, value, question, option, count in AggregateCount.objects.filter(
-            snapshot=base
+            snapshot=batch.base
         ).values_list("dimension", "value", "question", "option", "count"):
             cells[(dimension, value, question, option)] = count
-    cells.update(count_python(survey=survey, plan=plan, id_range=id_range, extra_ids=extra))
+    cells.update(
+        count_python(
+            survey=batch.survey, plan=batch.plan, id_range=batch.id_range, extra_ids=batch.extra
+        )
+    )
     AggregateCount.objects.bulk_create(
         (
             AggregateCount(
-                snapshot=snapshot,
+                snapshot=batch.snapshot,
                 dimension=dimension,
                 value=value,
                 question=question,
@@ -226,15 +237,11 @@ def _write_python(
     )
 
 
-def _write_sql(
-    survey: Survey,
-    plan: CountPlan,
-    snapshot: AggregateSnapshot,
-    base: AggregateSnapshot | None,
-    id_range: tuple[int, int],
-    extra: list[int],
-) -> None:
-    counting, params = count_sql(survey=survey, plan=plan, id_range=id_range, extra_ids=extra)
+def _write_sql(batch: _Batch) -> None:
+    base = batch.base
+    counting, params = count_sql(
+        survey=batch.survey, plan=batch.plan, id_range=batch.id_range, extra_ids=batch.extra
+    )
     table = AggregateCount._meta.db_table
     previous = ""
     previous_params: list[object] = []
@@ -253,7 +260,7 @@ def _write_sql(
     """  # noqa: S608
     with connection.cursor() as cursor:
         tune_for_counting(cursor, compile_plan=base is None)
-        cursor.execute(sql, [snapshot.pk, *params, *previous_params])
+        cursor.execute(sql, [batch.snapshot.pk, *params, *previous_params])
 
 
 def aggregates_schedule(*, survey_id: int) -> bool:

@@ -9,10 +9,10 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from analytics.csv_safe import neutralize
 from analytics.dashboard.selectors import survey_questions
 from analytics.exports.options import META_COLUMNS, OTHER_TEXT, ExportOptions, Progress, header_row
 from analytics.exports.wide import wide_columns
+from surveys.csv_safe import neutralize
 from surveys.models import QuestionKind, QuestionRole, Survey
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from analytics.csv_safe import neutralize
 from analytics.dashboard.selectors import survey_questions
 from analytics.exports.options import (
     ITERATOR_CHUNK,
@@ -21,6 +20,7 @@ from analytics.exports.options import (
     header_row,
     option_label,
 )
+from surveys.csv_safe import neutralize
 from surveys.models import QuestionKind, Survey
 
 

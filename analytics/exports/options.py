@@ -1,7 +1,7 @@
 """What an export covers and how its CSV is written, shared by every kind of export.
 
 Every export is a stream of bytes (UTF-8, a BOM first unless asked not to) written by the
-``csv`` module through ``analytics.csv_safe``, so quoting follows RFC 4180 and any text cell
+``csv`` module through ``surveys.csv_safe``, so quoting follows RFC 4180 and any text cell
 that a spreadsheet would run as a formula is neutralized; numbers stay numbers.
 """
 
@@ -18,7 +18,7 @@ from django.conf import settings
 from django.db.models import QuerySet
 
 from analytics.aggregation.filters import ResponseFilter
-from analytics.csv_safe import DELIMITERS, csv_writer, neutralize
+from surveys.csv_safe import DELIMITERS, csv_writer, neutralize
 from surveys.models import Response, Survey
 
 KINDS = ("responses", "long", "aggregates", "crosstabs", "codebook")

@@ -6,12 +6,12 @@ from collections.abc import Iterator
 
 from django.db import connection
 
-from analytics.csv_safe import BOM
 from analytics.exports.codebook import codebook_rows
 from analytics.exports.long import long_rows
 from analytics.exports.options import ExportOptions, Progress, encoded
 from analytics.exports.tables import aggregate_rows, crosstab_rows
 from analytics.exports.wide import wide_copy, wide_rows
+from surveys.csv_safe import BOM
 from surveys.models import Survey
 
 

@@ -7,10 +7,10 @@ from typing import Any
 
 from django.utils import translation
 
-from analytics.csv_safe import neutralize
 from analytics.dashboard.selectors import all_crosstabs, survey_results
 from analytics.exports.options import ExportOptions, Progress, header_row
 from analytics.models import RDSQuestion
+from surveys.csv_safe import neutralize
 from surveys.models import Survey
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO
 
@@ -25,10 +26,17 @@ from django.views.decorators.http import require_GET
 
 from analytics.access import analyst_required, survey_chosen
 from analytics.dashboard.selectors import survey_questions, wave_values
+from analytics.exports.bundle import bundle_write
 from analytics.exports.formats import CONTENT_TYPES, export_write
 from analytics.exports.forms import ExportForm
 from analytics.exports.jobs import export_job_create, export_job_progress, export_job_visible
-from analytics.exports.options import ROW_KINDS, ExportOptions, export_filename, export_size
+from analytics.exports.options import (
+    LABELS,
+    ROW_KINDS,
+    ExportOptions,
+    export_filename,
+    export_size,
+)
 from analytics.exports.stream import export_chunks
 from analytics.models import ExportJob
 from surveys.models import Survey
@@ -80,14 +88,35 @@ def exports(request: HttpRequest) -> HttpResponse:
 
 def _written(survey: Survey, options: ExportOptions) -> IO[bytes]:
     """Return a small export written to an unnamed temporary file, open for reading."""
+    return _unnamed(
+        lambda path: export_write(survey=survey, options=options, path=path), f".{options.format}"
+    )
+
+
+def _unnamed(write: Callable[[Path], None], suffix: str) -> IO[bytes]:
+    """Return the file that write makes at a temporary path, open for reading and unnamed."""
     # The writers need a path; the name goes as soon as the file is open, so nothing is left.
-    descriptor, name = tempfile.mkstemp(suffix=f".{options.format}")
+    descriptor, name = tempfile.mkstemp(suffix=suffix)
     os.close(descriptor)
     try:
-        export_write(survey=survey, options=options, path=Path(name))
+        write(Path(name))
         return open(name, "rb")  # FileResponse closes it
     finally:
         os.unlink(name)
+
+
+@login_required
+@analyst_required
+@require_GET
+def export_bundle(request: HttpRequest, slug: str) -> FileResponse:
+    survey = get_object_or_404(Survey, slug=slug)
+    # Value labels of the .sav and .dta in the page's language.
+    labels = request.LANGUAGE_CODE if request.LANGUAGE_CODE in LABELS else "en"
+    stream = _unnamed(lambda path: bundle_write(survey=survey, path=path, labels=labels), ".zip")
+    filename = export_filename(survey=survey, kind="bundle", when=timezone.now(), extension="zip")
+    return FileResponse(
+        stream, as_attachment=True, filename=filename, content_type="application/zip"
+    )
 
 
 def _job(request: HttpRequest, pk: str) -> ExportJob:

@@ -17,7 +17,6 @@ from typing import Any
 from django.db import connection
 from django.db.models import QuerySet
 
-from analytics.csv_safe import FORMULA_TRIGGERS, neutralize
 from analytics.dashboard.selectors import survey_questions
 from analytics.exports.options import (
     CHUNK_BYTES,
@@ -32,6 +31,7 @@ from analytics.exports.options import (
     header_row,
     option_label,
 )
+from surveys.csv_safe import FORMULA_TRIGGERS, neutralize
 from surveys.models import Question, QuestionKind, QuestionRole, Response, Survey
 
 # A withdrawn response is a tombstone: its row stays, so that its recruits' recruiter_id

@@ -36,8 +36,9 @@ from recruitment.monitor.tally import (
 from surveys.links import policy
 from surveys.models import Response, SeedLink, Survey
 
-# A chart over more days than this shows only the latest ones.
-MAX_CHART_DAYS = 366
+# The chart shows the survey's whole period unless a window is asked for; beyond this many days
+# (ten years) it shows only the latest ones, to keep the page's data bounded.
+MAX_CHART_DAYS = 3660
 SHORT_CODE = 6
 
 
@@ -130,6 +131,8 @@ class Monitor:
     coupon_limit: int | None
     # Whether the survey has a country-role question: without one there is no country breakdown.
     has_countries: bool = True
+    # Completed responses before the chart's first day: its running total starts from them.
+    daily_before: int = 0
 
 
 class _SeedRow(NamedTuple):
@@ -164,15 +167,20 @@ def _country_counts(counter: Counter, labels: dict[str, str]) -> list[CountryCou
     ]
 
 
-def _daily(days: Counter) -> list[tuple[date, int]]:
+def _daily(days: Counter, *, window: int | None) -> tuple[list[tuple[date, int]], int]:
+    """Return the responses of each day from the first (or the window's first) to the newest,
+    and how many came before the first day shown."""
+    days = Counter({day: count for day, count in days.items() if count})
     if not days:
-        return []
+        return [], 0
     last = max(days)
-    first = max(min(days), last - timedelta(days=MAX_CHART_DAYS - 1))
+    shown = min(window or MAX_CHART_DAYS, MAX_CHART_DAYS)
+    first = max(min(days), last - timedelta(days=shown - 1))
     span = (last - first).days + 1
+    before = sum(count for day, count in days.items() if day < first)
     return [
         (first + timedelta(days=i), days.get(first + timedelta(days=i), 0)) for i in range(span)
-    ]
+    ], before
 
 
 def _top_recruiters(tally: Tally) -> list[Recruiter]:
@@ -341,11 +349,13 @@ def monitor_figures(
     chains_page: int | str | None = 1,
     chains_per_page: int | None = None,
     dormant_only: bool = False,
+    chart_days: int | None = None,
 ) -> Monitor:
     """Return the figures of the recruitment monitor for one survey.
 
     The totals count every chain; ``chains`` holds page ``chains_page`` of the chains (only the
-    dormant ones if ``dormant_only``), ``chains_per_page`` to a page, or all of them.
+    dormant ones if ``dormant_only``), ``chains_per_page`` to a page, or all of them. The chart
+    covers the survey's whole period, or its last ``chart_days`` days up to the newest response.
     """
     now = now or timezone.now()
     tally = tally_read(survey=survey, now=now)
@@ -359,6 +369,7 @@ def monitor_figures(
     page = _page(shown, number=chains_page, per_page=chains_per_page)
     # Only the chains on the page become summaries, and full rows.
     page.object_list = [_summary(key, order, tally) for key in page.object_list]
+    daily, daily_before = _daily(tally.days, window=chart_days)
 
     return Monitor(
         survey=survey,
@@ -368,9 +379,10 @@ def monitor_figures(
         chains=_chains(page.object_list, tally, labels),
         chains_page=page,
         countries=_country_counts(tally.countries, labels),
-        daily=_daily(tally.days),
+        daily=daily,
         personal_funnel=_funnel(tally.funnels.get("")),
         top_recruiters=_top_recruiters(tally),
         coupon_limit=policy.personal_limit(survey=survey),
         has_countries=country_question(survey=survey) is not None,
+        daily_before=daily_before,
     )

@@ -73,6 +73,8 @@ class TreeNode:
 
 @dataclass(frozen=True)
 class LegendItem:
+    """One colour of the tree's legend: a wave or a country."""
+
     label: str
     color: str
 

@@ -7,7 +7,8 @@
     return;
   }
   var data = JSON.parse(source.textContent);
-  var running = 0;
+  // A window's running total starts from the responses before its first day.
+  var running = data.before || 0;
   var cumulative = data.counts.map(function (count) {
     running += count;
     return running;

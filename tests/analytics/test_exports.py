@@ -18,11 +18,11 @@ from django.test import Client
 
 from analytics.aggregation.filters import ResponseFilter
 from analytics.aggregation.rebuild import aggregates_rebuild
-from analytics.csv_safe import FORMULA_TRIGGERS
 from analytics.exports.options import KINDS, ExportOptions, encoded
 from analytics.exports.stream import export_chunks
 from analytics.exports.wide import wide_copy, wide_rows
 from analytics.models import ExportJob
+from surveys.csv_safe import FORMULA_TRIGGERS
 from surveys.models import Option, Response, Survey
 from tests.fixtures.analytics import INJECTIONS, KAZAKH, varied_answers
 from tests.fixtures.staff import logged_in, staff_user

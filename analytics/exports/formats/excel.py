@@ -9,12 +9,12 @@ from typing import Any
 
 import xlsxwriter
 
-from analytics.csv_safe import neutralize
 from analytics.exports.codebook import codebook_rows
 from analytics.exports.long import long_rows
 from analytics.exports.options import ExportOptions, Progress
 from analytics.exports.tables import aggregate_rows, crosstab_rows
 from analytics.exports.wide import wide_rows
+from surveys.csv_safe import neutralize
 from surveys.models import Survey
 
 MAX_ROWS = 1_048_576  # Excel's limit per sheet

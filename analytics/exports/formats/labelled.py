@@ -17,13 +17,13 @@ import pandas as pd
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from analytics.csv_safe import neutralize
 from analytics.dashboard.selectors import survey_questions
 from analytics.exports.codebook import _meta_descriptions
 from analytics.exports.options import META_COLUMNS, ExportOptions, Progress, option_label
 from analytics.exports.wide import WITHDRAWN, WideColumn, wide_columns, wide_rows
 from analytics.rds.sample import RDSError, rds_sample
 from analytics.rds.weights import rds2_weights
+from surveys.csv_safe import neutralize
 from surveys.models import Question, Survey
 
 WEIGHT = "weight_rds2"

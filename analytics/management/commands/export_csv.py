@@ -36,9 +36,10 @@ def _role_answers(survey: Survey, options: dict[str, Any]) -> dict[str, str]:
 
 class Command(BaseCommand):
     help = "Write a CSV export (UTF-8 with a BOM, RFC 4180, formula cells neutralized)."
+    kinds: tuple[str, ...] = KINDS
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("kind", choices=KINDS)
+        parser.add_argument("kind", choices=self.kinds)
         parser.add_argument("--survey", default="", help="survey slug (default: the only one)")
         parser.add_argument("--labels", choices=LABELS, default="codes")
         parser.add_argument("--delimiter", choices=[",", ";"], default=",")

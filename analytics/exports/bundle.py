@@ -1,0 +1,204 @@
+"""The reproducible analysis bundle: data, codebook, SPSS/Stata files, an R script and a README.
+
+One zip an analyst hands to a co-author or a journal: the recruitment in the layout of R's
+``RDS`` package plus ``time``, the codebook in every language, the labelled ``.sav`` and ``.dta``,
+``analysis.R`` that recomputes the dashboard's RDS-II and SS shares of every single-choice
+question with the platform's settings, the platform's own figures to compare them with, and a
+README with the settings and a pre-filled STROBE-RDS checklist.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+import tomllib
+import zipfile
+from collections import Counter
+from collections.abc import Iterator
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Max, Min, Q
+from django.template import Context, Engine
+
+from analytics.exports.codebook import codebook_rows
+from analytics.exports.formats import export_write
+from analytics.exports.options import ExportOptions
+from analytics.models import RDSQuestion
+from analytics.rds.refresh import BOOTSTRAP_SEED
+from analytics.rds.ss_estimates import SS_SEED
+from recruitment.rds_csv import FIXED_COLUMNS, recruitment_rows
+from surveys.csv_safe import csv_lines
+from surveys.models import Question, QuestionKind, QuestionRole, Response, SeedLink, Survey
+
+TEMPLATES = Path(__file__).resolve().parent / "bundle_templates"
+TIME = "time"
+DATA = "data/rds.csv"
+CODEBOOK = "data/codebook.csv"
+ESTIMATES = "data/platform_estimates.csv"
+SCRIPT = "analysis.R"
+README = "README.md"
+# ``time`` follows the fixed columns, before the questions, as in the issue's layout.
+TIME_POSITION = len(FIXED_COLUMNS)
+# Stored keys of the RDS shares, and their columns in the bundle.
+ESTIMATE_KEYS = {
+    "rds2": "rds2",
+    "low": "rds2_low",
+    "high": "rds2_high",
+    "ss": "ss",
+    "ss_low": "ss_low",
+    "ss_high": "ss_high",
+}
+
+
+@cache
+def _engine() -> Engine:
+    # Its own engine: the R script and the Markdown must not be HTML-escaped.
+    return Engine(dirs=[str(TEMPLATES)], autoescape=False)
+
+
+def platform_version() -> str:
+    """Return the platform's version as written in pyproject.toml."""
+    with open(Path(settings.BASE_DIR) / "pyproject.toml", "rb") as source:
+        return str(tomllib.load(source)["project"]["version"])
+
+
+def _iso(moment: dt.datetime | None) -> str:
+    return "" if moment is None else moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def bundle_data_rows(*, survey: Survey) -> Iterator[list[Any]]:
+    """Yield the recruitment CSV's rows with ``time`` (submission, UTC) after the fixed columns."""
+    # Read up front: the recruitment rows stream from a query of their own, and a response
+    # submitted between the two reads gets an empty time rather than a shifted one.
+    times = dict(Response.objects.filter(survey=survey).values_list("id", "submitted_at"))
+    rows = recruitment_rows(survey=survey)
+    header = next(rows)
+    yield [*header[:TIME_POSITION], TIME, *header[TIME_POSITION:]]
+    for row in rows:
+        moment = _iso(times.get(row[0]))
+        yield [*row[:TIME_POSITION], moment, *row[TIME_POSITION:]]
+
+
+def single_choice_codes(*, survey: Survey) -> list[str]:
+    """Return the codes of the single-choice questions, in questionnaire order."""
+    return list(
+        Question.objects.filter(survey=survey, kind=QuestionKind.SINGLE)
+        .order_by("page__position", "position")
+        .values_list("code", flat=True)
+    )
+
+
+def _estimate_rows(survey: Survey) -> Iterator[list[Any]]:
+    """Yield the platform's stored RDS-II and SS shares of the single-choice questions."""
+    yield ["question", "option", *ESTIMATE_KEYS.values()]
+    singles = single_choice_codes(survey=survey)
+    stored = {
+        row.question: row.shares
+        for row in RDSQuestion.objects.filter(
+            estimate_set__survey=survey, question__in=singles
+        ).only("question", "shares")
+    }
+    for code in singles:
+        for option, shares in stored.get(code, {}).items():
+            cells = ("" if shares.get(key) is None else shares[key] for key in ESTIMATE_KEYS)
+            yield [code, option, *cells]
+
+
+def _markdown(text: str) -> str:
+    """Return text fit for one Markdown table cell."""
+    return " ".join(text.split()).replace("|", "\\|")
+
+
+def _seed_links(survey: Survey) -> list[dict[str, Any]]:
+    links = SeedLink.objects.filter(survey=survey).order_by("created_at", "pk")
+    return [
+        {
+            "label": _markdown(link.label),
+            "limit": "unlimited" if link.coupon_limit is None else link.coupon_limit,
+            "active": "yes" if link.is_active and not link.is_expired() else "no",
+            "created": _iso(link.created_at),
+        }
+        for link in links
+    ]
+
+
+def _flags(survey: Survey) -> list[tuple[str, int]]:
+    counts: Counter[str] = Counter()
+    flagged = Response.objects.filter(survey=survey).filter(~Q(quality_flags=[]))
+    for flags in flagged.values_list("quality_flags", flat=True).iterator(chunk_size=2000):
+        counts.update(flags or [])
+    return sorted(counts.items())
+
+
+def _recruitment(data: list[list[Any]]) -> dict[str, Any]:
+    """Return the numbers of respondents, seeds and recruits per wave from the data rows."""
+    waves = Counter(int(row[3]) for row in data[1:])
+    return {
+        "respondents": len(data) - 1,
+        "seeds": waves.get(0, 0),
+        "waves": sorted(waves.items()),
+    }
+
+
+def bundle_context(*, survey: Survey, data: list[list[Any]]) -> dict[str, Any]:
+    """Return what the R script and the README say about the survey and its settings."""
+    responses = Response.objects.filter(survey=survey)
+    dates = responses.aggregate(first=Min("submitted_at"), last=Max("submitted_at"))
+    network = Question.objects.filter(survey=survey, role=QuestionRole.NETWORK_SIZE).first()
+    sizes = survey.population_sizes()
+    population = survey.population_size
+    return {
+        "survey": survey,
+        "version": platform_version(),
+        "generated": _iso(dt.datetime.now(dt.UTC)),
+        "population_size": population,
+        "population_low": sizes[0] if sizes else None,
+        "population_high": sizes[-1] if sizes else None,
+        "coupon_limit": survey.coupon_limit or "unlimited",
+        "max_coupons": survey.coupon_limit or "NA",
+        "seed_links": _seed_links(survey),
+        "first": _iso(dates["first"]),
+        "last": _iso(dates["last"]),
+        "withdrawn": responses.filter(withdrawn_at__isnull=False).count(),
+        "flags": _flags(survey),
+        "network_question": {
+            language: _markdown(getattr(network, f"text_{language}"))
+            for language, _name in settings.LANGUAGES
+        }
+        if network
+        else {},
+        "questions": single_choice_codes(survey=survey),
+        "replicates": settings.RDS_BOOTSTRAP_REPLICATES,
+        "bootstrap_seed": BOOTSTRAP_SEED,
+        "ss_samples": settings.RDS_SS_SAMPLES,
+        "ss_seed": SS_SEED,
+        "files": {"data": DATA, "codebook": CODEBOOK, "estimates": ESTIMATES},
+        "recruitment": _recruitment(data),
+    }
+
+
+def _csv_bytes(rows: Iterator[list[Any]], *, bom: bool) -> bytes:
+    return "".join(csv_lines(rows, bom=bom)).encode()
+
+
+def bundle_write(*, survey: Survey, path: Path, labels: str = "en") -> None:
+    """Write the survey's analysis bundle as a zip file at path."""
+    data = list(bundle_data_rows(survey=survey))
+    context = Context(bundle_context(survey=survey, data=data))
+    codebook = codebook_rows(survey, ExportOptions(kind="codebook"), None)
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as bundle:
+        # R reads UTF-8 without a byte order mark; the codebook is for spreadsheets, so keeps it.
+        bundle.writestr(DATA, _csv_bytes(iter(data), bom=False))
+        bundle.writestr(CODEBOOK, _csv_bytes(codebook, bom=True))
+        bundle.writestr(ESTIMATES, _csv_bytes(_estimate_rows(survey), bom=False))
+        with tempfile.TemporaryDirectory() as folder:
+            for extension in ("sav", "dta"):
+                written = Path(folder) / f"responses.{extension}"
+                options = ExportOptions(kind="responses", labels=labels, format=extension)
+                export_write(survey=survey, options=options, path=written)
+                bundle.write(written, f"data/{survey.slug}.{extension}")
+        for name in (SCRIPT, README):
+            bundle.writestr(name, _engine().get_template(name).render(context))

@@ -1,0 +1,58 @@
+# Reproduces the dashboard's RDS-II and SS (Gile's successive sampling) shares of every
+# single-choice question of the survey "{{ survey.slug }}".
+# Written by the survey platform {{ version }} on {{ generated }}.
+#
+# Run from the unzipped folder with R >= 4:
+#   install.packages("RDS")
+#   Rscript analysis.R
+#
+# Point estimates are the platform's; the intervals differ in method: the platform uses the tree
+# bootstrap (Baraff, McCormick & Raftery 2016; R package RDStreeboot) with SS weights fixed at
+# their full-sample values, R's RDS package Salganik's bootstrap (RDS-II) and Gile's
+# successive-sampling bootstrap (SS). The platform's own figures are in
+# {{ files.estimates }}, printed beside R's for each question.
+
+library(RDS)
+
+# The settings the platform used.
+{% if population_size %}N <- {{ population_size }}
+population.size <- c({{ population_low }}, N, {{ population_high }})  # low, mid, high
+{% else %}N <- NA  # no population size was set: SS cannot be computed
+population.size <- NA
+{% endif %}bootstrap.replicates <- {{ replicates }}
+bootstrap.seed <- {{ bootstrap_seed }}
+ss.samples <- {{ ss_samples }}  # successive samples per SS iteration (platform seed {{ ss_seed }})
+max.coupons <- {{ max_coupons }}  # recruits per personal link
+set.seed(bootstrap.seed)
+
+d <- read.csv("{{ files.data }}", check.names = FALSE, na.strings = "",
+              fileEncoding = "UTF-8", colClasses = c(recruiter.id = "character"))
+# The platform replaces a missing or zero network size (a withdrawn respondent's was erased)
+# by the largest one reported.
+missing <- is.na(d$network.size) | d$network.size == 0
+d$network.size[missing] <- max(d$network.size, na.rm = TRUE)
+d$time <- as.POSIXct(d$time, format = "%Y-%m-%dT%H:%M:%SZ", tz = "UTC")
+
+rds <- as.rds.data.frame(d, id = "id", recruiter.id = "recruiter.id",
+                         network.size = "network.size", time = "time",
+                         population.size = population.size, max.coupons = max.coupons)
+control <- control.rds.estimates(number.of.bootstrap.samples = bootstrap.replicates,
+                                 seed = bootstrap.seed)
+platform <- read.csv("{{ files.estimates }}", fileEncoding = "UTF-8")
+
+estimate <- function(question) {
+  cat("\n==", question, "==\n")
+  cat("RDS-II:\n")
+  print(RDS.II.estimates(rds, outcome.variable = question))
+  if (!is.na(N)) {
+    cat("SS, N =", N, ":\n")
+    print(RDS.SS.estimates(rds, outcome.variable = question, N = N,
+                           number.ss.samples.per.iteration = ss.samples, control = control))
+  }
+  cat("The platform's shares (0-1):\n")
+  print(platform[platform$question == question, ], row.names = FALSE)
+}
+
+{% for question in questions %}estimate("{{ question }}")
+{% empty %}cat("The survey has no single-choice question.\n")
+{% endfor %}
