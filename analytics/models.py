@@ -48,6 +48,9 @@ class AggregateCount(models.Model):
     question = models.CharField(max_length=50, blank=True)
     option = models.CharField(max_length=100, blank=True)
     count = models.PositiveIntegerField()
+    # The same count without flagged responses that no organizer accepted, nor excluded ones:
+    # the analyst's sensitivity check (surveys.quality decides who counts).
+    unflagged = models.PositiveIntegerField(default=0)
 
     class Meta:
         indexes = [models.Index(fields=["snapshot", "dimension", "value"])]
@@ -202,3 +205,32 @@ class RDSQuestion(models.Model):
 
     def __str__(self) -> str:
         return self.question
+
+
+class PopulationMargin(models.Model):
+    """A known population share of one option of a question with a role (country, gender, ...).
+
+    One question's margins post-stratify the sample; several rake it (analytics.margins).
+    """
+
+    survey = models.ForeignKey("surveys.Survey", on_delete=models.CASCADE, related_name="+")
+    question = models.CharField(_("question"), max_length=50)
+    option = models.CharField(_("option"), max_length=100)
+    share = models.FloatField(_("population share"))
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    entered_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("population margin")
+        verbose_name_plural = _("population margins")
+        ordering = ["question", "option"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["survey", "question", "option"], name="population_margin_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.survey_id} {self.question}={self.option}: {self.share}"

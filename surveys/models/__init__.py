@@ -1,3 +1,4 @@
+from surveys.models.quality import AlertSnooze, DesignChange, QualityReview
 from surveys.models.questionnaire import (
     Option,
     Page,
@@ -7,17 +8,21 @@ from surveys.models.questionnaire import (
     Survey,
 )
 from surveys.models.recruitment import LinkEvent, SeedLink
-from surveys.models.responses import Draft, Response
+from surveys.models.responses import Draft, Response, Review
 
 __all__ = [
+    "AlertSnooze",
+    "DesignChange",
     "Draft",
     "LinkEvent",
     "Option",
     "Page",
+    "QualityReview",
     "Question",
     "QuestionKind",
     "QuestionRole",
     "Response",
+    "Review",
     "SeedLink",
     "Survey",
 ]

@@ -60,6 +60,18 @@ class Survey(models.Model):
     population_size_high = models.PositiveIntegerField(
         _("population size, high guess"), null=True, blank=True
     )
+    # Completions faster than this are flagged too_fast whatever the median says.
+    min_completion_seconds = models.PositiveIntegerField(
+        _("fastest plausible completion (seconds)"),
+        default=60,
+        help_text=_(
+            "Responses completed faster than this are flagged too fast; so are those under "
+            "40 % of the median once 30 responses exist."
+        ),
+    )
+    # The organizer's thresholds for the sample's health alerts, by alert kind; missing keys
+    # take the platform's defaults (recruitment.health).
+    health_thresholds = models.JSONField(_("alert thresholds"), default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -31,12 +32,24 @@ class Draft(models.Model):
         "surveys.SeedLink", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     client_hash = models.CharField(max_length=64, blank=True)
+    # Paradata gathered page by page (surveys.paradata): {"page_seconds": {"<position>": s},
+    # "language_switches": n, "served": {"<position>": iso time the page was last served}}.
+    paradata = models.JSONField(default=dict, blank=True)
+    device_hash = models.CharField(max_length=64, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["updated_at"])]
 
     def __str__(self) -> str:
         return f"draft {self.token}"
+
+
+class Review(models.TextChoices):
+    """An organizer's decision on a flagged response; reversible, and nothing is deleted."""
+
+    NONE = "", _("not reviewed")
+    ACCEPTED = "accepted", _("accepted")
+    EXCLUDED = "excluded", _("excluded")
 
 
 class Response(models.Model):
@@ -73,6 +86,20 @@ class Response(models.Model):
     self_started = models.BooleanField(default=False)
     client_hash = models.CharField(max_length=64, blank=True)
     quality_flags = models.JSONField(default=list, blank=True)
+    # Paradata (surveys.paradata): {"page_seconds": {"<page position>": seconds},
+    # "language_switches": n}; the device class is phone, tablet or desktop, never the raw
+    # User-Agent; the device hash is the salted hash of a long-lived random cookie.
+    paradata = models.JSONField(default=dict, blank=True)
+    device_class = models.CharField(max_length=8, blank=True)
+    device_hash = models.CharField(max_length=64, blank=True)
+    # An organizer's decision on a flagged response (the log is in QualityReview).
+    review = models.CharField(
+        _("review"), max_length=8, choices=Review.choices, default=Review.NONE, blank=True
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -86,6 +113,7 @@ class Response(models.Model):
             models.Index(
                 fields=["survey", "client_hash", "submitted_at"], name="response_same_client_idx"
             ),
+            models.Index(fields=["survey", "device_hash"], name="response_same_device_idx"),
         ]
 
     def __str__(self) -> str:

@@ -1,0 +1,85 @@
+"""What organizers decided about flagged responses, how the design changed, and muted alerts."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from surveys.models.responses import Review
+
+
+class QualityReview(models.Model):
+    """One decision on a flagged response, kept as a log: who decided what, and when."""
+
+    response = models.ForeignKey(
+        "surveys.Response", on_delete=models.CASCADE, related_name="quality_reviews"
+    )
+    decision = models.CharField(max_length=8, choices=Review.choices, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("quality review")
+        verbose_name_plural = _("quality reviews")
+        ordering = ["-decided_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.response_id}: {self.decision or 'reset'}"
+
+
+class DesignChange(models.Model):
+    """A change of the survey's design that the STROBE-RDS checklist asks to report."""
+
+    class What(models.TextChoices):
+        SURVEY_COUPON_LIMIT = "survey_coupon_limit", _("recruits per personal link")
+        SEED_LINK_LIMIT = "seed_link_limit", _("seed link's limit")
+        SEED_LINK_EXPIRY = "seed_link_expiry", _("seed link's expiry")
+        SEED_LINK_ACTIVE = "seed_link_active", _("seed link open")
+        POPULATION_SIZE = "population_size", _("population size")
+
+    survey = models.ForeignKey(
+        "surveys.Survey", on_delete=models.CASCADE, related_name="design_changes"
+    )
+    seed_link = models.ForeignKey(
+        "surveys.SeedLink", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    what = models.CharField(max_length=32, choices=What.choices)
+    old = models.CharField(max_length=100, blank=True)
+    new = models.CharField(max_length=100, blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("design change")
+        verbose_name_plural = _("design changes")
+        ordering = ["changed_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.survey_id} {self.what}: {self.old} → {self.new}"
+
+
+class AlertSnooze(models.Model):
+    """An organizer's "not now" for one health alert of a survey, until a given time."""
+
+    survey = models.ForeignKey("surveys.Survey", on_delete=models.CASCADE, related_name="+")
+    # The alert's kind and what it is about (a seed link's id, a question's code, "" for all).
+    kind = models.CharField(max_length=32)
+    key = models.CharField(max_length=100, blank=True)
+    until = models.DateTimeField()
+    snoozed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["survey", "kind", "key"], name="alert_snooze_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.survey_id} {self.kind}:{self.key} until {self.until:%Y-%m-%d}"
