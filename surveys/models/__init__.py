@@ -8,7 +8,7 @@ from surveys.models.questionnaire import (
     Survey,
 )
 from surveys.models.recruitment import LinkEvent, SeedLink
-from surveys.models.responses import Draft, Response, Review
+from surveys.models.responses import Draft, Response, Review, unflagged_q
 
 __all__ = [
     "AlertSnooze",
@@ -25,4 +25,5 @@ __all__ = [
     "Review",
     "SeedLink",
     "Survey",
+    "unflagged_q",
 ]

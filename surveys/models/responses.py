@@ -52,6 +52,17 @@ class Review(models.TextChoices):
     EXCLUDED = "excluded", _("excluded")
 
 
+def unflagged_q() -> models.Q:
+    """Return the condition for responses that count in the estimates without flagged ones.
+
+    Left out: flagged responses no organizer accepted, and excluded ones. The one rule behind
+    every "without flagged" figure; ``Response.counts_unflagged`` says the same in Python.
+    """
+    return models.Q(review=Review.ACCEPTED) | (
+        models.Q(quality_flags=[]) & ~models.Q(review=Review.EXCLUDED)
+    )
+
+
 class Response(models.Model):
     """One submitted questionnaire; created once per draft, enforced by a unique key."""
 
@@ -118,6 +129,13 @@ class Response(models.Model):
 
     def __str__(self) -> str:
         return f"{self.survey.slug}#{self.pk}"
+
+    @property
+    def counts_unflagged(self) -> bool:
+        """Whether this response counts in the estimates without flagged ones (unflagged_q)."""
+        if self.review == Review.ACCEPTED:
+            return True
+        return not self.quality_flags and self.review != Review.EXCLUDED
 
     @property
     def duration_seconds(self) -> int:
