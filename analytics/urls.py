@@ -2,6 +2,7 @@ from django.urls import path
 
 from analytics.dashboard import views as dashboard
 from analytics.exports import views as exports
+from analytics.margins import views as margins
 from analytics.rds import views as rds
 
 app_name = "analytics"
@@ -12,6 +13,7 @@ urlpatterns = [
     path("<slug:slug>/rds/<slug:code>/", rds.diagnostics, name="diagnostics"),
     path("exports/", exports.exports, name="exports"),
     path("exports/<slug:slug>/bundle/", exports.export_bundle, name="export_bundle"),
+    path("margins/<slug:slug>/", margins.margins, name="margins"),
     path("exports/<uuid:pk>/", exports.export_job, name="export_job"),
     path("exports/<uuid:pk>/status/", exports.export_job_status, name="export_job_status"),
     path("exports/<uuid:pk>/download/", exports.export_download, name="export_download"),

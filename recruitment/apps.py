@@ -14,5 +14,7 @@ class RecruitmentConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        # Connects the tally's receiver of surveys.signals.response_withdrawn.
+        # Connect the receivers: the sample-health alerts' of surveys.signals.survey_refreshed,
+        # the tally's of surveys.signals.response_withdrawn.
+        from recruitment.health import store  # noqa: F401
         from recruitment.monitor import tally  # noqa: F401

@@ -1,4 +1,4 @@
-"""The organizers' forms: a new seed link."""
+"""The organizers' forms: seed links, review decisions, alert snoozes and thresholds."""
 
 from __future__ import annotations
 
@@ -9,9 +9,11 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from recruitment.seed_links import seed_label_taken
+from recruitment.health.snooze import SNOOZE_DAYS
+from recruitment.health.thresholds import KINDS, SETTINGS, thresholds_for
+from recruitment.seed_links import seed_label_taken, valid_through
 from surveys.links import policy
-from surveys.models import Survey
+from surveys.models import Review, SeedLink, Survey
 
 
 class SeedLinkForm(forms.Form):
@@ -65,3 +67,58 @@ class SeedLinkForm(forms.Form):
                 _("The last valid day cannot be in the past."), code="expiry_in_past"
             )
         return day
+
+
+class SeedLinkEditForm(forms.Form):
+    """A seed link's note, limit and last valid day; the label and the code stay."""
+
+    note = SeedLinkForm.base_fields["note"]
+    coupon_limit = SeedLinkForm.base_fields["coupon_limit"]
+    valid_through = SeedLinkForm.base_fields["valid_through"]
+
+    def __init__(self, *args: object, seed_link: SeedLink, **kwargs: object) -> None:
+        initial = {
+            "note": seed_link.note,
+            "coupon_limit": seed_link.coupon_limit,
+            "valid_through": valid_through(seed_link),
+        }
+        super().__init__(*args, initial=initial, **kwargs)
+        self.fields["coupon_limit"].help_text = _("Leave empty for no limit.")
+
+    clean_valid_through = SeedLinkForm.clean_valid_through
+
+
+class ReviewForm(forms.Form):
+    """An organizer's decision on a flagged response: accept, exclude, or reset ("")."""
+
+    decision = forms.ChoiceField(choices=Review.choices, required=False)
+    # Where to go back to: the monitor or the review page, checked by the view.
+    next = forms.CharField(required=False, max_length=500)
+
+
+class SnoozeForm(forms.Form):
+    kind = forms.ChoiceField(choices=[(kind, kind) for kind in KINDS])
+    key = forms.CharField(required=False, max_length=100)
+    days = forms.TypedChoiceField(
+        choices=[(days, days) for days in SNOOZE_DAYS], coerce=int, required=False
+    )
+
+
+class ThresholdsForm(forms.Form):
+    """The alerts' thresholds; one field per ``recruitment.health.thresholds.SETTINGS``."""
+
+    def __init__(self, *args: object, survey: Survey, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        current = thresholds_for(survey=survey)
+        for setting in SETTINGS:
+            field_class = forms.IntegerField if setting.whole else forms.DecimalField
+            extra = {} if setting.whole else {"decimal_places": 1}
+            self.fields[setting.field] = field_class(
+                label=setting.label,
+                help_text=_("%(help)s Default: %(default)s.")
+                % {"help": setting.help, "default": setting.default},
+                min_value=setting.minimum,
+                max_value=setting.maximum,
+                initial=current[setting.kind][setting.name],
+                **extra,
+            )

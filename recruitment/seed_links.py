@@ -1,13 +1,20 @@
-"""Writes of the organizers: creating, closing and reopening seed links."""
+"""Writes of the organizers: creating, editing, closing and reopening seed links.
+
+Every change of a link's limit, expiry or state is logged as a design change
+(``surveys.quality.design_log``), for the STROBE-RDS report.
+"""
 
 from __future__ import annotations
 
+import copy
 from datetime import date, datetime, time, timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
 from django.utils import timezone
 
 from surveys.models import SeedLink, Survey
+from surveys.quality import design_log
 
 
 def expiry_after(day: date) -> datetime:
@@ -17,6 +24,14 @@ def expiry_after(day: date) -> datetime:
     )
 
 
+def valid_through(seed_link: SeedLink) -> date | None:
+    """Return the last day on which the link works, as the seed-link forms show it."""
+    if seed_link.expires_at is None:
+        return None
+    return timezone.localtime(seed_link.expires_at).date() - timedelta(days=1)
+
+
+@transaction.atomic
 def seed_link_create(
     *,
     survey: Survey,
@@ -27,7 +42,7 @@ def seed_link_create(
     created_by: AbstractBaseUser | None = None,
 ) -> SeedLink:
     """Create a seed link that starts a new recruitment chain."""
-    return SeedLink.objects.create(
+    seed_link = SeedLink.objects.create(
         survey=survey,
         label=label,
         note=note,
@@ -35,22 +50,47 @@ def seed_link_create(
         expires_at=expiry_after(valid_through) if valid_through else None,
         created_by=created_by,
     )
+    design_log.seed_link_created(seed_link=seed_link, user=created_by)
+    return seed_link
 
 
-def seed_link_deactivate(*, seed_link: SeedLink) -> SeedLink:
+@transaction.atomic
+def seed_link_update(
+    *,
+    seed_link: SeedLink,
+    note: str,
+    coupon_limit: int | None,
+    valid_through: date | None,
+    user: AbstractBaseUser | None = None,
+) -> SeedLink:
+    """Change a seed link's note, limit and last valid day; log the limit and expiry."""
+    before = copy.copy(seed_link)
+    seed_link.note = note
+    seed_link.coupon_limit = coupon_limit
+    seed_link.expires_at = expiry_after(valid_through) if valid_through else None
+    seed_link.save(update_fields=["note", "coupon_limit", "expires_at"])
+    design_log.seed_link_changed(seed_link=seed_link, before=before, user=user)
+    return seed_link
+
+
+def _switch(seed_link: SeedLink, *, active: bool, user: AbstractBaseUser | None) -> SeedLink:
+    if seed_link.is_active != active:
+        with transaction.atomic():
+            before = copy.copy(seed_link)
+            seed_link.is_active = active
+            seed_link.save(update_fields=["is_active"])
+            design_log.seed_link_changed(seed_link=seed_link, before=before, user=user)
+    return seed_link
+
+
+def seed_link_deactivate(*, seed_link: SeedLink, user: AbstractBaseUser | None = None) -> SeedLink:
     """Stop a seed link from bringing anyone new; the chain it started keeps growing."""
-    if seed_link.is_active:
-        seed_link.is_active = False
-        seed_link.save(update_fields=["is_active"])
-    return seed_link
+    return _switch(seed_link, active=False, user=user)
 
 
-def seed_link_reopen(*, seed_link: SeedLink) -> SeedLink:
+def seed_link_reopen(*, seed_link: SeedLink, user: AbstractBaseUser | None = None) -> SeedLink:
     """Let a closed seed link bring new people again; its expiry and limit still apply."""
-    if not seed_link.is_active:
-        seed_link.is_active = True
-        seed_link.save(update_fields=["is_active"])
-    return seed_link
+    return _switch(seed_link, active=True, user=user)
 
 
 def seed_label_taken(*, survey: Survey, label: str) -> bool:

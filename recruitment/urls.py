@@ -1,12 +1,13 @@
 from django.urls import include, path
 
-from recruitment import views
+from recruitment import review_views, views
 
 app_name = "organize"
 
 # Under /<survey>/seeds/ and /<survey>/tree/: one seed link's actions, one chain's drawing.
 seed_patterns = [
     path("new/", views.seed_create, name="seed_create"),
+    path("<int:seed_id>/edit/", views.seed_edit, name="seed_edit"),
     path("<int:seed_id>/deactivate/", views.seed_deactivate, name="seed_deactivate"),
     path("<int:seed_id>/reopen/", views.seed_reopen, name="seed_reopen"),
     path("<int:seed_id>/qr.svg", views.seed_qr, name="seed_qr"),
@@ -23,4 +24,9 @@ urlpatterns = [
     path("<slug:slug>/seeds/", include(seed_patterns)),
     path("<slug:slug>/tree/", include(tree_patterns)),
     path("<slug:slug>/recruitment.csv", views.recruitment_csv, name="recruitment_csv"),
+    path("<slug:slug>/flagged/", review_views.flagged, name="flagged"),
+    path("<slug:slug>/responses/<int:response_id>/review/", review_views.review, name="review"),
+    path("<slug:slug>/alerts/snooze/", review_views.snooze, name="alert_snooze"),
+    path("<slug:slug>/alerts/thresholds/", review_views.thresholds, name="alert_thresholds"),
+    path("<slug:slug>/digest/", review_views.digest, name="digest"),
 ]

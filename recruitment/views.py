@@ -16,15 +16,24 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from recruitment.forms import SeedLinkForm
+from recruitment.forms import SeedLinkEditForm, SeedLinkForm, ThresholdsForm
+from recruitment.health.snooze import SNOOZE_DAYS
+from recruitment.health.store import health_panel
 from recruitment.monitor.figures import monitor_figures
+from recruitment.monitor.quarantine import flagged_chains, flagged_latest
 from recruitment.rds_csv import recruitment_rows
-from recruitment.seed_links import seed_link_create, seed_link_deactivate, seed_link_reopen
+from recruitment.seed_links import (
+    seed_link_create,
+    seed_link_deactivate,
+    seed_link_reopen,
+    seed_link_update,
+)
 from recruitment.tree.build import COLOR_BY, LAYOUTS, chain_tree, self_started_root, tree_svg
 from surveys.csv_safe import csv_lines
 from surveys.links import attribution, limits
 from surveys.links.qr import qr_svg
 from surveys.models import Response, SeedLink, Survey
+from surveys.quality.design_log import design_changes
 
 MAX_DORMANT_DAYS = 365
 # Chains listed per page of the monitor, latest activity first: a survey with hundreds of seed
@@ -37,6 +46,10 @@ CHART_WINDOWS = ("all", "30", "90", "365")
 # Numbered page links shown on each side of the current page, and at either end.
 PAGES_AROUND = 2
 PAGES_AT_ENDS = 1
+# Flagged responses awaiting review and design changes shown on the monitor; the rest are on
+# the review page and the digest.
+MONITOR_FLAGGED = 10
+MONITOR_CHANGES = 20
 
 
 @dataclass(frozen=True)
@@ -168,8 +181,30 @@ def monitor(request: HttpRequest, slug: str | None = None) -> HttpResponse:
             "label": _("Completed responses per day"),
             "cumulative_label": _("All completed responses"),
         },
+        **_quality_context(request, survey, flagged=figures.totals.flagged),
     }
     return render(request, "organize/monitor.html", context)
+
+
+def _quality_context(request: HttpRequest, survey: Survey, *, flagged: int) -> dict[str, object]:
+    """Return the monitor's sample health, flagged responses and design changes.
+
+    ``flagged`` is the tally's count of flagged responses: without any, nothing is read."""
+    chains = flagged_chains(survey=survey) if flagged else []
+    pending = sum(chain.pending for chain in chains)
+    # One more than shown tells whether there are older ones, without counting them all.
+    changes = design_changes(survey=survey, limit=MONITOR_CHANGES + 1)
+    return {
+        "health": health_panel(survey=survey),
+        "snooze_days": SNOOZE_DAYS,
+        "thresholds_form": ThresholdsForm(survey=survey),
+        "flagged_chains": chains,
+        "flagged_pending": pending,
+        "flagged": flagged_latest(survey=survey, count=MONITOR_FLAGGED) if pending else [],
+        "changes": changes[-MONITOR_CHANGES:],
+        "more_changes": len(changes) > MONITOR_CHANGES,
+        "here": request.get_full_path(),
+    }
 
 
 @organizer_required
@@ -201,16 +236,29 @@ def _seed_switched(request: HttpRequest, seed: SeedLink, message: str) -> HttpRe
 
 
 @organizer_required
+@require_http_methods(["GET", "POST"])
+def seed_edit(request: HttpRequest, slug: str, seed_id: int) -> HttpResponse:
+    seed = _seed(_survey(slug), seed_id)
+    data = request.POST if request.method == "POST" else None
+    form = SeedLinkEditForm(data, seed_link=seed)
+    if request.method == "POST" and form.is_valid():
+        seed_link_update(seed_link=seed, user=request.user, **form.cleaned_data)
+        return _seed_switched(request, seed, _("Seed link “%(label)s” changed."))
+    context = {"survey": seed.survey, "seed": seed, "form": form}
+    return render(request, "organize/seed_edit.html", context, status=400 if form.is_bound else 200)
+
+
+@organizer_required
 @require_POST
 def seed_deactivate(request: HttpRequest, slug: str, seed_id: int) -> HttpResponse:
-    seed = seed_link_deactivate(seed_link=_seed(_survey(slug), seed_id))
+    seed = seed_link_deactivate(seed_link=_seed(_survey(slug), seed_id), user=request.user)
     return _seed_switched(request, seed, _("Seed link “%(label)s” no longer brings new people."))
 
 
 @organizer_required
 @require_POST
 def seed_reopen(request: HttpRequest, slug: str, seed_id: int) -> HttpResponse:
-    seed = seed_link_reopen(seed_link=_seed(_survey(slug), seed_id))
+    seed = seed_link_reopen(seed_link=_seed(_survey(slug), seed_id), user=request.user)
     return _seed_switched(request, seed, _("Seed link “%(label)s” brings new people again."))
 
 

@@ -11,8 +11,9 @@ plus one, the seed link is the chain's root, ``code_used`` is the code that was 
 link brings more recruits than the survey's coupon limit). Funnel events (opened, consented,
 completed) are written for every generated respondent, as the real flow writes them.
 
-Who recruits whom comes from ``sampledata.forest``, the answers from ``sampledata.answers``, and
-``sampledata.rows`` writes the batches.
+Who recruits whom comes from ``sampledata.forest``, the answers from ``sampledata.answers``, the
+paradata (page seconds, device) and a chosen share of quality flags from ``sampledata.timing``,
+and ``sampledata.rows`` writes the batches.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from sampledata.answers import AnswerMaker
 from sampledata.forest import Forest, forest_grow
 from sampledata.identifiers import link_codes, random_hashes, random_uuids
 from sampledata.rows import Batch, batch_write, tables_analyze
+from sampledata.timing import timing_draw
 from surveys.models import Response, SeedLink, Survey
 
 LANGUAGE_SHARES: dict[str, float] = {"ru": 0.62, "kk": 0.14, "en": 0.24}
@@ -37,8 +39,10 @@ LANGUAGE_SHARES: dict[str, float] = {"ru": 0.62, "kk": 0.14, "en": 0.24}
 RECRUIT_SHARES: tuple[float, ...] = (0.30, 0.30, 0.20, 0.20)
 # Unlimited seed links bring a few wave-0 respondents each.
 WAVE0_PER_SEED = (1, 6)
-DURATION_MEDIAN_SECONDS, DURATION_SIGMA = 420.0, 0.6
 DEFAULT_SPAN = timedelta(days=60)
+# The share of generated respondents flagged too_fast or same_device by default in
+# ``generate_responses``: in the range online surveys report for speeders and repeaters.
+FLAGGED_SHARE = 0.05
 
 
 @dataclass(frozen=True)
@@ -93,15 +97,14 @@ def bulk_forest_grow(
 
 
 def _timestamps(
-    n: int, start: datetime, end: datetime, rng: np.random.Generator
+    n: int, start: datetime, end: datetime, duration: np.ndarray, rng: np.random.Generator
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Return submission times rising with the row (recruits answer after their recruiter)."""
+    """Return start and submission times, rising with the row (recruits answer later)."""
     span_us = max(int((end - start).total_seconds() * 1e6), n)
     offsets = np.sort(rng.integers(0, span_us, size=n))
     base = np.datetime64(start.astimezone(UTC).replace(tzinfo=None), "us")
     submitted = base + offsets.astype("timedelta64[us]")
-    duration = rng.lognormal(np.log(DURATION_MEDIAN_SECONDS), DURATION_SIGMA, size=n)
-    duration_us = (np.clip(duration, 60, 7200) * 1e6).astype("timedelta64[us]")
+    duration_us = (duration * 1e6).astype("timedelta64[us]")
     return submitted - duration_us, submitted
 
 
@@ -114,8 +117,12 @@ def responses_generate(
     seed: int | None = None,
     span: timedelta = DEFAULT_SPAN,
     progress: Callable[[int, int], None] | None = None,
+    flagged_share: float = 0.0,
 ) -> GenerateResult:
-    """Store n generated responses under new seed links of the survey; return what was made."""
+    """Store n generated responses under new seed links of the survey; return what was made.
+
+    ``flagged_share`` of them (about) are flagged too_fast or same_device, with paradata to match.
+    """
     if n <= 0:
         raise ValueError("n must be positive")
     started = time.perf_counter()
@@ -128,7 +135,10 @@ def responses_generate(
     code_used = np.where(forest.recruiter >= 0, referral[np.maximum(forest.recruiter, 0)], "")
     code_used = np.where(forest.recruiter < 0, link_code[forest.seed], code_used)
     end = timezone.now()
-    started_at, submitted_at = _timestamps(n, end - span, end, rng)
+    timing = timing_draw(
+        survey=survey, seed_of_row=forest.seed, flagged_share=flagged_share, rng=rng
+    )
+    started_at, submitted_at = _timestamps(n, end - span, end, timing.duration_seconds, rng)
     maker = AnswerMaker(survey)
     first_id = _reserve_ids(n)
     link_ids = np.array([link.pk for link in links])
@@ -157,6 +167,10 @@ def responses_generate(
                 "seed_link_id": link_ids[forest.seed[rows]],
                 "wave": forest.wave[rows],
                 "client_hash": random_hashes(size),
+                "quality_flags": timing.quality_flags[rows],
+                "paradata": timing.paradata[rows],
+                "device_class": timing.device_class[rows],
+                "device_hash": timing.device_hash[rows],
             },
         )
         batch_write(survey=survey, batch=batch, rng=rng)

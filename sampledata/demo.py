@@ -8,6 +8,11 @@ largest-remainder apportionment, each multiple-choice option its own count of ti
 study gives only a sum, the split is ours: "positive (both)" 56.2 % is 20.2 % strongly + 36.0 %
 moderately positive; trust "definitely + rather yes" 85.6 % is 41.2 % + 44.4 %; the last three
 threats share 17.5 %.
+
+Each demo respondent also carries paradata a person would leave: seconds on each page (more
+for pages with more questions, about seven minutes in all and never under four, so that no
+demo respondent is flagged too fast), an occasional language switch, a device class and a
+device hash of its own.
 """
 
 from __future__ import annotations
@@ -25,7 +30,8 @@ from django.db import transaction
 
 from sampledata.forest import forest_grow
 from sampledata.study import MULTIPLE_CHOICE, STUDY_SHARES
-from surveys.models import LinkEvent, Response, SeedLink, Survey
+from surveys.models import LinkEvent, Page, Response, SeedLink, Survey
+from surveys.paradata.timing import LANGUAGE_SWITCHES, PAGE_SECONDS
 from surveys.services import Attribution, draft_start, response_submit
 
 DEMO_SIZE = 505
@@ -60,6 +66,12 @@ DAYS = 60
 # Share of visitors who open a link and leave before consenting, per respondent: the funnel then
 # reads opened > consented >= completed, as a real one does.
 OPENED_ONLY = 0.3
+# Seconds to answer the whole questionnaire: a median of 7 minutes, never under 4 (more than
+# both the survey's floor and 40 % of any median these draws give) nor over 25.
+COMPLETION_MEDIAN, COMPLETION_SIGMA = 420.0, 0.3
+COMPLETION_RANGE = (240, 1500)
+SWITCHED_LANGUAGE = 0.04
+DEVICE_SHARES = {"phone": 0.62, "desktop": 0.30, "tablet": 0.08}
 
 
 def apportion(shares: dict[str, float], total: int) -> dict[str, int]:
@@ -226,6 +238,8 @@ def demo_seed(*, survey: Survey, seed: int = 2025, size: int = DEMO_SIZE) -> lis
     ]
     span = DAYS * 24 * 60 * 60
     moments = sorted(rng.uniform(0, span) for _ in people)
+    # Paradata draws come from a generator of their own: the answers stay as they were.
+    timing = random.Random(seed + 2)
     responses: list[Response] = []
     recruits: Counter[int] = Counter()
     for person in people:
@@ -243,20 +257,42 @@ def demo_seed(*, survey: Survey, seed: int = 2025, size: int = DEMO_SIZE) -> lis
             survey=survey,
             language=_language(rng, person.country),
             attribution=attribution,
-            client_hash=hashlib.sha256(f"demo:{seed}:{person.index}".encode()).hexdigest()[:32],
+            client_hash=_hash(f"demo:{seed}:{person.index}"),
+            device_hash=_hash(f"demo-device:{seed}:{person.index}"),
+            device_class=timing.choices(list(DEVICE_SHARES), list(DEVICE_SHARES.values()))[0],
         )
         draft.answers = dict(person.answers)
         draft.other_texts = _other_texts(rng, person.answers)
         draft.page_index = len(pages) - 1
-        draft.save(update_fields=["answers", "other_texts", "page_index"])
+        draft.paradata.update(_paradata(timing, pages))
+        draft.save(update_fields=["answers", "other_texts", "page_index", "paradata"])
         response, _created = response_submit(draft=draft, pages=pages)
         submitted = START + dt.timedelta(seconds=moments[person.index])
         response.submitted_at = submitted
-        response.started_at = submitted - dt.timedelta(seconds=rng.randint(150, 900))
+        # Reading the consent page and moving between pages come on top of the page seconds.
+        took = sum(draft.paradata[PAGE_SECONDS].values()) + timing.randint(20, 90)
+        response.started_at = submitted - dt.timedelta(seconds=took)
         responses.append(response)
     Response.objects.bulk_update(responses, ["started_at", "submitted_at"], batch_size=500)
     _opened_events(survey=survey, responses=responses, rng=random.Random(seed + 1))
     return responses
+
+
+def _hash(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def _paradata(rng: random.Random, pages: list[Page]) -> dict[str, Any]:
+    """Return a person's page seconds (more for longer pages) and language switches."""
+    low, high = COMPLETION_RANGE
+    total = min(max(rng.lognormvariate(math.log(COMPLETION_MEDIAN), COMPLETION_SIGMA), low), high)
+    weights = [len(page.questions.all()) * rng.uniform(0.7, 1.3) for page in pages]
+    seconds = {
+        str(page.position): max(10, round(total * weight / sum(weights)))
+        for page, weight in zip(pages, weights, strict=True)
+    }
+    switches = 1 if rng.random() < SWITCHED_LANGUAGE else 0
+    return {PAGE_SECONDS: seconds, LANGUAGE_SWITCHES: switches}
 
 
 def _opened_events(*, survey: Survey, responses: list[Response], rng: random.Random) -> None:

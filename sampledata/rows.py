@@ -37,10 +37,14 @@ RESPONSE_COLUMNS: tuple[str, ...] = (
     "seed_link_id",
     "wave",
     "client_hash",
+    "quality_flags",
+    "paradata",
+    "device_class",
+    "device_hash",
 )
 # How columns are held in a batch: datetime64 values, JSON text, and -1 standing for NULL.
 _TIMES = frozenset({"started_at", "submitted_at"})
-_JSON = frozenset({"answers", "other_texts"})
+_JSON = frozenset({"answers", "other_texts", "quality_flags", "paradata"})
 _NULLABLE = frozenset({"network_size", "recruiter_id"})
 # Share of visitors who open a link but do not consent, and who consent but never submit.
 OPENED_ONLY, CONSENTED_ONLY = 0.45, 0.15

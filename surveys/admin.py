@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 
 from surveys.models import Option, Page, Question, Response, SeedLink, Survey
+from surveys.quality import design_log
 from surveys.services import ERASED_FIELDS
 
 
@@ -79,6 +80,13 @@ class PageAdmin(LockedDeletionMixin, admin.ModelAdmin):
 class SurveyAdmin(admin.ModelAdmin):
     list_display = ["slug", "title_en", "is_open", "coupon_limit", "population_size"]
 
+    def save_model(self, request: HttpRequest, obj: Survey, form: Any, change: bool) -> None:
+        """Save, logging a new coupon limit or population size as a design change."""
+        before = Survey.objects.filter(pk=obj.pk).first() if change else None
+        super().save_model(request, obj, form, change)
+        if before is not None:
+            design_log.survey_changed(survey=obj, before=before, user=request.user)
+
 
 @admin.register(Option)
 class OptionAdmin(LockedDeletionMixin, admin.ModelAdmin):
@@ -90,6 +98,15 @@ class OptionAdmin(LockedDeletionMixin, admin.ModelAdmin):
 class SeedLinkAdmin(admin.ModelAdmin):
     list_display = ["label", "survey", "code", "coupon_limit", "expires_at", "is_active"]
     readonly_fields = ["code"]
+
+    def save_model(self, request: HttpRequest, obj: SeedLink, form: Any, change: bool) -> None:
+        """Save, logging the link's limit, expiry and state as design changes."""
+        before = SeedLink.objects.filter(pk=obj.pk).first() if change else None
+        super().save_model(request, obj, form, change)
+        if before is None:
+            design_log.seed_link_created(seed_link=obj, user=request.user)
+        else:
+            design_log.seed_link_changed(seed_link=obj, before=before, user=request.user)
 
 
 @admin.register(Response)

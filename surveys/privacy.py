@@ -55,3 +55,11 @@ def client_address_hash(request: HttpRequest) -> str:
     material = f"{year}-{week}|{client_ip(request)}"
     key = settings.CLIENT_HASH_SALT.encode()
     return hmac.new(key, material.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def device_hash(token: str) -> str:
+    """Return the salted hash of a device cookie's value, the only form in which it is stored."""
+    # No week in the material, unlike client_hash: the point is to recognise the same browser
+    # across the whole fieldwork. The cookie itself is random and says nothing about the person.
+    key = settings.CLIENT_HASH_SALT.encode()
+    return hmac.new(key, f"device|{token}".encode(), hashlib.sha256).hexdigest()[:32]

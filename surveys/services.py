@@ -19,6 +19,7 @@ from surveys.models import (
     SeedLink,
     Survey,
 )
+from surveys.paradata import timing
 from surveys.signals import response_submitted, response_withdrawn
 
 
@@ -49,7 +50,13 @@ class IncompleteDraft(Exception):
 
 
 def draft_start(
-    *, survey: Survey, language: str, attribution: Attribution, client_hash: str
+    *,
+    survey: Survey,
+    language: str,
+    attribution: Attribution,
+    client_hash: str,
+    device_hash: str = "",
+    device_class: str = "",
 ) -> Draft:
     """Create a draft after consent, remembering how the respondent was recruited."""
     draft = Draft.objects.create(
@@ -59,6 +66,8 @@ def draft_start(
         seed_link=attribution.seed_link,
         recruiter=attribution.recruiter,
         client_hash=client_hash,
+        device_hash=device_hash,
+        paradata={timing.DEVICE_CLASS: device_class} if device_class else {},
     )
     if attribution.code:
         LinkEvent.objects.create(
@@ -67,19 +76,37 @@ def draft_start(
     return draft
 
 
-def _draft_apply(draft: Draft, page: PageAnswers, *, language: str | None) -> None:
+def _draft_apply(
+    draft: Draft,
+    page: PageAnswers,
+    *,
+    language: str | None,
+    visit: timing.PageVisit | None = None,
+) -> None:
     """Put this page's valid answers into the draft in memory, replacing the page's old ones."""
     for code in page.question_codes:
         draft.answers.pop(code, None)
         draft.other_texts.pop(code, None)
     draft.answers.update(page.answers)
     draft.other_texts.update(page.other_texts)
-    if language:
+    if visit is not None:
+        timing.paradata_add_visit(draft.paradata, visit)
+    if language and language != draft.language:
+        timing.paradata_add_switch(draft.paradata)
         draft.language = language
 
 
 def _draft_save(draft: Draft) -> None:
-    draft.save(update_fields=["answers", "other_texts", "page_index", "language", "updated_at"])
+    draft.save(
+        update_fields=[
+            "answers",
+            "other_texts",
+            "page_index",
+            "language",
+            "paradata",
+            "updated_at",
+        ]
+    )
 
 
 def draft_save_page(
@@ -88,9 +115,13 @@ def draft_save_page(
     page: PageAnswers,
     next_index: int,
     language: str | None = None,
+    visit: timing.PageVisit | None = None,
 ) -> Draft:
-    """Keep this page's valid answers in the draft and move it to another page."""
-    _draft_apply(draft, page, language=language)
+    """Keep this page's valid answers and the visit's paradata, and move to another page.
+
+    A language other than the draft's counts as a language switch.
+    """
+    _draft_apply(draft, page, language=language, visit=visit)
     draft.page_index = next_index
     _draft_save(draft)
     return draft
@@ -122,6 +153,7 @@ def response_submit(
     pages: list[Page],
     last_page: PageAnswers | None = None,
     language: str | None = None,
+    visit: timing.PageVisit | None = None,
 ) -> tuple[Response, bool]:
     """Store the draft, with the last page's answers, as one response; once per draft.
 
@@ -131,7 +163,7 @@ def response_submit(
     is the busiest write of a survey).
     """
     if last_page is not None:
-        _draft_apply(draft, last_page, language=language)
+        _draft_apply(draft, last_page, language=language, visit=visit)
     incomplete = draft_first_incomplete_page(draft=draft, pages=pages)
     if incomplete is not None:
         # The last page's answers live in the response only: a stored draft looks incomplete.
@@ -151,6 +183,7 @@ def response_submit(
         wave, seed_link = (recruiter.wave or 0) + 1, recruiter.seed_link
     else:
         wave, seed_link = 0, draft.seed_link
+    kept = timing.paradata_for_response(draft.paradata)
     try:
         with transaction.atomic():
             # Over-limit or repeated responses are stored and flagged: nobody loses their answers.
@@ -161,6 +194,9 @@ def response_submit(
                 answers=answers,
                 recruiter=recruiter,
                 seed_link=draft.seed_link,
+                total_seconds=kept.get(timing.TOTAL_SECONDS),
+                honeypot=bool(draft.paradata.get(timing.HONEYPOT)),
+                device_hash=draft.device_hash,
             )
             response = Response.objects.create(
                 survey=survey,
@@ -178,6 +214,9 @@ def response_submit(
                 self_started=self_started,
                 client_hash=draft.client_hash,
                 quality_flags=flags,
+                paradata=kept,
+                device_class=draft.paradata.get(timing.DEVICE_CLASS, ""),
+                device_hash=draft.device_hash,
             )
             if draft.code_used:
                 LinkEvent.objects.create(
@@ -214,7 +253,16 @@ def _normalized_answers(pages: list[Page], raw: dict[str, Any]) -> dict[str, Any
 # What a withdrawal erases, and the value each field keeps; the rest is the tombstone that
 # keeps the recruitment structure: id, survey, recruiter, wave, seed link, self-started, the
 # codes (a withdrawn respondent's link is expired, see links.policy), submitted_at, withdrawn_at.
-ERASED_FIELDS = ("answers", "other_texts", "network_size", "client_hash", "quality_flags")
+ERASED_FIELDS = (
+    "answers",
+    "other_texts",
+    "network_size",
+    "client_hash",
+    "quality_flags",
+    "paradata",
+    "device_class",
+    "device_hash",
+)
 
 
 def response_withdraw(*, response: Response) -> Response:
@@ -229,6 +277,7 @@ def response_withdraw(*, response: Response) -> Response:
             response.withdrawn_at = timezone.now()
         response.answers, response.other_texts = {}, {}
         response.network_size, response.client_hash, response.quality_flags = None, "", []
+        response.paradata, response.device_class, response.device_hash = {}, "", ""
         # Paradata: the language chosen and the time taken say something about the person.
         response.language, response.started_at = "", response.submitted_at
         response.save(update_fields=[*ERASED_FIELDS, "language", "started_at", "withdrawn_at"])

@@ -8,3 +8,12 @@ response_submitted = Signal()
 # Sent after a respondent withdraws their response; kwargs: response. Aggregates need a full
 # rebuild, since counts cannot be taken back incrementally without knowing what was counted.
 response_withdrawn = Signal()
+
+# Sent after an organizer's decision on a flagged response commits (surveys.quality.reviews);
+# kwargs: response. It moves in or out of the "without flagged" counts: a full rebuild.
+response_reviewed = Signal()
+
+# Sent by analytics after a refresh of a survey's aggregates or estimates published something;
+# kwargs: survey_id. Here, not in analytics, because analytics imports recruitment (the
+# bundle's recruitment CSV) and recruitment's sample-health alerts listen to it.
+survey_refreshed = Signal()

@@ -17,7 +17,9 @@ from surveys.links.policy import LinkState
 from surveys.links.ratelimit import start_admitted, start_ticket_new
 from surveys.models import Page, Response, Survey
 from surveys.models.i18n import LANGUAGE_CODES
-from surveys.privacy import client_hash
+from surveys.paradata import timing
+from surveys.paradata.device import device_remember, device_token, request_device_class
+from surveys.privacy import client_hash, device_hash
 from surveys.selectors import survey_get, survey_pages
 from surveys.services import (
     IncompleteDraft,
@@ -68,14 +70,19 @@ def survey_start(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         if not start_admitted(request=request, survey_slug=survey.slug):
             return _start_challenge(request, survey)
+        device = device_token(request)
         draft = draft_start(
             survey=survey,
             language=get_language(),
             attribution=attribution.attribution_for_visitor(request=request, survey=survey),
             client_hash=client_hash(request),
+            device_hash=device_hash(device),
+            device_class=request_device_class(request),
         )
         visitor_remember_draft(request=request, survey=survey, draft=draft)
-        return redirect(_page_url(survey, 0))
+        reply = redirect(_page_url(survey, 0))
+        device_remember(reply, device)
+        return reply
     return render(request, "surveys/consent.html", {"survey": survey, "form": form})
 
 
@@ -107,31 +114,39 @@ def survey_page(request: HttpRequest, slug: str, number: int) -> HttpResponse:
 
     if request.method == "GET":
         form = PageForm(page=page, initial=initial_for_page(page, draft.answers, draft.other_texts))
-        return _render_page(request, survey, pages, index, form)
+        served = timing.served_stamp(position=page.position)
+        return _render_page(request, survey, pages, index, form, served=served)
 
     form = PageForm(request.POST, page=page)
     valid = form.is_valid()
     answers = _page_answers(form)
+    visit = timing.page_visit(data=request.POST, draft=draft, position=page.position)
     switch_to = request.POST.get("switch_language", "")
     if switch_to in LANGUAGE_CODES:
         # Keep what was typed so far, then show the same page in the other language.
-        draft_save_page(draft=draft, page=answers, next_index=index, language=switch_to)
+        draft_save_page(
+            draft=draft, page=answers, next_index=index, language=switch_to, visit=visit
+        )
         with translation.override(switch_to):
             return redirect(_page_url(survey, index))
     if request.POST.get("action") == "back":
-        draft_save_page(draft=draft, page=answers, next_index=max(index - 1, 0))
+        draft_save_page(draft=draft, page=answers, next_index=max(index - 1, 0), visit=visit)
         return redirect(_page_url(survey, max(index - 1, 0)))
     if not valid:
-        return _render_page(request, survey, pages, index, form, status=400)
+        # The page keeps the moment it was first served: fixing an answer is time on the page.
+        served = timing.posted_stamp(data=request.POST, position=page.position)
+        return _render_page(request, survey, pages, index, form, served=served, status=400)
     if index + 1 < len(pages):
-        draft_save_page(draft=draft, page=answers, next_index=index + 1)
+        draft_save_page(draft=draft, page=answers, next_index=index + 1, visit=visit)
         return redirect(_page_url(survey, index + 1))
     if not survey.is_open:
-        draft_save_page(draft=draft, page=answers, next_index=index, language=get_language())
+        draft_save_page(
+            draft=draft, page=answers, next_index=index, language=get_language(), visit=visit
+        )
         return _closed(request, survey)
     try:
         response, _ = response_submit(
-            draft=draft, pages=pages, last_page=answers, language=get_language()
+            draft=draft, pages=pages, last_page=answers, language=get_language(), visit=visit
         )
     except IncompleteDraft as incomplete:
         return redirect(_page_url(survey, incomplete.page_index))
@@ -145,6 +160,8 @@ def _render_page(
     pages: list[Page],
     index: int,
     form: PageForm,
+    *,
+    served: str,
     status: int = 200,
 ) -> HttpResponse:
     context = {
@@ -156,6 +173,9 @@ def _render_page(
         "percent": round(100 * index / len(pages)),
         "is_last": index + 1 == len(pages),
         "language_switch_in_form": True,
+        "served_field": timing.SERVED_FIELD,
+        "served": served,
+        "honeypot_field": timing.HONEYPOT_FIELD,
     }
     return render(request, "surveys/page.html", context, status=status)
 

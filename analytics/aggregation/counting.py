@@ -5,6 +5,10 @@ question "" is the size of the group. Dimension "" is the whole sample; the cros
 are the answers to the single-choice questions that carry a breakdown role (age group, country,
 gender, then any other breakdown), the questionnaire language and the recruitment wave.
 
+Every cell is counted twice in the same pass: among all responses, and among the unflagged ones
+(``surveys.models.unflagged_q``: flagged responses no organizer accepted, and excluded ones, are
+left out), the analyst's sensitivity check. Withdrawn responses count in neither.
+
 Two implementations give the same cells: a Python one over an iterator of rows (SQLite, the
 embedded default) and one SQL statement for PostgreSQL that groups the ``answers`` jsonb with
 ``GROUPING SETS`` in a single pass, so that a rebuild costs about what the raw ``GROUP BY``
@@ -19,9 +23,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import Case, IntegerField, QuerySet, Value, When
 
 from analytics.aggregation.filters import ResponseFilter
-from surveys.models import Question, QuestionKind, QuestionRole, Response, Survey
+from surveys.models import Question, QuestionKind, QuestionRole, Response, Survey, unflagged_q
 
 Cell = tuple[str, str, str, str]  # dimension, value, question, option
 
@@ -43,6 +48,42 @@ INTEGER_BINS: tuple[tuple[int, str], ...] = (
 INTEGER_TOP_BIN = "501+"
 INTEGER_BIN_CODES = (*(code for _, code in INTEGER_BINS), INTEGER_TOP_BIN)
 CHUNK = 2000
+
+
+class Tally(Counter[Cell]):
+    """Respondents per cell among all responses; ``unflagged`` holds the same without flagged."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.unflagged: Counter[Cell] = Counter()
+
+    def add(self, other: Tally) -> None:
+        """Add another tally's counts, both kinds, to this one."""
+        self.update(other)
+        self.unflagged.update(other.unflagged)
+
+
+def unflagged_mark() -> Case:
+    """Return a response's mark, 1 when it counts without flagged ones (unflagged_q), else 0."""
+    return Case(When(unflagged_q(), then=Value(1)), default=Value(0), output_field=IntegerField())
+
+
+def counted_responses(*, survey: Survey) -> QuerySet[Response]:
+    """Return the survey's responses that the tables count, each marked unflagged 1 or 0."""
+    return (
+        Response.objects.filter(survey=survey, withdrawn_at__isnull=True)
+        .annotate(unflagged=unflagged_mark())
+        .order_by()
+    )
+
+
+def _counted_sql(survey: Survey) -> tuple[str, list[object]]:
+    """Return counted_responses as a SELECT of the columns the SQL counting reads."""
+    rows = counted_responses(survey=survey).values(
+        "id", "answers", "language", "wave", "submitted_at", "unflagged"
+    )
+    sql, params = rows.query.sql_with_params()
+    return sql, list(params)
 
 
 @dataclass(frozen=True)
@@ -112,11 +153,11 @@ def _items(plan: CountPlan, answers: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 def count_rows(
-    *, plan: CountPlan, rows: Iterable[tuple[dict[str, Any], str, int | None]]
-) -> Counter[Cell]:
-    """Count rows of (answers, language, wave) into cells."""
-    cells: Counter[Cell] = Counter()
-    for answers, language, wave in rows:
+    *, plan: CountPlan, rows: Iterable[tuple[dict[str, Any], str, int | None, int]]
+) -> Tally:
+    """Count rows of (answers, language, wave, unflagged) into cells."""
+    cells = Tally()
+    for answers, language, wave, unflagged in rows:
         groups = [("", "")]
         for dimension in plan.dimensions:
             value = answers.get(dimension)
@@ -125,9 +166,14 @@ def count_rows(
         groups.append((LANGUAGE, language))
         if wave is not None:
             groups.append((WAVE, str(wave)))
-        for question, option in _items(plan, answers):
-            for dimension, value in groups:
-                cells[(dimension, value, question, option)] += 1
+        keys = [
+            (dimension, value, question, option)
+            for question, option in _items(plan, answers)
+            for dimension, value in groups
+        ]
+        cells.update(keys)
+        if unflagged:
+            cells.unflagged.update(keys)
     return cells
 
 
@@ -138,9 +184,9 @@ def count_python(
     filters: ResponseFilter | None = None,
     id_range: tuple[int, int] | None = None,
     extra_ids: Iterable[int] = (),
-) -> Counter[Cell]:
+) -> Tally:
     """Count the survey's responses (not withdrawn) by iterating over them."""
-    queryset = Response.objects.filter(survey=survey, withdrawn_at__isnull=True)
+    queryset = counted_responses(survey=survey)
     if filters is not None:
         queryset = filters.apply(queryset)
     if id_range is not None:
@@ -148,7 +194,7 @@ def count_python(
         extra = list(extra_ids)
         in_range = queryset.filter(id__gt=low, id__lte=high)
         queryset = in_range | queryset.filter(id__in=extra) if extra else in_range
-    rows = queryset.order_by().values_list("answers", "language", "wave").iterator(CHUNK)
+    rows = queryset.values_list("answers", "language", "wave", "unflagged").iterator(CHUNK)
     return count_rows(plan=plan, rows=rows)
 
 
@@ -165,7 +211,7 @@ def count_sql(
     id_range: tuple[int, int] | None = None,
     extra_ids: Iterable[int] = (),
 ) -> tuple[str, list[object]]:
-    """Return a PostgreSQL SELECT of (dimension, value, question, option, count)."""
+    """Return a PostgreSQL SELECT of (dimension, value, question, option, count, unflagged)."""
     dims = [f"d{i}" for i in range(len(plan.dimensions))] + ["d_language", "d_wave"]
     names = [*plan.dimensions, LANGUAGE, WAVE]
     params: list[object] = []
@@ -177,8 +223,9 @@ def count_sql(
             f"THEN r.answers ->> %s END AS {alias}"
         )
         params += [code, code]
-    where = "r.survey_id = %s AND r.withdrawn_at IS NULL"
-    params.append(survey.pk)
+    counted, counted_params = _counted_sql(survey)
+    params += counted_params
+    where = "TRUE"
     if id_range is not None:
         where += " AND ((r.id > %s AND r.id <= %s) OR r.id = ANY(%s))"
         params += [id_range[0], id_range[1], list(extra_ids)]
@@ -210,14 +257,14 @@ def count_sql(
         params += [code, code]
     values = ", ".join(answer_rows) or "(NULL::text, NULL::text)"
     answers_sql = (
-        f"SELECT {dim_list}, a.q, a.o FROM r "  # noqa: S608 - fixed fragments; codes are bound
+        f"SELECT {dim_list}, r.u, a.q, a.o FROM r "  # noqa: S608 - fixed fragments; codes are bound
         f"CROSS JOIN LATERAL (VALUES {values}) AS a(q, o) WHERE a.o IS NOT NULL"
     )
     chosen_sql = ""
     if plan.multiple:
         # Each option ticked in a multiple choice, once per respondent.
         chosen_sql = (
-            f"UNION ALL SELECT {dim_list}, m.q, t.o FROM r "  # noqa: S608 - aliases; codes bound
+            f"UNION ALL SELECT {dim_list}, r.u, m.q, t.o FROM r "  # noqa: S608 - aliases; codes bound
             "CROSS JOIN LATERAL unnest(%s::text[]) AS m(q) "
             "CROSS JOIN LATERAL (SELECT DISTINCT o FROM jsonb_array_elements_text("
             "CASE WHEN jsonb_typeof(r.answers -> m.q) = 'array' THEN r.answers -> m.q END"
@@ -233,34 +280,37 @@ def count_sql(
 
     sql = f"""
         WITH r AS (
-            SELECT r.answers, r.language AS d_language, r.wave::text AS d_wave
-                   {"".join(", " + c for c in dim_columns)}
-            FROM surveys_response r
+            SELECT r.answers, r.language AS d_language, r.wave::text AS d_wave,
+                   r.unflagged AS u {"".join(", " + c for c in dim_columns)}
+            FROM ({counted}) r
             WHERE {where}
         ),
         items AS (
-            SELECT {dim_list}, ''::text AS q, ''::text AS o FROM r
+            SELECT {dim_list}, r.u, ''::text AS q, ''::text AS o FROM r
             UNION ALL
             {answers_sql}
             {chosen_sql}
         ),
         fine AS MATERIALIZED (
-            SELECT {dim_list}, q, o, count(*) AS n FROM items GROUP BY {dim_list}, q, o
+            SELECT {dim_list}, q, o, count(*) AS n, sum(u) AS nu
+            FROM items GROUP BY {dim_list}, q, o
         ),
         cells AS MATERIALIZED (
             SELECT CASE {dimension_case} ELSE '' END AS dimension,
                    COALESCE(CASE {value_case} END, '') AS value,
-                   q AS question, o AS option, sum(n)::bigint AS count
+                   q AS question, o AS option, sum(n)::bigint AS count,
+                   sum(nu)::bigint AS unflagged
             FROM fine
             GROUP BY GROUPING SETS ({grouping_sets})
             HAVING {having}
         )
-        SELECT dimension, value, question, option, count FROM cells
+        SELECT dimension, value, question, option, count, unflagged FROM cells
         UNION ALL
-        SELECT dimension, value, question, '', sum(count)::bigint FROM cells
-        WHERE question = ANY(%s)
+        SELECT dimension, value, question, '', sum(count)::bigint, sum(unflagged)::bigint
+        FROM cells WHERE question = ANY(%s)
         GROUP BY dimension, value, question
     """  # noqa: S608 - fixed fragments and aliases; codes and values are bound parameters
+    # The unflagged count rides along as a sum of the rows' 0/1 marks: no second scan.
     # "fine" hashes the items into one row per group of respondents first: the planner, misled
     # by the set-returning functions' row estimates, would otherwise sort millions of item rows
     # once for every grouping set. A single-choice or integer question's base is the sum of its
@@ -279,19 +329,18 @@ def tune_for_counting(cursor: Any, *, compile_plan: bool) -> None:
         cursor.execute("SET LOCAL jit = off")
 
 
-def count_live(
-    *, survey: Survey, plan: CountPlan, filters: ResponseFilter | None = None
-) -> Counter[Cell]:
+def count_live(*, survey: Survey, plan: CountPlan, filters: ResponseFilter | None = None) -> Tally:
     """Count the responses matching a filter now, with the database's fastest path."""
     if connection.vendor != "postgresql":
         return count_python(survey=survey, plan=plan, filters=filters)
     sql, params = count_sql(survey=survey, plan=plan, filters=filters)
-    cells: Counter[Cell] = Counter()
+    cells = Tally()
     with transaction.atomic(), connection.cursor() as cursor:
         tune_for_counting(cursor, compile_plan=False)
         cursor.execute(sql, params)
-        for dimension, value, question, option, count in cursor.fetchall():
+        for dimension, value, question, option, count, unflagged in cursor.fetchall():
             cells[(dimension, value, question, option)] = count
+            cells.unflagged[(dimension, value, question, option)] = unflagged
     return cells
 
 
@@ -313,7 +362,7 @@ def count_crosstab(
     question: str,
     dimension: str,
     filters: ResponseFilter | None = None,
-) -> Counter[Cell]:
+) -> Tally:
     """Count one choice question by one dimension among the responses matching a filter.
 
     Cheaper than count_live when a filter already reads the published tables and only the
@@ -322,35 +371,38 @@ def count_crosstab(
     if connection.vendor != "postgresql":
         return count_python(survey=survey, plan=plan, filters=filters)
     group, params = _dimension_sql(dimension)
-    where = "r.survey_id = %s AND r.withdrawn_at IS NULL"
-    params += [question, survey.pk]
+    counted, counted_params = _counted_sql(survey)
+    params += [question, *counted_params]
+    where = "TRUE"
     if filters is not None:
         condition, filter_params = filters.sql("r")
         where += condition
         params += filter_params
     sql = f"""
         WITH c AS (
-            SELECT {group} AS g, r.answers -> %s AS a FROM surveys_response r WHERE {where}
+            SELECT {group} AS g, r.answers -> %s AS a, r.unflagged AS u
+            FROM ({counted}) r WHERE {where}
         )
-        SELECT 'size', g, '', count(*) FROM c WHERE g IS NOT NULL GROUP BY g
+        SELECT 'size', g, '', count(*), sum(u) FROM c WHERE g IS NOT NULL GROUP BY g
         UNION ALL
-        SELECT 'base', g, '', count(*) FROM c
+        SELECT 'base', g, '', count(*), sum(u) FROM c
         WHERE g IS NOT NULL AND jsonb_typeof(a) IN ('string', 'array') GROUP BY g
         UNION ALL
-        SELECT 'option', g, a #>> '{{}}', count(*) FROM c
+        SELECT 'option', g, a #>> '{{}}', count(*), sum(u) FROM c
         WHERE g IS NOT NULL AND jsonb_typeof(a) = 'string' GROUP BY 2, 3
         UNION ALL
-        SELECT 'option', g, t.o, count(*) FROM c
+        SELECT 'option', g, t.o, count(*), sum(u) FROM c
         CROSS JOIN LATERAL (SELECT DISTINCT o FROM jsonb_array_elements_text(c.a) AS o) AS t
         WHERE g IS NOT NULL AND jsonb_typeof(a) = 'array' GROUP BY 2, 3
     """  # noqa: S608 - fixed fragments; codes and values are bound parameters
-    cells: Counter[Cell] = Counter()
+    cells = Tally()
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        for kind, value, option, count in cursor.fetchall():
-            if kind == "size":
-                cells[(dimension, value, "", "")] += count
-            else:
-                cells[(dimension, value, question, option)] += count
-                cells[("", "", question, option)] += count
+        for kind, value, option, count, unflagged in cursor.fetchall():
+            keys = [(dimension, value, "", "")]
+            if kind != "size":
+                keys = [(dimension, value, question, option), ("", "", question, option)]
+            for key in keys:
+                cells[key] += count
+                cells.unflagged[key] += unflagged
     return cells

@@ -17,7 +17,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
-from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -29,8 +28,8 @@ from django.db.models import F, Max, Q
 from django.utils import timezone
 
 from analytics.aggregation.counting import (
-    Cell,
     CountPlan,
+    Tally,
     count_plan,
     count_python,
     count_sql,
@@ -210,13 +209,16 @@ class _Batch:
 
 
 def _write_python(batch: _Batch) -> None:
-    cells: Counter[Cell] = Counter()
+    cells = Tally()
     if batch.base is not None:
-        for dimension, value, question, option, count in AggregateCount.objects.filter(
+        for dimension, value, question, option, count, unflagged in AggregateCount.objects.filter(
             snapshot=batch.base
-        ).values_list("dimension", "value", "question", "option", "count"):
+        ).values_list("dimension", "value", "question", "option", "count", "unflagged"):
             cells[(dimension, value, question, option)] = count
-    cells.update(
+            cells.unflagged[(dimension, value, question, option)] = unflagged
+    # A response's unflagged mark is counted as it is now; a later review or flag changes old
+    # responses, which only a full rebuild recounts (analytics.receivers asks for one).
+    cells.add(
         count_python(
             survey=batch.survey, plan=batch.plan, id_range=batch.id_range, extra_ids=batch.extra
         )
@@ -230,6 +232,7 @@ def _write_python(batch: _Batch) -> None:
                 question=question,
                 option=option,
                 count=count,
+                unflagged=cells.unflagged[(dimension, value, question, option)],
             )
             for (dimension, value, question, option), count in cells.items()
         ),
@@ -246,15 +249,13 @@ def _write_sql(batch: _Batch) -> None:
     previous = ""
     previous_params: list[object] = []
     if base is not None:
-        previous = (
-            f"UNION ALL SELECT dimension, value, question, option, count FROM {table} "  # noqa: S608
-            "WHERE snapshot_id = %s"
-        )
+        columns = "dimension, value, question, option, count, unflagged"
+        previous = f"UNION ALL SELECT {columns} FROM {table} WHERE snapshot_id = %s"  # noqa: S608
         previous_params = [base.pk]
     # Fixed fragments and a table name only: every value is a bound parameter.
     sql = f"""
-        INSERT INTO {table} (snapshot_id, dimension, value, question, option, count)
-        SELECT %s, dimension, value, question, option, sum(count)
+        INSERT INTO {table} (snapshot_id, dimension, value, question, option, count, unflagged)
+        SELECT %s, dimension, value, question, option, sum(count), sum(unflagged)
         FROM ({counting} {previous}) AS cells
         GROUP BY dimension, value, question, option
     """  # noqa: S608

@@ -40,8 +40,16 @@ def question_chart(
             {
                 "label": _("Population estimate (RDS-II)"),
                 "percents": [o.rds2 or 0 for o in estimates.options],
+                # The 95 % interval of each bar, drawn as an error bar; null where there is none.
+                "intervals": [
+                    [o.low, o.high] if o.low is not None and o.high is not None else None
+                    for o in estimates.options
+                ],
             },
         ]
+        if any(o.low is not None for o in estimates.options):
+            # xgettext:no-python-format
+            chart["intervalNote"] = _("Error bars: 95 % interval of the RDS-II estimate.")
     return chart
 
 
@@ -76,4 +84,6 @@ def crosstab_chart(*, table: Crosstab) -> dict[str, Any]:
             for group in table.groups
         ],
         "series": series,
+        # Up to 16 answers side by side: a palette in which no two share a colour.
+        "palette": "categorical",
     }

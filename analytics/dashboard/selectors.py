@@ -4,12 +4,15 @@ The unfiltered dashboard reads only the aggregate tables. A filter on one crosst
 breakdown question's answer, the language or the wave) reads that dimension's published
 crosstab rows. Any other filter (several dimensions, a date range) is counted live from the
 matching responses, which is fine for the small subsets analysts look at this way.
+
+Every share comes twice: among all responses and among the unflagged ones (flagged responses no
+organizer accepted, and excluded ones, left out; surveys.models.unflagged_q). The mode chosen,
+all or without flagged, decides which of the two the shares' count and percent show.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -20,25 +23,40 @@ from analytics.aggregation.counting import (
     INTEGER_BIN_CODES,
     LANGUAGE,
     WAVE,
-    Cell,
+    Tally,
     answer_dimensions,
     count_crosstab,
     count_live,
     count_plan,
 )
 from analytics.aggregation.filters import ResponseFilter
+from analytics.dashboard.unflagged import (
+    FLAGGED_ALL,
+    FLAGGED_WITHOUT,
+    LeftOut,
+    left_out_reasons,
+    rds2_unflagged,
+)
 from analytics.models import AggregateCount, AggregateSnapshot, AggregateState
 from surveys.models import Option, Question, QuestionKind, Survey
 
 
 @dataclass(frozen=True)
 class Share:
-    """One option's count and its share (percent) of the base."""
+    """One option's count and share (percent) of the base, in the mode shown and unflagged.
+
+    ``count`` and ``percent`` are those of the mode shown (all responses by default); the
+    ``*_unflagged`` ones always leave flagged responses out. ``rds2_unflagged`` is the RDS-II
+    estimate without flagged responses in percent, given in that mode for the whole sample.
+    """
 
     code: str
     label: str
     count: int
     percent: float | None
+    count_unflagged: int = 0
+    percent_unflagged: float | None = None
+    rds2_unflagged: float | None = None
 
 
 @dataclass(frozen=True)
@@ -51,6 +69,7 @@ class QuestionResult:
     base: int
     shares: list[Share]
     figure: int | None = None
+    base_unflagged: int = 0
 
     @property
     def has_chart(self) -> bool:
@@ -80,7 +99,7 @@ class Crosstab:
 
 @dataclass
 class Results:
-    """What the dashboard shows for a survey and a filter."""
+    """What the dashboard shows for a survey and a filter, with all responses or unflagged."""
 
     survey: Survey
     filters: ResponseFilter
@@ -88,6 +107,15 @@ class Results:
     live: bool
     respondents: int
     questions: list[QuestionResult] = field(default_factory=list)
+    flagged: str = FLAGGED_ALL
+    respondents_unflagged: int = 0
+    # Responses the unflagged figures leave out, and why (one may carry several flags).
+    left_out: int = 0
+    left_out_reasons: list[LeftOut] = field(default_factory=list)
+
+    @property
+    def without_flagged(self) -> bool:
+        return self.flagged == FLAGGED_WITHOUT
 
 
 def figure_numbers(*, survey: Survey) -> dict[str, int]:
@@ -123,9 +151,7 @@ def published_snapshot(*, survey: Survey) -> AggregateSnapshot | None:
     return state.snapshot if state else None
 
 
-def published_cells(
-    *, survey: Survey, dimensions: list[str], value: str | None = None
-) -> Counter[Cell]:
+def published_cells(*, survey: Survey, dimensions: list[str], value: str | None = None) -> Tally:
     """Return the published cells of these dimensions (optionally one group's only).
 
     One statement reads the pointer and the rows, so a rebuild that switches the pointer
@@ -135,11 +161,12 @@ def published_cells(
     rows = AggregateCount.objects.filter(snapshot_id=Subquery(current), dimension__in=dimensions)
     if value is not None:
         rows = rows.filter(value=value)
-    cells: Counter[Cell] = Counter()
-    for dimension, group, question, option, count in rows.values_list(
-        "dimension", "value", "question", "option", "count"
+    cells = Tally()
+    for dimension, group, question, option, count, unflagged in rows.values_list(
+        "dimension", "value", "question", "option", "count", "unflagged"
     ):
         cells[(dimension, group, question, option)] = count
+        cells.unflagged[(dimension, group, question, option)] = unflagged
     return cells
 
 
@@ -170,47 +197,72 @@ def group_label(*, dimension: str, value: str, questions: list[Question]) -> str
 
 
 def _question_result(
-    question: Question, cells: Counter[Cell], dimension: str, value: str, figure: int | None
+    question: Question,
+    cells: Tally,
+    dimension: str,
+    value: str,
+    figure: int | None,
+    flagged: str = FLAGGED_ALL,
+    rds2_unflagged: dict[str, float | None] | None = None,
 ) -> QuestionResult:
     base = cells[(dimension, value, question.code, "")]
+    base_unflagged = cells.unflagged[(dimension, value, question.code, "")]
     if question.kind in {QuestionKind.SINGLE, QuestionKind.MULTIPLE}:
         pairs = [(option.code, option.label) for option in question.options.all()]
     elif question.kind == QuestionKind.INTEGER:
         pairs = [(code, code) for code in INTEGER_BIN_CODES]
     else:
         pairs = []
-    shares = [
-        Share(code, label, count, _percent(count, base))
-        for code, label in pairs
-        for count in [cells[(dimension, value, question.code, code)]]
-    ]
+    without = flagged == FLAGGED_WITHOUT
+    rds2 = rds2_unflagged or {}
+    shares = []
+    for code, label in pairs:
+        cell = (dimension, value, question.code, code)
+        count, unflagged = cells[cell], cells.unflagged[cell]
+        share = _percent(unflagged, base_unflagged)
+        weighted = rds2.get(code)
+        shares.append(
+            Share(
+                code,
+                label,
+                unflagged if without else count,
+                share if without else _percent(count, base),
+                unflagged,
+                share,
+                None if weighted is None else round(100 * weighted, 1),
+            )
+        )
     if question.kind == QuestionKind.MULTIPLE:
         # As in the study's figures: the most chosen first (shares sum over 100 %).
         shares.sort(key=lambda share: -share.count)
-    return QuestionResult(question.code, question.text, question.kind, base, shares, figure)
+    shown = base_unflagged if without else base
+    return QuestionResult(
+        question.code, question.text, question.kind, shown, shares, figure, base_unflagged
+    )
 
 
 @dataclass
 class _Source:
-    cells: Counter[Cell]
+    cells: Tally
     built_at: dt.datetime | None
     live: bool
     dimension: str
     value: str
+    snapshot_id: int | None = None
 
 
 def _source(*, survey: Survey, filters: ResponseFilter, dimensions: list[str]) -> _Source:
     if filters.is_empty() or filters.single_dimension() is not None:
         snapshot = published_snapshot(survey=survey)
         if snapshot is None:
-            return _Source(Counter(), None, False, "", "")
+            return _Source(Tally(), None, False, "", "")
         single = filters.single_dimension()
         if single is None:
             cells = published_cells(survey=survey, dimensions=["", *dimensions])
-            return _Source(cells, snapshot.built_at, False, "", "")
+            return _Source(cells, snapshot.built_at, False, "", "", snapshot.pk)
         dimension, value = single
         cells = published_cells(survey=survey, dimensions=[dimension], value=value)
-        return _Source(cells, snapshot.built_at, False, dimension, value)
+        return _Source(cells, snapshot.built_at, False, dimension, value, snapshot.pk)
     cells = count_live(survey=survey, plan=count_plan(survey=survey), filters=filters)
     return _Source(cells, None, True, "", "")
 
@@ -221,22 +273,48 @@ def survey_results(
     filters: ResponseFilter,
     questions: list[Question] | None = None,
     crosstab: tuple[str, str] | None = None,
+    flagged: str = FLAGGED_ALL,
 ) -> tuple[Results, Crosstab | None]:
-    """Return every question's distribution and one crosstab under a filter."""
+    """Return every question's distribution and one crosstab under a filter.
+
+    flagged is FLAGGED_ALL or FLAGGED_WITHOUT: which figures the shares' count and percent show.
+    """
     questions = survey_questions(survey=survey) if questions is None else questions
     figures = figure_numbers(survey=survey)
     source = _source(survey=survey, filters=filters, dimensions=[crosstab[1]] if crosstab else [])
+    group = (source.dimension, source.value, "", "")
+    everyone, unflagged = source.cells[group], source.cells.unflagged[group]
+    without = flagged == FLAGGED_WITHOUT
+    # RDS-II without flagged responses is estimated for the whole sample only.
+    weighted = (
+        rds2_unflagged(survey=survey) if without and filters.is_empty() and not source.live else {}
+    )
     results = Results(
         survey=survey,
         filters=filters,
         built_at=source.built_at,
         live=source.live,
-        respondents=source.cells[(source.dimension, source.value, "", "")],
+        respondents=unflagged if without else everyone,
         questions=[
-            _question_result(q, source.cells, source.dimension, source.value, figures.get(q.code))
+            _question_result(
+                q,
+                source.cells,
+                source.dimension,
+                source.value,
+                figures.get(q.code),
+                flagged,
+                weighted.get(q.code),
+            )
             for q in questions
         ],
+        flagged=FLAGGED_WITHOUT if without else FLAGGED_ALL,
+        respondents_unflagged=unflagged,
+        left_out=everyone - unflagged,
     )
+    if results.left_out:
+        results.left_out_reasons = left_out_reasons(
+            survey=survey, filters=filters, snapshot_id=source.snapshot_id
+        )
     table = None
     if crosstab is not None:
         cross_cells = source.cells
@@ -250,7 +328,12 @@ def survey_results(
                 filters=filters,
             )
         table = _crosstab(
-            survey, questions, cross_cells, *crosstab, figure=_crosstab_figure(survey, crosstab)
+            survey,
+            questions,
+            cross_cells,
+            *crosstab,
+            figure=_crosstab_figure(survey, crosstab),
+            flagged=results.flagged,
         )
     return results, table
 
@@ -281,11 +364,12 @@ def _group_order(dimension: str, values: set[str], questions: list[Question]) ->
 def _crosstab(
     survey: Survey,
     questions: list[Question],
-    cells: Counter[Cell],
+    cells: Tally,
     question_code: str,
     dimension: str,
     *,
     figure: int | None,
+    flagged: str = FLAGGED_ALL,
 ) -> Crosstab | None:
     question = next((q for q in questions if q.code == question_code), None)
     if question is None:
@@ -293,7 +377,7 @@ def _crosstab(
     values = {value for (dim, value, q, _o) in cells if dim == dimension and q == ""}
     groups = []
     for value in _group_order(dimension, values, questions):
-        result = _question_result(question, cells, dimension, value, None)
+        result = _question_result(question, cells, dimension, value, None, flagged)
         if result.base:
             groups.append(
                 CrosstabGroup(
@@ -303,7 +387,7 @@ def _crosstab(
                     result.shares,
                 )
             )
-    overall = _question_result(question, cells, "", "", None)
+    overall = _question_result(question, cells, "", "", None, flagged)
     return Crosstab(
         question=overall,
         dimension=dimension,

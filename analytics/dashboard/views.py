@@ -22,7 +22,8 @@ from analytics.dashboard.selectors import (
     survey_results,
     wave_values,
 )
-from analytics.rds.selectors import survey_estimates
+from analytics.margins.selectors import cached_poststratification
+from analytics.rds.selectors import subgroup_estimates, survey_estimates, with_poststrat
 from surveys.models import Survey
 
 
@@ -43,14 +44,26 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     )
     filters = form.filters() if form.is_bound and form.is_valid() else ResponseFilter()
     results, table = survey_results(
-        survey=survey, filters=filters, questions=questions, crosstab=form.crosstab()
+        survey=survey,
+        filters=filters,
+        questions=questions,
+        crosstab=form.crosstab(),
+        flagged=form.flagged_mode(),
     )
-    # Population estimates describe the whole sample; under a filter only raw shares apply.
+    # Under a filter the estimates are the subgroup's: the whole sample's weights restricted to
+    # the matching respondents, computed on request and cached. Without flagged responses, the
+    # estimates of every response would mislead: the shares carry RDS-II without them instead.
     estimates = (
         None
-        if results.live or not filters.is_empty()
+        if results.without_flagged
         else survey_estimates(survey=survey, results=results)
+        if filters.is_empty() and not results.live
+        else subgroup_estimates(survey=survey, filters=filters, results=results)
     )
+    if estimates and not estimates.subgroup and not estimates.unavailable:
+        # Margins are the whole population's: post-stratified shares beside the unfiltered view.
+        poststrat = cached_poststratification(survey=survey)
+        estimates = with_poststrat(estimates, poststrat.estimates, poststrat.design_effects)
     per_question = estimates.questions if estimates else {}
     charts = [
         question_chart(result=q, estimates=per_question.get(q.code))

@@ -4,7 +4,9 @@ One zip an analyst hands to a co-author or a journal: the recruitment in the lay
 ``RDS`` package plus ``time``, the codebook in every language, the labelled ``.sav`` and ``.dta``,
 ``analysis.R`` that recomputes the dashboard's RDS-II and SS shares of every single-choice
 question with the platform's settings, the platform's own figures to compare them with, and a
-README with the settings and a pre-filled STROBE-RDS checklist.
+README with the settings and a pre-filled STROBE-RDS checklist. A survey with population margins
+also gets them (``data/margins.csv``), its post-stratified shares, and R code that post-stratifies
+or rakes with R's ``survey`` package.
 """
 
 from __future__ import annotations
@@ -22,22 +24,28 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Max, Min, Q
 from django.template import Context, Engine
+from django.utils import translation
 
 from analytics.exports.codebook import codebook_rows
 from analytics.exports.formats import export_write
 from analytics.exports.options import ExportOptions
-from analytics.models import RDSQuestion
+from analytics.margins.estimates import Poststratification, as_rows, poststratification
+from analytics.models import PopulationMargin, RDSQuestion
 from analytics.rds.refresh import BOOTSTRAP_SEED
 from analytics.rds.ss_estimates import SS_SEED
 from recruitment.rds_csv import FIXED_COLUMNS, recruitment_rows
 from surveys.csv_safe import csv_lines
-from surveys.models import Question, QuestionKind, QuestionRole, Response, SeedLink, Survey
+from surveys.models import Question, QuestionKind, QuestionRole, Response, Review, SeedLink, Survey
+from surveys.quality.design_log import Change, design_changes
 
 TEMPLATES = Path(__file__).resolve().parent / "bundle_templates"
 TIME = "time"
 DATA = "data/rds.csv"
 CODEBOOK = "data/codebook.csv"
 ESTIMATES = "data/platform_estimates.csv"
+MARGINS = "data/margins.csv"
+MARGIN_COLUMNS = ("question", "option", "share")
+POSTSTRAT = "data/platform_poststrat.csv"
 SCRIPT = "analysis.R"
 README = "README.md"
 # ``time`` follows the fixed columns, before the questions, as in the issue's layout.
@@ -107,6 +115,30 @@ def _estimate_rows(survey: Survey) -> Iterator[list[Any]]:
             yield [code, option, *cells]
 
 
+def _margin_rows(survey: Survey) -> list[list[Any]]:
+    """Return the survey's population margins as CSV rows, header first."""
+    stored = PopulationMargin.objects.filter(survey=survey).order_by("question", "option")
+    return [["question", "option", "share"], *map(list, stored.values_list(*MARGIN_COLUMNS))]
+
+
+def _poststrat_rows(result: Poststratification) -> Iterator[list[Any]]:
+    """Yield the platform's post-stratified shares with their intervals."""
+    yield ["question", "option", "poststrat", "poststrat_low", "poststrat_high"]
+    for row in as_rows(result):
+        cells = (row[key] for key in ("share", "low", "high"))
+        yield [row["question"], row["option"], *("" if c is None else c for c in cells)]
+
+
+def _poststrat_columns(header: list[Any], result: Poststratification) -> list[dict[str, Any]]:
+    """Return each estimated question with its columns in the data file, for the R script."""
+    columns = []
+    for code in result.estimates:
+        mine = [c for c in header if c == code or str(c).startswith(f"{code}__")]
+        if mine:
+            columns.append({"code": code, "columns": mine})
+    return columns
+
+
 def _markdown(text: str) -> str:
     """Return text fit for one Markdown table cell."""
     return " ".join(text.split()).replace("|", "\\|")
@@ -131,6 +163,19 @@ def _flags(survey: Survey) -> list[tuple[str, int]]:
     for flags in flagged.values_list("quality_flags", flat=True).iterator(chunk_size=2000):
         counts.update(flags or [])
     return sorted(counts.items())
+
+
+def _design_changes(survey: Survey) -> list[Change]:
+    # The README is written in English, like the R script beside it.
+    with translation.override("en"):
+        return design_changes(survey=survey)
+
+
+def _reviews(survey: Survey) -> dict[str, int]:
+    """Return how many flagged responses organizers accepted and excluded."""
+    decided = Response.objects.filter(survey=survey).exclude(review=Review.NONE)
+    counts = Counter(decided.values_list("review", flat=True))
+    return {"accepted": counts[Review.ACCEPTED], "excluded": counts[Review.EXCLUDED]}
 
 
 def _recruitment(data: list[list[Any]]) -> dict[str, Any]:
@@ -164,6 +209,8 @@ def bundle_context(*, survey: Survey, data: list[list[Any]]) -> dict[str, Any]:
         "last": _iso(dates["last"]),
         "withdrawn": responses.filter(withdrawn_at__isnull=False).count(),
         "flags": _flags(survey),
+        "reviews": _reviews(survey),
+        "design_changes": _design_changes(survey),
         "network_question": {
             language: _markdown(getattr(network, f"text_{language}"))
             for language, _name in settings.LANGUAGES
@@ -175,7 +222,13 @@ def bundle_context(*, survey: Survey, data: list[list[Any]]) -> dict[str, Any]:
         "bootstrap_seed": BOOTSTRAP_SEED,
         "ss_samples": settings.RDS_SS_SAMPLES,
         "ss_seed": SS_SEED,
-        "files": {"data": DATA, "codebook": CODEBOOK, "estimates": ESTIMATES},
+        "files": {
+            "data": DATA,
+            "codebook": CODEBOOK,
+            "estimates": ESTIMATES,
+            "margins": MARGINS,
+            "poststrat": POSTSTRAT,
+        },
         "recruitment": _recruitment(data),
     }
 
@@ -187,13 +240,26 @@ def _csv_bytes(rows: Iterator[list[Any]], *, bom: bool) -> bytes:
 def bundle_write(*, survey: Survey, path: Path, labels: str = "en") -> None:
     """Write the survey's analysis bundle as a zip file at path."""
     data = list(bundle_data_rows(survey=survey))
-    context = Context(bundle_context(survey=survey, data=data))
+    margins = _margin_rows(survey)
+    result = poststratification(survey=survey)
+    context = Context(
+        {
+            **bundle_context(survey=survey, data=data),
+            "margins": [dict(zip(MARGIN_COLUMNS, row, strict=True)) for row in margins[1:]],
+            "margin_questions": sorted({row[0] for row in margins[1:]}),
+            "poststrat": result,
+            "poststrat_columns": _poststrat_columns(data[0], result),
+        }
+    )
     codebook = codebook_rows(survey, ExportOptions(kind="codebook"), None)
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as bundle:
         # R reads UTF-8 without a byte order mark; the codebook is for spreadsheets, so keeps it.
         bundle.writestr(DATA, _csv_bytes(iter(data), bom=False))
         bundle.writestr(CODEBOOK, _csv_bytes(codebook, bom=True))
         bundle.writestr(ESTIMATES, _csv_bytes(_estimate_rows(survey), bom=False))
+        if len(margins) > 1:  # only a survey with margins is post-stratified
+            bundle.writestr(MARGINS, _csv_bytes(iter(margins), bom=False))
+            bundle.writestr(POSTSTRAT, _csv_bytes(_poststrat_rows(result), bom=False))
         with tempfile.TemporaryDirectory() as folder:
             for extension in ("sav", "dta"):
                 written = Path(folder) / f"responses.{extension}"

@@ -12,8 +12,10 @@ from django.utils.translation import gettext as _
 from analytics.dashboard.selectors import survey_questions
 from analytics.exports.options import META_COLUMNS, OTHER_TEXT, ExportOptions, Progress, header_row
 from analytics.exports.wide import wide_columns
+from analytics.margins.weights import WEIGHT_COLUMNS
 from surveys.csv_safe import neutralize
 from surveys.models import QuestionKind, QuestionRole, Survey
+from surveys.quality.reviews import FLAG_LABELS
 
 
 def _meta_descriptions() -> dict[str, str]:
@@ -26,7 +28,29 @@ def _meta_descriptions() -> dict[str, str]:
         "recruiter_id": _("Response number of the recruiter"),
         "seed_id": _("Seed link at the root of the recruitment chain"),
         "network_size": _("Network size (number of people the respondent knows)"),
-        "quality_flags": _("Quality flags, separated by |; withdrawn: answers deleted"),
+        "quality_flags": _(
+            "Quality flags, separated by |: %(codes)s (kept, never dropped; the aggregates' "
+            "*_unflagged columns leave out flagged responses no organizer accepted); "
+            "withdrawn: answers deleted"
+        )
+        % {"codes": ", ".join(FLAG_LABELS)},
+    }
+
+
+def weight_descriptions() -> dict[str, str]:
+    """Return what each weight column of the responses export holds, in the active language."""
+    return {
+        "weight_poststrat": _(
+            "Post-stratified weight: raked to the population margins entered for the survey, "
+            "mean 1; empty without margins or an answer to a margin question"
+        ),
+        "weight_rds2": _(
+            "RDS-II weight: the mean network size divided by the respondent's (R's RDS package's "
+            "scale)"
+        ),
+        "weight_ss": _(
+            "Gile's SS weight at the survey's population size N, summing to N; empty without N"
+        ),
     }
 
 
@@ -40,6 +64,10 @@ def codebook_rows(
             descriptions[language] = _meta_descriptions()
     wordings = [f"wording_{language}" for language in languages]
     yield header_row(["column", "question", "option", "kind", "other", *wordings])
+    weights = {}
+    for language in languages:
+        with translation.override(language):
+            weights[language] = weight_descriptions()
     for column in META_COLUMNS:
         yield [
             column,
@@ -90,3 +118,12 @@ def codebook_rows(
                 1,
                 *texts,
             ]
+    for column in WEIGHT_COLUMNS:
+        yield [
+            column,
+            None,
+            None,
+            "weight",
+            0,
+            *(neutralize(weights[language][column]) for language in languages),
+        ]

@@ -26,6 +26,13 @@ class ExportForm(FilterForm):
         choices=[
             ("responses", _("Responses, one row per response (wide)")),
             ("long", _("Answers, one row per answer (long)")),
+            (
+                "paradata",
+                _(
+                    "Paradata: seconds per page, language switches and device, "
+                    "one row per response and page (long)"
+                ),
+            ),
             ("aggregates", _("Aggregate table (counts and shares)")),
             ("crosstabs", _("Crosstabs by every breakdown question, language and wave")),
             ("codebook", ""),  # names the languages: set in __init__

@@ -21,8 +21,11 @@ from analytics.aggregation.filters import ResponseFilter
 from surveys.csv_safe import DELIMITERS, csv_writer, neutralize
 from surveys.models import Response, Survey
 
-KINDS = ("responses", "long", "aggregates", "crosstabs", "codebook")
-ROW_KINDS = ("responses", "long")  # the ones that grow with the number of responses
+# "paradata": seconds per page, language switches and device class, one row per response and
+# page (analytics/exports/paradata.py).
+KINDS = ("responses", "long", "aggregates", "crosstabs", "codebook", "paradata")
+# The ones that grow with the number of responses.
+ROW_KINDS = ("responses", "long", "paradata")
 LABELS = ("codes", *(code for code, _name in settings.LANGUAGES))
 FORMATS = ("csv", "xlsx", "sav", "dta")
 # SPSS and Stata files hold one table of typed, labelled variables: the wide responses.

@@ -9,6 +9,7 @@ from django.db import connection
 from analytics.exports.codebook import codebook_rows
 from analytics.exports.long import long_rows
 from analytics.exports.options import ExportOptions, Progress, encoded
+from analytics.exports.paradata import paradata_rows
 from analytics.exports.tables import aggregate_rows, crosstab_rows
 from analytics.exports.wide import wide_copy, wide_rows
 from surveys.csv_safe import BOM
@@ -29,6 +30,7 @@ def export_chunks(
         return
     producers = {
         "long": long_rows,
+        "paradata": paradata_rows,
         "aggregates": aggregate_rows,
         "crosstabs": crosstab_rows,
         "codebook": codebook_rows,

@@ -9,6 +9,7 @@ from django.utils import translation
 
 from analytics.dashboard.selectors import all_crosstabs, survey_results
 from analytics.exports.options import ExportOptions, Progress, header_row
+from analytics.margins.selectors import cached_poststratification
 from analytics.models import RDSQuestion
 from surveys.csv_safe import neutralize
 from surveys.models import Survey
@@ -25,37 +26,62 @@ def aggregate_rows(
         results, _crosstab = survey_results(survey=survey, filters=options.filters)
         # Population estimates hold for the whole sample only; a filtered export leaves them empty.
         estimates = {} if not options.filters.is_empty() else _estimates(survey)
+        # Margins describe the whole population: the post-stratified shares too.
+        poststrat = (
+            cached_poststratification(survey=survey).estimates if options.filters.is_empty() else {}
+        )
         header = ["question", "option"]
         if _labelled(options):
             header += ["question_text", "option_label"]
-        yield header_row([*header, "count", "base", "percent", *RDS_COLUMNS])
+        yield header_row([*header, *COUNT_COLUMNS, *RDS_COLUMNS, *POSTSTRAT_COLUMNS])
         for question in results.questions:
             for share in question.shares:
                 row: list[Any] = [neutralize(question.code), neutralize(share.code)]
                 if _labelled(options):
                     row += [neutralize(question.text), neutralize(share.label)]
                 weighted = estimates.get(question.code, {}).get(share.code, {})
+                stratified = poststrat.get(question.code, {}).get(share.code, {})
                 yield [
                     *row,
                     share.count,
                     question.base,
                     share.percent,
+                    share.count_unflagged,
+                    question.base_unflagged,
+                    share.percent_unflagged,
                     *(weighted.get(key) for key in RDS_KEYS),
+                    *(stratified.get(key) for key in ("share", "low", "high")),
                 ]
 
 
-# Shares as fractions at full precision, so that they can be checked against other software.
-# SS columns stay empty when no population size was set (see the dashboard for why).
-RDS_COLUMNS = [
-    "rds2_share",
-    "rds2_ci_low",
-    "rds2_ci_high",
-    "rds1_share",
-    "ss_share",
-    "ss_ci_low",
-    "ss_ci_high",
-]
-RDS_KEYS = ("rds2", "low", "high", "rds1", "ss", "ss_low", "ss_high")
+# Every count twice: all responses, then without flagged ones (flagged and not accepted, or
+# excluded, left out: surveys.models.unflagged_q); the gap is the analyst's sensitivity check.
+COUNT_COLUMNS = (
+    "count",
+    "base",
+    "percent",
+    "count_unflagged",
+    "base_unflagged",
+    "percent_unflagged",
+)
+# (column, key in RDSQuestion.shares): shares as fractions at full precision, so that they can
+# be checked against other software. SS columns stay empty when no population size was set
+# (see the dashboard for why); rds2_share_unflagged is RDS-II without flagged responses.
+RDS_FIELDS: tuple[tuple[str, str], ...] = (
+    ("rds2_share", "rds2"),
+    ("rds2_ci_low", "low"),
+    ("rds2_ci_high", "high"),
+    ("rds2_share_unflagged", "rds2_unflagged"),
+    ("rds1_share", "rds1"),
+    ("ss_share", "ss"),
+    ("ss_ci_low", "ss_low"),
+    ("ss_ci_high", "ss_high"),
+)
+RDS_COLUMNS = [column for column, _key in RDS_FIELDS]
+RDS_KEYS = tuple(key for _column, key in RDS_FIELDS)
+# Post-stratified (or raked) to the population margins (analytics.margins), with the
+# linearization interval; empty without margins.
+POSTSTRAT_COLUMNS = ("poststrat_share", "poststrat_ci_low", "poststrat_ci_high")
 
 
 def _estimates(survey: Survey) -> dict[str, dict[str, dict[str, float | None]]]:

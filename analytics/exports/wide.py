@@ -3,13 +3,16 @@
 On PostgreSQL it is one ``COPY (SELECT …) TO STDOUT WITH (FORMAT csv)`` whose SELECT already
 produces the final cells (labels, 0/1 columns, neutralized text), so the export costs about what
 ``COPY`` costs and memory stays flat. Elsewhere the rows are built in Python from an iterator.
-Both paths write the same bytes for the same data.
+Both paths write the same bytes for the same data. The last three columns are the respondent's
+weights (``analytics.margins.weights``), computed with numpy before the rows stream and joined
+by response id on both paths.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,6 +34,7 @@ from analytics.exports.options import (
     header_row,
     option_label,
 )
+from analytics.margins.weights import WEIGHT_COLUMNS, WeightTable, weight_table
 from surveys.csv_safe import FORMULA_TRIGGERS, neutralize
 from surveys.models import Question, QuestionKind, QuestionRole, Response, Survey
 
@@ -103,6 +107,34 @@ def _wide_cell(column: WideColumn, answers: dict[str, Any], other_texts: dict[st
     return _text(other_texts.get(column.question))
 
 
+class _Weights:
+    """Each response's weight cells, looked up in ascending id order as the rows arrive."""
+
+    def __init__(self, table: WeightTable) -> None:
+        self.ids = table.ids
+        self.weights = table.weights
+        self.at = 0
+        self.empty = [None] * len(WEIGHT_COLUMNS)
+
+    def cells(self, pk: int) -> list[float | None]:
+        # The rows come in id order, as the table: one forward walk, no search per row.
+        while self.at < len(self.ids) and self.ids[self.at] < pk:
+            self.at += 1
+        if self.at == len(self.ids) or self.ids[self.at] != pk:
+            return self.empty
+        return [None if math.isnan(w) else float(w) for w in self.weights[self.at]]
+
+
+def _weight_text(cells: list[float | None], delimiter: str) -> bytes:
+    """Return the weight cells as the csv module writes them, each after a delimiter."""
+    return "".join(delimiter + ("" if w is None else repr(w)) for w in cells).encode()
+
+
+def wide_header(columns: list[WideColumn]) -> list[str]:
+    """Return the wide export's header: metadata, answers, then the weights."""
+    return header_row([*META_COLUMNS, *(column.header for column in columns), *WEIGHT_COLUMNS])
+
+
 def wide_responses(*, survey: Survey, options: ExportOptions) -> QuerySet[Response]:
     """Return the responses of the wide export: the filtered ones and the tombstones."""
     return options.filters.apply(Response.objects.filter(survey=survey))
@@ -112,7 +144,8 @@ def wide_rows(
     survey: Survey, options: ExportOptions, progress: Progress | None
 ) -> Iterator[list[Any]]:
     columns = wide_columns(survey, survey_questions(survey=survey), options.labels)
-    yield header_row([*META_COLUMNS, *(column.header for column in columns)])
+    yield wide_header(columns)
+    weights = _Weights(weight_table(survey=survey))
     rows = (
         wide_responses(survey=survey, options=options)
         .order_by("id")
@@ -160,6 +193,7 @@ def wide_rows(
             network_size,
             _text(WITHDRAWN if withdrawn else flag_text),
             *(_wide_cell(column, answers, other_texts) for column in columns),
+            *weights.cells(pk),
         ]
         done += 1
         if progress is not None and done % PROGRESS_EVERY == 0:
@@ -265,8 +299,7 @@ def wide_sql(*, survey: Survey, options: ExportOptions) -> tuple[str, list[Any],
         f"WHERE r.survey_id = %s{condition} "
         "ORDER BY r.id OFFSET 0) AS v ORDER BY v.id"
     )
-    header = header_row([*META_COLUMNS, *(column.header for column in columns)])
-    return sql, [*params, survey.pk, *filter_params], header
+    return sql, [*params, survey.pk, *filter_params], wide_header(columns)
 
 
 def wide_copy(survey: Survey, options: ExportOptions, progress: Progress | None) -> Iterator[bytes]:
@@ -274,13 +307,20 @@ def wide_copy(survey: Survey, options: ExportOptions, progress: Progress | None)
     yield from encoded([header], options)
     delimiter = _literal(options.delimiter)
     statement = f"COPY ({sql}) TO STDOUT WITH (FORMAT csv, DELIMITER {delimiter})"
+    weights = _Weights(weight_table(survey=survey))
+    separator = options.delimiter.encode()
     buffer = bytearray()
     done = 0
     # The psycopg cursor itself: Django's debug wrapper passes no parameters to copy().
     with connection.cursor() as wrapper, wrapper.cursor.copy(statement, params) as copy:
         for row in copy:
-            # COPY sends one row per message, ending in "\n"; RFC 4180 wants "\r\n".
-            buffer += bytes(row)[:-1]
+            # COPY sends one row per message, ending in "\n"; RFC 4180 wants "\r\n". The
+            # weights come from numpy, not SQL: appended after the id that leads the row.
+            line = bytes(row)[:-1]
+            buffer += line
+            buffer += _weight_text(
+                weights.cells(int(line.split(separator, 1)[0])), options.delimiter
+            )
             buffer += b"\r\n"
             done += 1
             if len(buffer) >= CHUNK_BYTES:

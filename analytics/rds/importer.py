@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from surveys.models import Option, Page, Question, QuestionKind, Response, SeedLink, Survey
+from surveys.quality import design_log
 
 SEED_MARKERS = {"", "seed", "na", "0", "-1"}
 
@@ -95,6 +96,14 @@ def rds_import(
     )
     survey.clean()  # the population size must lie within its range
     survey.save()
+    # The estimators' population size is part of the design that a report must give.
+    design_log.design_change_record(
+        survey=survey,
+        what=design_log.What.POPULATION_SIZE,
+        old="",
+        new=design_log.population_value(survey),
+        user=None,
+    )
     page = Page.objects.create(survey=survey, code="imported", position=1, **_texts("title", title))
     codes = []
     for position, column in enumerate(outcomes, start=1):

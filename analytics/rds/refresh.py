@@ -4,7 +4,10 @@ The raw shares describe the sample; snowball samples over-represent well-connect
 RDS-II reweights every respondent by 1 / network size (Volz & Heckathorn 2008), the tree
 bootstrap gives the interval (Baraff, McCormick & Raftery 2016), RDS-I models recruitment as a
 Markov chain (Salganik & Heckathorn 2004), Gile's SS (2011) corrects RDS-II for sampling without
-replacement when the analyst gave the population size. The numbers come from ``analytics.rds``;
+replacement when the analyst gave the population size. RDS-II is also given without flagged
+responses (``rds2_unflagged``): the whole forest stays, and the shares are taken over the
+unflagged respondents with their weights, as R's ``subset`` argument does. The numbers come
+from ``analytics.rds``;
 this module
 feeds it a survey's recruitment forest and stores what it returns, or why it could not.
 
@@ -28,6 +31,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
+from analytics.aggregation.counting import unflagged_mark
 from analytics.models import AggregateState, RDSEstimateSet, RDSQuestion
 from analytics.rds.bootstrap import tree_bootstrap_weighted_multi
 from analytics.rds.diagnostics import CumulativeEstimate, bottleneck_multi, convergence_multi
@@ -77,6 +81,8 @@ class _Forest:
     answers: dict[str, tuple[np.ndarray, np.ndarray]]
     seed_labels: dict[str, str]
     outside: int
+    # Per row: whether the respondent counts without flagged ones (surveys.models.unflagged_q).
+    unflagged: np.ndarray
 
 
 def _forest(survey: Survey, questions: list[Question]) -> _Forest | None:
@@ -84,7 +90,8 @@ def _forest(survey: Survey, questions: list[Question]) -> _Forest | None:
 
     A withdrawn response stays in the forest as a tombstone, so that its recruits keep their
     wave and chain; its answers and network size were erased, so it has answered no question
-    and its degree is missing. A respondent who came without a link is a seed.
+    and its degree is missing. A respondent who came without a link is a seed. A flagged or
+    excluded respondent stays a node of the forest too; only the unflagged shares leave them out.
     """
     queryset = Response.objects.filter(survey=survey)
     if not queryset.filter(Q(seed_link__isnull=False) | Q(recruiter__isnull=False)).exists():
@@ -104,10 +111,16 @@ def _forest(survey: Survey, questions: list[Question]) -> _Forest | None:
     recruiters: list[str | None] = []
     degrees: list[int | None] = []
     seed_labels: dict[str, str] = {}
-    rows = chained.values_list("id", "recruiter_id", "network_size", "answers", "seed_link__label")
-    for row, (pk, recruiter, degree, given, label) in enumerate(rows.iterator(chunk_size=5000)):
+    unflagged = np.zeros(n, dtype=bool)
+    rows = chained.annotate(unflagged=unflagged_mark()).values_list(
+        "id", "recruiter_id", "network_size", "answers", "seed_link__label", "unflagged"
+    )
+    for row, (pk, recruiter, degree, given, label, mark) in enumerate(
+        rows.iterator(chunk_size=5000)
+    ):
         if row >= n:
             break  # a response that arrived after the count: the next rebuild takes it
+        unflagged[row] = bool(mark)
         ids.append(str(pk))
         recruiters.append(None if recruiter is None else str(recruiter))
         degrees.append(degree)
@@ -124,8 +137,15 @@ def _forest(survey: Survey, questions: list[Question]) -> _Forest | None:
                     ticked[row, options[option]] = True
     if len(ids) < n:
         answers = {code: (t[: len(ids)], a[: len(ids)]) for code, (t, a) in answers.items()}
+        unflagged = unflagged[: len(ids)]
     sample = rds_sample(ids=ids, recruiter_ids=recruiters, degrees=degrees)
-    return _Forest(sample=sample, answers=answers, seed_labels=seed_labels, outside=outside)
+    return _Forest(
+        sample=sample,
+        answers=answers,
+        seed_labels=seed_labels,
+        outside=outside,
+        unflagged=unflagged,
+    )
 
 
 def _options(question: Question) -> list[str]:
@@ -151,12 +171,20 @@ def _question(
         return result
     kwargs = {"ticked": ticked, "answered": answered, "options": options}
     point = rds2_multi_shares(sample, **kwargs)
+    kept = answered & forest.unflagged
+    # The whole sample's weights, the shares over the unflagged respondents who answered.
+    unflagged = (
+        rds2_multi_shares(sample, ticked=ticked, answered=kept, options=options)
+        if kept.any()
+        else {}
+    )
     ss_point, ss_curve = ss_question_shares(ss, sample=sample, **kwargs)
     shares: dict[str, dict[str, float | None]] = {
         code: {
             "rds2": point[code],
             "low": None,
             "high": None,
+            "rds2_unflagged": unflagged.get(code),
             "rds1": None,
             "ss": ss_point.get(code),
             "ss_low": None,

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
+from typing import Any
 
+from django.core.cache import cache
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
-from analytics.dashboard.selectors import Results
+from analytics.aggregation.filters import ResponseFilter
+from analytics.dashboard.selectors import QuestionResult, Results
 from analytics.models import RDSEstimateSet, RDSQuestion
-from surveys.models import Survey
+from analytics.rds.subgroup import subgroup_compute
+from surveys.models import Response, Survey
 
 
 @dataclass(frozen=True)
@@ -28,6 +32,10 @@ class OptionEstimate:
     ss: float | None = None
     ss_low: float | None = None
     ss_high: float | None = None
+    # Post-stratified to the population margins (analytics.margins), when they are entered.
+    ps: float | None = None
+    ps_low: float | None = None
+    ps_high: float | None = None
 
 
 @dataclass(frozen=True)
@@ -41,8 +49,19 @@ class QuestionEstimates:
 
 
 @dataclass(frozen=True)
+class Subgroup:
+    """How a filtered view's estimates were made: its members and its bootstrap."""
+
+    respondents: int
+    sample: int
+    replicates: int
+    # Why the interval was left out (a single seed, ...), translated; "" when there is one.
+    interval_unavailable: str = ""
+
+
+@dataclass(frozen=True)
 class Estimates:
-    """The survey's published RDS estimates."""
+    """The survey's published RDS estimates, or those of a filtered view's subgroup."""
 
     built_at: dt.datetime
     respondents: int
@@ -56,6 +75,11 @@ class Estimates:
     population_size: int | None = None
     # Why there are no SS estimates (no population size, ...), translated; "" when there are.
     ss_unavailable: str = ""
+    # Set for a filtered view: the estimates are the subgroup's (R's subset semantics).
+    subgroup: Subgroup | None = None
+    # The options carry post-stratified shares (with_poststrat); the design effects beside them.
+    poststratified: bool = False
+    design_effects: dict[str, float | None] = field(default_factory=dict)
 
 
 _KEYS = ("rds2", "low", "high", "rds1", "ss", "ss_low", "ss_high")
@@ -63,6 +87,35 @@ _KEYS = ("rds2", "low", "high", "rds1", "ss", "ss_low", "ss_high")
 
 def _pct(value: float | None) -> float | None:
     return None if value is None else round(100 * value, 1)
+
+
+def _questions(
+    results: list[QuestionResult],
+    stored: dict[str, tuple[dict[str, Any], dict[str, str], float | None]],
+) -> dict[str, QuestionEstimates]:
+    """Pair each question's raw shares with its estimates, in the raw shares' order."""
+    questions = {}
+    for result in results:
+        if result.code not in stored:
+            continue
+        shares, unavailable, homophily = stored[result.code]
+        options = [
+            OptionEstimate(
+                code=share.code,
+                label=share.label,
+                count=share.count,
+                raw=share.percent,
+                **{key: _pct(shares.get(share.code, {}).get(key)) for key in _KEYS},
+            )
+            for share in result.shares
+        ]
+        questions[result.code] = QuestionEstimates(
+            code=result.code,
+            options=options,
+            homophily=homophily,
+            unavailable={key: _(reason) for key, reason in unavailable.items()},
+        )
+    return questions
 
 
 def survey_estimates(*, survey: Survey, results: Results) -> Estimates | None:
@@ -79,28 +132,11 @@ def survey_estimates(*, survey: Survey, results: Results) -> Estimates | None:
     )
     if estimate_set is None:
         return None
-    stored = {row.question: row for row in estimate_set.questions.all()}
-    questions = {}
-    for result in results.questions:
-        row = stored.get(result.code)
-        if row is None:
-            continue
-        options = [
-            OptionEstimate(
-                code=share.code,
-                label=share.label,
-                count=share.count,
-                raw=share.percent,
-                **{key: _pct(row.shares.get(share.code, {}).get(key)) for key in _KEYS},
-            )
-            for share in result.shares
-        ]
-        questions[result.code] = QuestionEstimates(
-            code=result.code,
-            options=options,
-            homophily=row.homophily,
-            unavailable={key: _(reason) for key, reason in row.unavailable.items()},
-        )
+    stored = {
+        row.question: (row.shares, row.unavailable, row.homophily)
+        for row in estimate_set.questions.all()
+    }
+    questions = _questions(results.questions, stored)
     return Estimates(
         built_at=estimate_set.built_at,
         respondents=estimate_set.respondents,
@@ -116,6 +152,76 @@ def survey_estimates(*, survey: Survey, results: Results) -> Estimates | None:
     )
 
 
+def with_poststrat(
+    estimates: Estimates,
+    shares: dict[str, dict[str, dict[str, float | None]]],
+    deff: dict[str, float | None],
+) -> Estimates:
+    """Return the estimates with each option's post-stratified share and interval beside them."""
+    questions = {
+        code: replace(
+            question,
+            options=[
+                replace(
+                    option,
+                    ps=_pct(shares.get(code, {}).get(option.code, {}).get("share")),
+                    ps_low=_pct(shares.get(code, {}).get(option.code, {}).get("low")),
+                    ps_high=_pct(shares.get(code, {}).get(option.code, {}).get("high")),
+                )
+                for option in question.options
+            ],
+        )
+        for code, question in estimates.questions.items()
+    }
+    return replace(
+        estimates,
+        questions=questions,
+        poststratified=bool(shares),
+        design_effects={name: value for name, value in deff.items() if value is not None},
+    )
+
+
+def subgroup_estimates(
+    *, survey: Survey, filters: ResponseFilter, results: Results
+) -> Estimates | None:
+    """Return a filtered view's subgroup estimates beside its raw shares, or why there are none.
+
+    Computed on request from the whole recruitment forest and cached (analytics.rds.subgroup).
+    """
+    found = subgroup_compute(survey=survey, filters=filters)
+    if found is None:
+        return None
+    estimate_set = RDSEstimateSet.objects.get(pk=survey.pk)
+    reason = _(found["reason"]) if found["reason"] else ""
+    if found["params"]:
+        reason %= found["params"]
+    stored = {
+        code: (row["shares"], row["unavailable"], None) for code, row in found["questions"].items()
+    }
+    intervals = {row["unavailable"].get("interval", "") for row in found["questions"].values()}
+    intervals.discard("")
+    ss_reason = estimate_set.ss_unavailable or found.get("ss_unavailable", "")
+    return Estimates(
+        built_at=estimate_set.built_at,
+        respondents=found.get("respondents", 0),
+        seeds=found.get("seeds", 0),
+        waves=estimate_set.waves,
+        imputed_degrees=estimate_set.imputed_degrees,
+        outside_chains=estimate_set.outside_chains,
+        replicates=found.get("replicates", 0),
+        unavailable=reason,
+        questions=_questions(results.questions, stored),
+        population_size=estimate_set.population_size,
+        ss_unavailable=_(ss_reason) if ss_reason else "",
+        subgroup=Subgroup(
+            respondents=found.get("respondents", 0),
+            sample=found.get("sample", estimate_set.respondents),
+            replicates=found.get("replicates", 0),
+            interval_unavailable=_(intervals.pop()) if intervals else "",
+        ),
+    )
+
+
 def question_diagnostics(*, survey: Survey, code: str) -> RDSQuestion | None:
     """Return the stored RDS diagnostics of one question, or None."""
     return (
@@ -123,3 +229,43 @@ def question_diagnostics(*, survey: Survey, code: str) -> RDSQuestion | None:
         .select_related("estimate_set")
         .first()
     )
+
+
+def _root_number(label: str) -> int | None:
+    """Return the response id behind a seed's label ("#12 · Almaty" or "#12")."""
+    head = label.split(" ", 1)[0]
+    return int(head[1:]) if head.startswith("#") and head[1:].isdigit() else None
+
+
+def bottleneck_sizes(*, survey: Survey, code: str, stored: RDSQuestion) -> dict[str, int]:
+    """Return how many respondents in each seed's tree answered the question, by tree label.
+
+    The stored bottleneck holds shares only; a share from one respondent and one from a hundred
+    look alike without their n. One read of the chains (id, recruiter, the answer), cached under
+    the estimates' build time.
+    """
+    built = stored.estimate_set.built_at.timestamp()
+    key = f"analytics:rds-tree-n:v1:{survey.pk}:{built}:{code}"
+    found = cache.get(key)
+    if found is not None:
+        return found
+    rows = (
+        Response.objects.filter(survey=survey, wave__isnull=False)
+        .order_by("wave", "pk")
+        .values_list("pk", "recruiter_id", f"answers__{code}")
+    )
+    root: dict[int, int] = {}
+    answered: dict[int, int] = {}
+    for pk, recruiter, answer in rows.iterator(chunk_size=5000):
+        # Waves in order: a recruiter's root is known before their recruits are read.
+        top = pk if recruiter is None else root.get(recruiter, recruiter)
+        root[pk] = top
+        if answer not in (None, "", []):
+            answered[top] = answered.get(top, 0) + 1
+    found = {
+        label: answered.get(number, 0)
+        for label in stored.bottleneck
+        if (number := _root_number(label)) is not None
+    }
+    cache.set(key, found, 24 * 60 * 60)
+    return found

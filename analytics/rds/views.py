@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from analytics.access import analyst_required
-from analytics.rds.selectors import question_diagnostics
+from analytics.rds.selectors import bottleneck_sizes, question_diagnostics
 from surveys.models import Survey
 
 
@@ -43,12 +43,17 @@ def diagnostics(request: HttpRequest, slug: str, code: str) -> HttpResponse:
             "wave": stored.convergence_wave if stored else [],
             "order": stored.convergence_order if stored else [],
             "bottleneck": stored.bottleneck if stored else {},
+            # How many in each tree answered: a tree of one and a tree of a hundred differ.
+            "bottleneck_n": bottleneck_sizes(survey=survey, code=code, stored=stored)
+            if stored and stored.bottleneck
+            else {},
             "ss_by_size": extra.get("ss_by_size", []),
             "text": {
                 "wave": _("Wave"),
                 "order": _("Respondents, in order of recruitment"),
                 "share": _("Estimated share, %"),
-                "seed": _("Seed's recruitment tree"),
+                "seed": _("Seed's recruitment tree (n = respondents in it who answered)"),
+                "n": _("n = %(n)s"),
                 "population_size": _("Population size N"),
             },
         },

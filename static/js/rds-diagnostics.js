@@ -1,5 +1,5 @@
 /* Convergence (line per answer option), bottleneck (bars per seed tree) and SS-by-population-
-   size plots of one question's RDS estimates. Data comes from a json_script element (no inline script). */
+   size plots of one question's RDS estimates; each seed's tree is labelled with its n. Data comes from a json_script element (no inline script). */
 (function () {
   "use strict";
 
@@ -51,14 +51,22 @@
 
   function bottleneck() {
     var canvas = document.getElementById("bottleneck");
-    var seeds = Object.keys(data.bottleneck);
+    var sizes = data.bottleneck_n || {};
+    /* Largest trees first, each labelled with its n: a tree of one respondent and a tree of a
+       hundred draw bars of the same length, and only the n tells them apart. */
+    var seeds = Object.keys(data.bottleneck).sort(function (a, b) {
+      return (sizes[b] || 0) - (sizes[a] || 0);
+    });
     if (!canvas || !seeds.length) {
       return;
+    }
+    function withN(seed) {
+      return seed in sizes ? seed + " (" + data.text.n.replace("%(n)s", sizes[seed]) + ")" : seed;
     }
     new window.Chart(canvas, {
       type: "bar",
       data: {
-        labels: seeds,
+        labels: seeds.map(withN),
         datasets: codes.map(function (code, i) {
           return {
             label: data.labels[code],

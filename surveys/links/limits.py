@@ -28,3 +28,12 @@ DORMANT_DAYS = 7
 FLAG_COUPON_OVERRUN = "coupon_overrun"
 FLAG_SAME_CLIENT_RECENTLY = "same_client_recently"
 FLAG_SAME_CLIENT_AS_RECRUITER = "same_client_as_recruiter"
+# Completed faster than the survey's floor, or than 40 % of the median once 30 responses exist
+# (surveys.paradata.speed).
+FLAG_TOO_FAST = "too_fast"
+# The hidden field that people never see was filled in (surveys.paradata.timing.HONEYPOT_FIELD).
+FLAG_HONEYPOT = "honeypot"
+# The device cookie's hash already answered this survey; and the earlier answer sits in another
+# chain (another seed link's, or another self-started root's): one person in two branches.
+FLAG_SAME_DEVICE = "same_device"
+FLAG_SAME_DEVICE_OTHER_CHAIN = "same_device_other_chain"

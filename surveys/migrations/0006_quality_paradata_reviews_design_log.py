@@ -99,7 +99,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='survey',
             name='min_completion_seconds',
-            field=models.PositiveIntegerField(default=60, help_text='Responses completed faster than this are flagged too fast; so are those under 40 % of the median once 30 responses exist.', verbose_name='fastest plausible completion (seconds)'),
+            field=models.PositiveIntegerField(default=60, help_text='Responses completed faster than this are flagged too fast; so are those under 40 percent of the median once 30 responses exist.', verbose_name='fastest plausible completion (seconds)'),
         ),
         migrations.AddIndex(
             model_name='response',

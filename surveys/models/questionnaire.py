@@ -66,7 +66,7 @@ class Survey(models.Model):
         default=60,
         help_text=_(
             "Responses completed faster than this are flagged too fast; so are those under "
-            "40 % of the median once 30 responses exist."
+            "40 percent of the median once 30 responses exist."
         ),
     )
     # The organizer's thresholds for the sample's health alerts, by alert kind; missing keys

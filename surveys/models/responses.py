@@ -125,6 +125,12 @@ class Response(models.Model):
                 fields=["survey", "client_hash", "submitted_at"], name="response_same_client_idx"
             ),
             models.Index(fields=["survey", "device_hash"], name="response_same_device_idx"),
+            # The monitor's flagged responses: a few among many, found without a scan.
+            models.Index(
+                fields=["survey", "submitted_at"],
+                condition=~models.Q(quality_flags=[]),
+                name="response_flagged_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -11,9 +11,16 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from surveys.models import Option, Page, Question, QuestionKind, Survey
+from surveys.paradata.timing import HONEYPOT_FIELD, SERVED_FIELD
+from surveys.quality import design_log
 
 QUESTIONNAIRE_DIR = Path(__file__).resolve().parents[1] / "questionnaires"
 LANGUAGES = [code for code, _ in settings.LANGUAGES]
+# Names the page form posts besides the questions: a question with one of them as its code
+# would be read as the other.
+RESERVED_CODES = frozenset({HONEYPOT_FIELD, SERVED_FIELD, "action", "switch_language"})
+# Survey settings a questionnaire file may set; the admin edits them afterwards.
+SURVEY_SETTINGS = ("coupon_limit", "min_completion_seconds")
 
 
 def _texts(prefix: str, texts: dict[str, str] | None) -> dict[str, str]:
@@ -34,7 +41,7 @@ def questionnaire_read(*, path: Path) -> dict[str, Any]:
 @transaction.atomic
 def questionnaire_load(*, data: dict[str, Any]) -> Survey:
     """Create or update a survey from questionnaire data; loading twice changes nothing."""
-    survey, _ = Survey.objects.update_or_create(
+    survey, created = Survey.objects.update_or_create(
         slug=data["slug"],
         defaults={
             **_texts("title", data["title"]),
@@ -43,9 +50,19 @@ def questionnaire_load(*, data: dict[str, Any]) -> Survey:
             **_texts("consent_label", data["consent_label"]),
         },
     )
-    if "coupon_limit" in data and survey.coupon_limit != data["coupon_limit"]:
-        survey.coupon_limit = data["coupon_limit"]
-        survey.save(update_fields=["coupon_limit"])
+    for name in SURVEY_SETTINGS:
+        if name in data and getattr(survey, name) != data[name]:
+            before = design_log.limit_value(survey.coupon_limit)
+            setattr(survey, name, data[name])
+            survey.save(update_fields=[name])
+            if name == "coupon_limit" and not created:  # a reload changed a survey's design
+                design_log.design_change_record(
+                    survey=survey,
+                    what=design_log.What.SURVEY_COUPON_LIMIT,
+                    old=before,
+                    new=design_log.limit_value(survey.coupon_limit),
+                    user=None,
+                )
     if survey.dashboard != data.get("dashboard", {}):
         survey.dashboard = data.get("dashboard", {})
         survey.save(update_fields=["dashboard"])
@@ -69,6 +86,10 @@ def questionnaire_load(*, data: dict[str, Any]) -> Survey:
 
 def _load_question(survey: Survey, page: Page, position: int, data: dict[str, Any]) -> None:
     kind = data["kind"]
+    if data["code"] in RESERVED_CODES:
+        raise ValidationError(
+            f"Question {data['code']}: the code is reserved for the page form.", code="reserved"
+        )
     if kind not in QuestionKind.values:
         raise ValidationError(f"Question {data['code']}: unknown kind {kind!r}.", code="kind")
     question = Question.objects.filter(survey=survey, code=data["code"]).first()

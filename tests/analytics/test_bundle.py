@@ -19,7 +19,8 @@ from django.utils import timezone
 from analytics.exports.bundle import CODEBOOK, DATA, ESTIMATES, README, SCRIPT, platform_version
 from analytics.models import RDSQuestion
 from analytics.rds.refresh import rds_rebuild
-from surveys.models import Question, QuestionKind, Response, SeedLink, Survey
+from surveys.models import DesignChange, Question, QuestionKind, Response, SeedLink, Survey
+from surveys.quality.design_log import design_change_record
 from tests.fixtures.analytics import KAZAKH, submit, varied_answers
 from tests.fixtures.staff import logged_in
 
@@ -190,3 +191,23 @@ def test_the_bundle_carries_the_platforms_stored_rds2_and_ss_shares_of_each_sing
     for question, option, rds2, _low, _high, ss, *_rest in rows[1:]:
         assert float(rds2) == pytest.approx(stored[question][option]["rds2"])
         assert float(ss) == pytest.approx(stored[question][option]["ss"])
+
+
+def test_the_bundle_readme_lists_the_design_changes_and_the_review_decisions(
+    study: Survey, tmp_path: Path
+) -> None:
+    organizer = User.objects.create_user("olga")
+    design_change_record(
+        survey=study,
+        what=DesignChange.What.SURVEY_COUPON_LIMIT,
+        old="3",
+        new="4",
+        user=organizer,
+    )
+    flagged = Response.objects.filter(survey=study, withdrawn_at__isnull=True)[:2]
+    Response.objects.filter(pk=flagged[0].pk).update(quality_flags=["too_fast"], review="excluded")
+    Response.objects.filter(pk=flagged[1].pk).update(quality_flags=["honeypot"], review="accepted")
+    readme = _command_bundle(study, tmp_path)[README].decode()
+    assert "| recruits per personal link | — | 3 → 4 | olga |" in readme
+    assert "1 accepted, 1 excluded" in readme
+    assert "its changes during the study: see Design changes above" in readme

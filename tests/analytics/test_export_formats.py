@@ -23,6 +23,7 @@ from analytics.exports.formats import export_write
 from analytics.exports.formats.naming import SPSS, STATA, fit, safe_names
 from analytics.exports.options import ExportOptions
 from analytics.exports.stream import export_chunks
+from analytics.margins.weights import WEIGHT_COLUMNS
 from analytics.models import ExportJob
 from surveys.models import Option, Question, Response, Survey
 from tests.fixtures.analytics import KAZAKH, submit, varied_answers
@@ -103,8 +104,9 @@ def test_a_statistics_file_holds_the_csv_rows_with_kazakh_variable_and_value_lab
         elif meta.readstat_variable_types[name] == "string":
             assert values == cells, csv_header
         else:
-            assert [None if np.isnan(v) else int(v) for v in values] == [
-                int(cell) if cell else None for cell in cells
+            # Whole numbers, and the weights at full precision.
+            assert [None if np.isnan(v) else v for v in values] == [
+                float(cell) if cell else None for cell in cells
             ], csv_header
     awareness = meta.variable_value_labels["awareness"]
     assert KAZAKH in awareness.values()
@@ -148,7 +150,7 @@ def test_the_rds2_weight_is_the_inverse_network_size_scaled_to_mean_one(
     )
     sizes = frame["network_size"]
     assert np.allclose(frame["weight_rds2"], sizes.mean() / sizes, atol=1e-12)
-    assert _label_of(meta, "weight_rds2").startswith("RDS-II")
+    assert "RDS-II" in _label_of(meta, "weight_rds2")
 
 
 def test_the_workbook_holds_the_csv_rows_and_the_codebook_with_formulas_neutralized(
@@ -162,6 +164,15 @@ def test_the_workbook_holds_the_csv_rows_and_the_codebook_with_formulas_neutrali
     }
     expected = _csv(answered, kind="responses", labels="kk")
     as_text = [["" if c is None else str(c) for c in row] for row in sheets["data"]]
+    # The weights are numbers in both; Excel writes 16 significant digits, the CSV 17.
+    weights = [expected[0].index(name) for name in WEIGHT_COLUMNS]
+    for row, wanted in zip(as_text[1:], expected[1:], strict=True):
+        for index in weights:
+            got = float(row[index]) if row[index] else None
+            assert got == (
+                pytest.approx(float(wanted[index]), rel=1e-15) if wanted[index] else None
+            )
+            row[index] = wanted[index]
     assert as_text == expected
     assert "'" + INJECTION in sheets["data"][1]
     assert KAZAKH in {cell for row in sheets["data"] for cell in row}

@@ -119,11 +119,11 @@ def test_the_dashboard_leaves_the_diagnostics_unread(demo: Survey) -> None:
         assert column not in read, column
 
 
-def test_filtered_views_show_no_population_estimate(demo: Survey) -> None:
+def test_filtered_views_show_the_subgroups_estimates(demo: Survey) -> None:
     analyst = logged_in(staff_user("ana", "Analysts"))
     html = analyst.get("/en/analytics/?survey=sco-2025&country=kz").content.decode()
-    assert 'id="rds-note"' not in html
-    assert "series" not in _charts(html)["awareness"]
+    assert 'id="subgroup-note"' in html
+    assert "series" in _charts(html)["awareness"]
 
 
 def test_diagnostics_page_plots_convergence_and_bottlenecks(demo: Survey) -> None:

@@ -14,7 +14,7 @@ from surveys.links.policy import LinkState
 from surveys.models import Question, QuestionRole, SeedLink, Survey
 from tests.fixtures.recruitment import HttpTree, grow_chain, respondent_client
 from tests.fixtures.staff import logged_in
-from tests.flow import SCO_ANSWERS, complete_survey, page_data
+from tests.flow import SCO_ANSWERS, complete_survey, pace, page_data
 
 
 @pytest.mark.parametrize(
@@ -61,6 +61,7 @@ def test_a_seed_link_at_its_limit_is_used_up_on_the_monitor_refused_and_overrun_
     for number in range(1, 6):
         action = "submit" if number == 5 else "next"
         data = {"action": action, **page_data(sco_survey, number, SCO_ANSWERS)}
+        pace(sco_survey)
         assert racing.post(f"/en/s/sco-2025/p/{number}/", data).status_code == 302
     extra = racing.get("/en/s/sco-2025/thanks/").context["response"]
     assert extra.seed_link == seed and extra.quality_flags == [limits.FLAG_COUPON_OVERRUN]

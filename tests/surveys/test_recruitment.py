@@ -14,7 +14,7 @@ from surveys.links import limits
 from surveys.links.codes import ALPHABET, CODE_LENGTH
 from surveys.models import Draft, LinkEvent, Response, SeedLink, Survey
 from tests.fixtures.recruitment import HttpTree, respondent_client
-from tests.flow import SCO_ANSWERS, complete_survey, page_data
+from tests.flow import SCO_ANSWERS, complete_survey, pace, page_data
 
 
 def _gettext(language: str, text: str) -> str:
@@ -199,6 +199,7 @@ def test_a_link_used_up_after_consent_still_stores_and_attributes_the_answers_wi
     for number in range(1, 6):
         action = "submit" if number == 5 else "next"
         data = {"action": action, **page_data(sco_survey, number, SCO_ANSWERS)}
+        pace(sco_survey)
         assert late.post(f"/en/s/sco-2025/p/{number}/", data).status_code == 302
     overrun = late.get("/en/s/sco-2025/thanks/").context["response"]
     assert overrun.recruiter == recruiter and overrun.wave == 1 and overrun.seed_link == seed

@@ -56,3 +56,49 @@ estimate <- function(question) {
 {% for question in questions %}estimate("{{ question }}")
 {% empty %}cat("The survey has no single-choice question.\n")
 {% endfor %}
+{% if margins %}
+# Post-stratified shares with R's survey package: the respondents who answered every question
+# with a population margin ({{ margin_questions|join:", " }}), equal starting weights, {% if poststrat.raking %}raked{% else %}post-stratified{% endif %}
+# to the margins in {{ files.margins }}; intervals by linearization, as the platform's.
+#   install.packages("survey")
+library(survey)
+margins <- read.csv("{{ files.margins }}", colClasses = c("character", "character", "numeric"))
+questions <- unique(margins$question)
+ps <- d[complete.cases(d[, questions, drop = FALSE]), ]
+for (q in questions) {
+  ps[[q]] <- factor(ps[[q]], levels = margins$option[margins$question == q])
+}
+ps$start.weight <- 1
+design <- svydesign(ids = ~1, weights = ~start.weight, data = ps)
+population <- lapply(questions, function(q) {
+  m <- margins[margins$question == q, ]
+  setNames(data.frame(factor(m$option, levels = m$option), m$share * nrow(ps)), c(q, "Freq"))
+})
+strata <- lapply(questions, function(q) as.formula(paste0("~`", q, "`")))
+if (length(questions) == 1) {
+  design <- postStratify(design, strata[[1]], population[[1]])
+} else {
+  design <- rake(design, strata, population, control = list(maxit = 1000, epsilon = 1e-12))
+}
+cat("\nKish design effect of the post-stratified weights:",
+    nrow(ps) * sum(weights(design)^2) / sum(weights(design))^2, "\n")
+platform.poststrat <- read.csv("{{ files.poststrat }}", fileEncoding = "UTF-8")
+
+poststratified <- function(question, columns) {
+  cat("\n== post-stratified:", question, "==\n")
+  for (column in columns) {
+    formula <- if (column == question) {
+      as.formula(paste0("~factor(`", column, "`)"))
+    } else {
+      as.formula(paste0("~`", column, "`"))
+    }
+    kept <- subset(design, !is.na(ps[[column]]))
+    estimate <- svymean(formula, kept)
+    print(cbind(share = coef(estimate), confint(estimate)))
+  }
+  cat("The platform's post-stratified shares (0-1):\n")
+  print(platform.poststrat[platform.poststrat$question == question, ], row.names = FALSE)
+}
+
+{% for question in poststrat_columns %}poststratified("{{ question.code }}", c({% for column in question.columns %}"{{ column }}"{% if not forloop.last %}, {% endif %}{% endfor %}))
+{% endfor %}{% endif %}

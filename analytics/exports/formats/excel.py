@@ -12,6 +12,7 @@ import xlsxwriter
 from analytics.exports.codebook import codebook_rows
 from analytics.exports.long import long_rows
 from analytics.exports.options import ExportOptions, Progress
+from analytics.exports.paradata import paradata_rows
 from analytics.exports.tables import aggregate_rows, crosstab_rows
 from analytics.exports.wide import wide_rows
 from surveys.csv_safe import neutralize
@@ -21,6 +22,7 @@ MAX_ROWS = 1_048_576  # Excel's limit per sheet
 ROW_PRODUCERS = {
     "responses": wide_rows,
     "long": long_rows,
+    "paradata": paradata_rows,
     "aggregates": aggregate_rows,
     "crosstabs": crosstab_rows,
     "codebook": codebook_rows,

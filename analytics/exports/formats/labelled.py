@@ -10,7 +10,6 @@ cells keep the CSV's neutralization, so a file passed on to a spreadsheet stays 
 from __future__ import annotations
 
 import dataclasses
-import math
 from dataclasses import dataclass
 
 import pandas as pd
@@ -18,15 +17,13 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from analytics.dashboard.selectors import survey_questions
-from analytics.exports.codebook import _meta_descriptions
+from analytics.exports.codebook import _meta_descriptions, weight_descriptions
 from analytics.exports.options import META_COLUMNS, ExportOptions, Progress, option_label
-from analytics.exports.wide import WITHDRAWN, WideColumn, wide_columns, wide_rows
-from analytics.rds.sample import RDSError, rds_sample
-from analytics.rds.weights import rds2_weights
+from analytics.exports.wide import WideColumn, wide_columns, wide_rows
+from analytics.margins.weights import WEIGHT_COLUMNS
 from surveys.csv_safe import neutralize
 from surveys.models import Question, Survey
 
-WEIGHT = "weight_rds2"
 # How each metadata column of the wide export is typed in a statistics file, in their order.
 META_KINDS = dict(
     zip(
@@ -132,28 +129,6 @@ def _typed(series: pd.Series, variable: Variable) -> tuple[pd.Series, Variable]:
     return series.fillna("").astype(str), variable
 
 
-def _weights(frame: pd.DataFrame) -> tuple[pd.Series, str]:
-    """Return RDS-II weights for the chained, kept respondents, or why there are none."""
-    # The metadata columns lead the frame, in META_COLUMNS order.
-    ids, _time, _language, _duration, waves, recruiters, _seed, sizes, flags = (
-        frame[column] for column in frame.columns[: len(META_COLUMNS)]
-    )
-    kept = waves.notna() & (flags != WITHDRAWN)
-    weights = pd.Series(math.nan, index=frame.index, dtype="float64")
-    if not kept.any():
-        return weights, "No respondent came through a recruitment chain: no RDS-II weights."
-    try:
-        sample = rds_sample(
-            ids=[str(int(pk)) for pk in ids[kept]],
-            recruiter_ids=[None if pd.isna(r) else str(int(r)) for r in recruiters[kept]],
-            degrees=[None if pd.isna(d) else float(d) for d in sizes[kept]],
-        )
-        weights[kept] = rds2_weights(sample)
-    except RDSError as error:
-        return weights, f"No RDS-II weights: {error}"
-    return weights, ""
-
-
 def labelled_data(
     *, survey: Survey, options: ExportOptions, progress: Progress | None = None
 ) -> LabelledData:
@@ -161,9 +136,13 @@ def labelled_data(
     language = options.labels
     questions = survey_questions(survey=survey)
     by_code = {question.code: question for question in questions}
-    variables = _meta_variables(language) + [
-        _variable(column, by_code[column.question], language)
-        for column in wide_columns(survey, questions, "codes")
+    variables = [
+        *_meta_variables(language),
+        *(
+            _variable(column, by_code[column.question], language)
+            for column in wide_columns(survey, questions, "codes")
+        ),
+        *_weight_variables(language),
     ]
     rows = wide_rows(survey, dataclasses.replace(options, labels="codes"), progress)
     next(rows)  # the header: the variables name the columns
@@ -178,16 +157,13 @@ def labelled_data(
         if v.kind == "single"
     ]
     data = pd.DataFrame(typed)
-    if WEIGHT not in headers:  # until the wide export carries its own weight columns
-        weights, problem = _weights(data)
-        data[len(variables)] = weights
-        label = WEIGHT if language == "codes" else _weight_label(language)
-        variables.append(Variable(WEIGHT, "number", label))
-        notes += [problem] if problem else []
-    data.columns = [variable.header for variable in variables]
+    data.columns = headers
     return LabelledData(frame=data, variables=variables, notes=notes)
 
 
-def _weight_label(language: str) -> str:
+def _weight_variables(language: str) -> list[Variable]:
+    if language == "codes":
+        return [Variable(name, "number", name) for name in WEIGHT_COLUMNS]
     with translation.override(language):
-        return _("RDS-II weight: the mean network size divided by the respondent's")
+        descriptions = weight_descriptions()
+    return [Variable(name, "number", descriptions[name]) for name in WEIGHT_COLUMNS]

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from analytics.exports.formats.labelled import LabelledData
+from analytics.margins.weights import WEIGHT_COLUMNS
 
 ELLIPSIS = "…"
 NOTE_LINE = 80  # SPSS keeps its notes ("documents") as lines of 80 bytes
@@ -116,7 +117,7 @@ def prepared(data: LabelledData, rules: Rules, *, integer_format: str) -> Prepar
                 float(number): fit(text, rules.value_length, in_bytes=in_bytes)
                 for number, text in variable.values.items()
             }
-        if variable.kind in {"number", "single"} and variable.header != "weight_rds2":
+        if variable.kind in {"number", "single"} and variable.header not in WEIGHT_COLUMNS:
             formats[name] = integer_format
     frame = data.frame.set_axis(names, axis="columns")
     notes = [*data.notes]

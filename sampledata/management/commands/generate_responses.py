@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from sampledata.bulk import responses_generate
+from sampledata.bulk import FLAGGED_SHARE, responses_generate
 from surveys.models import Survey
 
 
@@ -23,6 +23,12 @@ class Command(BaseCommand):
         parser.add_argument("--batch", type=int, default=100_000, help="rows per COPY batch")
         parser.add_argument("--random-seed", type=int, default=None, help="for repeatable runs")
         parser.add_argument(
+            "--flagged-share",
+            type=float,
+            default=FLAGGED_SHARE,
+            help=f"share flagged too_fast or same_device (default {FLAGGED_SHARE})",
+        )
+        parser.add_argument(
             "--no-rebuild", action="store_true", help="do not rebuild the aggregate tables"
         )
 
@@ -31,6 +37,8 @@ class Command(BaseCommand):
             raise CommandError("--n must be a positive number of responses.")
         if options["batch"] <= 0:
             raise CommandError("--batch must be positive.")
+        if not 0 <= options["flagged_share"] <= 1:
+            raise CommandError("--flagged-share must be between 0 and 1.")
         try:
             survey = Survey.objects.get(slug=options["survey"])
         except Survey.DoesNotExist:
@@ -48,6 +56,7 @@ class Command(BaseCommand):
             batch_size=options["batch"],
             seed=options["random_seed"],
             progress=progress,
+            flagged_share=options["flagged_share"],
         )
         rate = result.created / result.seconds if result.seconds else 0
         self.stdout.write(

@@ -1,0 +1,56 @@
+"""The analysts' margins page: see, enter, upload, replace or clear a survey's margins."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from analytics.access import analyst_required
+from analytics.margins.forms import MarginsForm, MarginsUploadForm
+from analytics.margins.reader import margins_read
+from analytics.margins.selectors import margin_questions, poststratification
+from analytics.margins.services import margins_clear, margins_replace
+from surveys.models import Survey
+
+
+@login_required
+@analyst_required
+@require_http_methods(["GET", "POST"])
+def margins(request: HttpRequest, slug: str) -> HttpResponse:
+    survey = get_object_or_404(Survey, slug=slug)
+    questions = margin_questions(survey=survey)
+    action = request.POST.get("action") if request.method == "POST" else None
+    form = MarginsForm(request.POST if action == "replace" else None, questions=questions)
+    upload = MarginsUploadForm(
+        request.POST if action == "upload" else None,
+        request.FILES if action == "upload" else None,
+    )
+    problems: list[str] = []
+    if action == "clear":
+        removed = margins_clear(survey=survey)
+        messages.success(request, _("%(count)s margins removed.") % {"count": removed})
+        return redirect("analytics:margins", slug=survey.slug)
+    bound = form if action == "replace" else upload if action == "upload" else None
+    if bound is not None and bound.is_valid():
+        try:
+            rows = form.rows() if bound is form else margins_read(text=upload.cleaned_data["text"])
+            count = margins_replace(survey=survey, rows=rows, user=request.user)
+        except ValidationError as error:
+            problems = error.messages
+        else:
+            messages.success(request, _("%(count)s margins saved.") % {"count": count})
+            return redirect("analytics:margins", slug=survey.slug)
+    context = {
+        "survey": survey,
+        "form": form,
+        "upload": upload,
+        "problems": problems,
+        "result": poststratification(survey=survey),
+    }
+    failed = bool(problems) or (bound is not None and bool(bound.errors))
+    return render(request, "analytics/margins.html", context, status=400 if failed else 200)

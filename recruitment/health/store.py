@@ -1,0 +1,144 @@
+"""The alerts computed after each refresh of the aggregates, kept in the cache per survey.
+
+``survey_refreshed`` (sent by analytics after a rebuild it published, from the Celery tasks,
+the beat's catch-up and nightly rebuild, and the commands) makes this module compute the
+survey's alerts and store them. A read takes them from the cache; when the cache has none,
+or has them for other thresholds, it computes them without storing (a GET never writes).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.cache import cache
+from django.dispatch import receiver
+from django.utils import timezone
+
+from recruitment.health.chains import (
+    RawAlert,
+    chain_stats,
+    dominant_chains,
+    dying_chains,
+    flagged_chains,
+)
+from recruitment.health.convergence import unstable_estimates
+from recruitment.health.snooze import active_snoozes
+from recruitment.health.texts import AlertView, alert_view, labels_for
+from recruitment.health.thresholds import Thresholds, thresholds_for
+from surveys.models import Survey
+from surveys.signals import survey_refreshed
+
+log = logging.getLogger(__name__)
+
+VERSION = 1
+# The nightly full rebuild stores them again; a week covers a beat that stopped for a while.
+CACHE_SECONDS = 7 * 24 * 60 * 60
+
+
+@dataclass(frozen=True)
+class Health:
+    """A survey's alerts as computed, with the thresholds and the moment they were computed at."""
+
+    computed_at: dt.datetime
+    thresholds: Thresholds
+    alerts: list[RawAlert]
+    cached: bool = False
+
+
+@dataclass(frozen=True)
+class HealthPanel:
+    """The alerts to show and the snoozed ones, in words."""
+
+    computed_at: dt.datetime
+    cached: bool
+    thresholds: Thresholds
+    alerts: list[AlertView] = field(default_factory=list)
+    snoozed: list[AlertView] = field(default_factory=list)
+
+
+def _key(survey_id: int) -> str:
+    return f"recruitment:health:v{VERSION}:{survey_id}"
+
+
+def health_compute(*, survey: Survey, now: dt.datetime | None = None) -> Health:
+    """Compute the survey's alerts from its data and its stored estimates."""
+    now = now or timezone.now()
+    thresholds = thresholds_for(survey=survey)
+    chains = chain_stats(survey=survey)
+    alerts = [
+        *dying_chains(survey=survey, chains=chains, thresholds=thresholds, now=now),
+        *dominant_chains(chains=chains, thresholds=thresholds),
+        *unstable_estimates(survey=survey, thresholds=thresholds),
+        *flagged_chains(chains=chains, thresholds=thresholds),
+    ]
+    return Health(computed_at=now, thresholds=thresholds, alerts=alerts)
+
+
+def health_store(*, survey: Survey) -> Health:
+    """Compute the survey's alerts and keep them in the cache."""
+    health = health_compute(survey=survey)
+    stored: dict[str, Any] = {
+        "computed_at": health.computed_at.isoformat(),
+        "thresholds": health.thresholds,
+        "alerts": [alert.__dict__ for alert in health.alerts],
+    }
+    try:
+        cache.set(_key(survey.pk), stored, timeout=CACHE_SECONDS)
+    except Exception:
+        log.warning("cache unreachable; the alerts of survey %s are computed on read", survey.pk)
+    return health
+
+
+def health_read(*, survey: Survey) -> Health:
+    """Return the stored alerts if they were computed with the thresholds in force."""
+    thresholds = thresholds_for(survey=survey)
+    try:
+        stored = cache.get(_key(survey.pk))
+    except Exception:
+        stored = None
+    if stored and stored.get("thresholds") == thresholds:
+        return Health(
+            computed_at=dt.datetime.fromisoformat(stored["computed_at"]),
+            thresholds=thresholds,
+            alerts=[RawAlert(**alert) for alert in stored["alerts"]],
+            cached=True,
+        )
+    return health_compute(survey=survey)
+
+
+def health_panel(*, survey: Survey, now: dt.datetime | None = None) -> HealthPanel:
+    """Return the survey's alerts in words, the snoozed ones apart."""
+    now = now or timezone.now()
+    health = health_read(survey=survey)
+    # Without an alert there is nothing to hide: no snooze is read.
+    snoozes = active_snoozes(survey=survey, now=now) if health.alerts else {}
+    labels = labels_for(survey=survey, alerts=health.alerts)
+    shown, snoozed = [], []
+    for alert in health.alerts:
+        view = alert_view(alert, thresholds=health.thresholds, labels=labels)
+        snooze = snoozes.get((alert.kind, alert.key))
+        if snooze is None:
+            shown.append(view)
+        else:
+            by = snooze.snoozed_by.get_username() if snooze.snoozed_by else ""
+            snoozed.append(
+                AlertView(**{**view.__dict__, "snoozed_until": snooze.until, "snoozed_by": by})
+            )
+    return HealthPanel(
+        computed_at=health.computed_at,
+        cached=health.cached,
+        thresholds=health.thresholds,
+        alerts=shown,
+        snoozed=snoozed,
+    )
+
+
+@receiver(survey_refreshed)
+def on_survey_refreshed_store_health(sender: type, survey_id: int, **kwargs: Any) -> None:
+    """Receive surveys.signals.survey_refreshed: recompute and store the survey's alerts."""
+    survey = Survey.objects.filter(pk=survey_id).first()
+    if survey is not None:
+        health_store(survey=survey)

@@ -1,0 +1,152 @@
+"""Reads of the flagged responses for the organizers' review: per chain, and one page of them.
+
+Only what a decision needs: the flags' labels, when, the wave, the chain and the recruiter's
+shortened code, and who decided what; never the answers, never a client hash.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Q, QuerySet
+
+from recruitment.monitor.figures import short_code
+from surveys.models import Response, Review, Survey
+from surveys.quality.reviews import flag_label
+
+# ?chain= for the responses that came without a seed link (self-started chains).
+NO_SEED = "none"
+STATES = ("pending", "all")
+
+
+@dataclass(frozen=True)
+class FlaggedChain:
+    """One chain's flagged responses, by the review they got."""
+
+    chain: str  # the seed link's id, or NO_SEED
+    label: str
+    flagged: int
+    pending: int
+    accepted: int
+    excluded: int
+
+
+@dataclass(frozen=True)
+class FlaggedResponse:
+    id: int
+    flags: list[str]
+    submitted_at: dt.datetime
+    wave: int | None
+    chain: str
+    recruiter: str  # the recruiter's shortened code, "" for wave 0
+    review: str
+    review_label: str
+    reviewed_by: str
+    reviewed_at: dt.datetime | None
+
+
+def _flagged(survey: Survey) -> QuerySet[Response]:
+    # A withdrawn response has no flags left: nothing to review.
+    return Response.objects.filter(survey=survey, withdrawn_at__isnull=True).exclude(
+        quality_flags=[]
+    )
+
+
+def flagged_chains(*, survey: Survey) -> list[FlaggedChain]:
+    """Return the chains holding flagged responses, most awaiting review first."""
+    rows = (
+        _flagged(survey)
+        .order_by()
+        .values("seed_link_id", "seed_link__label")
+        .annotate(
+            flagged=Count("id"),
+            pending=Count("id", filter=Q(review=Review.NONE)),
+            accepted=Count("id", filter=Q(review=Review.ACCEPTED)),
+            excluded=Count("id", filter=Q(review=Review.EXCLUDED)),
+        )
+    )
+    chains = [
+        FlaggedChain(
+            chain=str(row["seed_link_id"]) if row["seed_link_id"] else NO_SEED,
+            label=row["seed_link__label"] or "",
+            flagged=row["flagged"],
+            pending=row["pending"],
+            accepted=row["accepted"],
+            excluded=row["excluded"],
+        )
+        for row in rows
+    ]
+    return sorted(chains, key=lambda chain: (-chain.pending, -chain.flagged, chain.label))
+
+
+def flagged_page(
+    *,
+    survey: Survey,
+    chain: str | None = None,
+    state: str = "pending",
+    page: int | str | None = 1,
+    per_page: int = 25,
+) -> Page:
+    """Return one page of flagged responses, newest first: of one chain or all, awaiting review
+    or all of them; its items are ``FlaggedResponse``."""
+    rows = _flagged(survey)
+    if chain == NO_SEED:
+        rows = rows.filter(seed_link__isnull=True)
+    elif chain:
+        rows = rows.filter(seed_link_id=int(chain)) if chain.isdigit() else rows.none()
+    if state == "pending":
+        rows = rows.filter(review=Review.NONE)
+    shown = Paginator(_rows(rows), per_page).get_page(page)
+    shown.object_list = _responses(shown.object_list)
+    return shown
+
+
+def _rows(rows: QuerySet[Response]) -> QuerySet:
+    return rows.order_by("-submitted_at", "-id").values(
+        "id",
+        "quality_flags",
+        "submitted_at",
+        "wave",
+        "seed_link__label",
+        "recruiter__referral_code",
+        "review",
+        "reviewed_by__username",
+        "reviewed_at",
+    )
+
+
+def _responses(rows: list[dict] | QuerySet) -> list[FlaggedResponse]:
+    labels = dict(Review.choices)
+    return [
+        FlaggedResponse(
+            id=row["id"],
+            flags=[flag_label(code) for code in row["quality_flags"] or []],
+            submitted_at=row["submitted_at"],
+            wave=row["wave"],
+            chain=row["seed_link__label"] or "",
+            recruiter=short_code(row["recruiter__referral_code"])
+            if row["recruiter__referral_code"]
+            else "",
+            review=row["review"],
+            review_label=str(labels.get(row["review"], row["review"])),
+            reviewed_by=row["reviewed_by__username"] or "",
+            reviewed_at=row["reviewed_at"],
+        )
+        for row in rows
+    ]
+
+
+def flagged_latest(*, survey: Survey, count: int) -> list[FlaggedResponse]:
+    """Return the newest flagged responses awaiting review, at most ``count`` (one query)."""
+    return _responses(list(_rows(_flagged(survey).filter(review=Review.NONE))[:count]))
+
+
+def reviewable(*, survey: Survey, response_id: int) -> Response | None:
+    """Return the survey's response with this id if it is flagged or was reviewed."""
+    return (
+        Response.objects.filter(survey=survey, pk=response_id, withdrawn_at__isnull=True)
+        .filter(~Q(quality_flags=[]) | ~Q(review=Review.NONE))
+        .first()
+    )

@@ -1,0 +1,177 @@
+"""The sample's health on the monitor: each alert fires on data made for it, none on the demo."""
+
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.management import call_command
+from django.utils import timezone
+
+from analytics.models import RDSEstimateSet, RDSQuestion
+from analytics.refresh import survey_refresh
+from recruitment.health.store import health_compute, health_read
+from surveys.models import AlertSnooze, Response, SeedLink, Survey
+from tests.fixtures.recruitment import make_response
+from tests.fixtures.staff import logged_in
+
+
+def _chain(survey: Survey, label: str, size: int, *, days_ago: float = 0, **fields) -> SeedLink:
+    """Store a chain of ``size`` responses, the last completed ``days_ago`` days ago."""
+    seed_link = SeedLink.objects.create(survey=survey, label=label)
+    SeedLink.objects.filter(pk=seed_link.pk).update(
+        created_at=timezone.now() - timedelta(days=days_ago + 30)
+    )
+    moment = timezone.now() - timedelta(days=days_ago)
+    root = make_response(survey, seed_link=seed_link, wave=0, submitted_at=moment)
+    root.save()
+    Response.objects.bulk_create(
+        make_response(
+            survey, seed_link=seed_link, wave=1, recruiter=root, submitted_at=moment, **fields
+        )
+        for _ in range(size - 1)
+    )
+    return seed_link
+
+
+def _kinds(survey: Survey) -> set[tuple[str, str]]:
+    return {(alert.kind, alert.key) for alert in health_compute(survey=survey).alerts}
+
+
+def _monitor(user: User, survey: Survey) -> str:
+    return logged_in(user).get(f"/en/organize/{survey.slug}/").content.decode()
+
+
+def test_a_chain_without_recruits_for_a_week_is_dying_while_others_grow(
+    sco_survey: Survey, organizer: User
+) -> None:
+    growing = _chain(sco_survey, "Growing", 20)
+    quiet = _chain(sco_survey, "Quiet", 20, days_ago=9)
+    assert _kinds(sco_survey) >= {("dying_chain", str(quiet.pk))}
+    assert ("dying_chain", str(growing.pk)) not in _kinds(sco_survey)
+    page = _monitor(organizer, sco_survey)
+    assert 'data-alert="dying_chain"' in page and "Chain “Quiet” is dying out" in page
+    # The whole survey quiet: recruitment is over, no chain is singled out.
+    Response.objects.update(submitted_at=timezone.now() - timedelta(days=30))
+    assert not {kind for kind, _key in _kinds(sco_survey)} & {"dying_chain"}
+
+
+def test_one_chain_holding_most_of_the_sample_is_flagged_as_dominant(
+    sco_survey: Survey, organizer: User
+) -> None:
+    big = _chain(sco_survey, "Big circle", 40)
+    _chain(sco_survey, "Small circle", 10)
+    assert ("seed_dominance", str(big.pk)) in _kinds(sco_survey)
+    assert "Chain “Big circle” holds 80.0 % of the sample" in _monitor(organizer, sco_survey)
+
+
+def test_a_chain_with_many_flagged_responses_is_flagged(
+    sco_survey: Survey, organizer: User
+) -> None:
+    _chain(sco_survey, "Clean", 30)
+    doubtful = _chain(sco_survey, "Doubtful", 12, quality_flags=["too_fast"])
+    assert ("flagged_share", str(doubtful.pk)) in _kinds(sco_survey)
+    page = _monitor(organizer, sco_survey)
+    assert "of chain “Doubtful” is flagged" in page
+    # Accepted on review, they no longer weigh on the chain.
+    Response.objects.filter(seed_link=doubtful).update(review="accepted")
+    assert ("flagged_share", str(doubtful.pk)) not in _kinds(sco_survey)
+
+
+def _estimates(survey: Survey, code: str, curve: list[float]) -> None:
+    estimate_set = RDSEstimateSet.objects.create(survey=survey, built_at=timezone.now())
+    RDSQuestion.objects.create(
+        estimate_set=estimate_set,
+        question=code,
+        shares={"yes": {"rds2": curve[-1], "low": curve[-1] - 0.02, "high": curve[-1] + 0.02}},
+        convergence_wave=[
+            {"position": wave, "respondents": 50 * (wave + 1), "shares": {"yes": share}}
+            for wave, share in enumerate(curve)
+        ],
+    )
+
+
+def test_a_key_estimate_that_still_moves_is_reported_and_a_settled_one_is_not(
+    sco_survey: Survey, organizer: User
+) -> None:
+    key = next(iter(sco_survey.dashboard["figures"]))
+    _estimates(sco_survey, key, [0.30, 0.45, 0.60])
+    assert ("convergence", key) in _kinds(sco_survey)
+    assert "is still moving" in _monitor(organizer, sco_survey)
+    RDSEstimateSet.objects.all().delete()
+    _estimates(sco_survey, key, [0.30, 0.59, 0.60])
+    assert ("convergence", key) not in _kinds(sco_survey)
+
+
+def test_an_organizer_snoozes_an_alert_and_shows_it_again(
+    sco_survey: Survey, organizer: User
+) -> None:
+    big = _chain(sco_survey, "Big circle", 40)
+    client = logged_in(organizer)
+    url = f"/en/organize/{sco_survey.slug}/alerts/snooze/"
+    reply = client.post(url, {"kind": "seed_dominance", "key": str(big.pk), "days": 7})
+    assert reply.status_code == 302
+    snooze = AlertSnooze.objects.get()
+    assert snooze.snoozed_by == organizer and snooze.until > timezone.now() + timedelta(days=6)
+    page = _monitor(organizer, sco_survey)
+    assert 'id="snoozed-alerts"' in page
+    assert (
+        'class="alert alert-warning py-2 mb-2 health-alert" data-alert="seed_dominance"' not in page
+    )
+    client.post(url, {"kind": "seed_dominance", "key": str(big.pk)})
+    assert not AlertSnooze.objects.exists()
+    assert 'data-alert="seed_dominance" data-key' in _monitor(organizer, sco_survey)
+
+
+def test_an_organizer_raises_a_threshold_and_the_alert_goes(
+    sco_survey: Survey, organizer: User, analyst: User
+) -> None:
+    big = _chain(sco_survey, "Big circle", 40)
+    _chain(sco_survey, "Small circle", 10)
+    url = f"/en/organize/{sco_survey.slug}/alerts/thresholds/"
+    assert logged_in(analyst).post(url, {"seed_dominance__percent": 95}).status_code == 403
+    form = logged_in(organizer).get(url).context["form"]
+    data = {name: field.initial for name, field in form.fields.items()}
+    reply = logged_in(organizer).post(url, {**data, "seed_dominance__percent": 95})
+    assert reply.status_code == 302
+    sco_survey.refresh_from_db()
+    assert sco_survey.health_thresholds == {"seed_dominance": {"percent": 95}}
+    assert ("seed_dominance", str(big.pk)) not in _kinds(sco_survey)
+    assert health_read(survey=sco_survey).cached  # worked out again when saved
+    bad = logged_in(organizer).post(url, {**data, "seed_dominance__percent": 0})
+    assert bad.status_code == 400
+
+
+def test_the_rebuild_job_stores_the_alerts_that_the_monitor_reads(sco_survey: Survey) -> None:
+    _chain(sco_survey, "Big circle", 40)
+    assert not health_read(survey=sco_survey).cached
+    survey_refresh(survey_id=sco_survey.pk, force=True, estimates=False)
+    stored = health_read(survey=sco_survey)
+    assert stored.cached and {alert.kind for alert in stored.alerts} == {"seed_dominance"}
+
+
+def test_the_daily_digest_lists_alerts_completions_flagged_and_changes(
+    sco_survey: Survey, organizer: User
+) -> None:
+    _chain(sco_survey, "Big circle", 40)
+    _chain(sco_survey, "Doubtful", 12, quality_flags=["honeypot"])
+    page = logged_in(organizer).get(f"/en/organize/{sco_survey.slug}/digest/").content.decode()
+    assert "holds" in page and "52 completed responses in the last 24 hours" in page
+    assert "11 flagged responses awaiting review" in page  # the recruits, not the root
+    assert "filled a field hidden from people" in page
+
+
+@pytest.fixture
+def demo(sco_survey: Survey, settings) -> Survey:
+    settings.RDS_BOOTSTRAP_REPLICATES = 200
+    call_command("seed_demo", stdout=io.StringIO())
+    survey_refresh(survey_id=sco_survey.pk, force=True)
+    return sco_survey
+
+
+def test_no_alert_fires_on_the_demo_data(demo: Survey, organizer: User) -> None:
+    assert RDSQuestion.objects.filter(estimate_set__survey=demo).exists()
+    assert health_read(survey=demo).alerts == []
+    assert 'id="no-alerts"' in _monitor(organizer, demo)
