@@ -37,6 +37,21 @@ def _meta_descriptions() -> dict[str, str]:
     }
 
 
+def paradata_descriptions() -> dict[str, str]:
+    """Return what each column of the paradata export holds, in the active language."""
+    return {
+        "device_class": _("Device: phone, tablet or desktop, from the browser (empty: not sent)"),
+        "language_switches": _("How many times the respondent switched the language"),
+        "total_seconds": _("Seconds spent on the pages, summed"),
+        "page": _("Page number (1 = first)"),
+        "page_code": _("Page code"),
+        "seconds": _(
+            "Seconds on this page, from being served to being left, summed over visits, "
+            "each visit capped at 30 minutes"
+        ),
+    }
+
+
 def weight_descriptions() -> dict[str, str]:
     """Return what each weight column of the responses export holds, in the active language."""
     return {
@@ -126,4 +141,18 @@ def codebook_rows(
             "weight",
             0,
             *(neutralize(weights[language][column]) for language in languages),
+        ]
+    # The paradata export's own columns (its response_id is the one above).
+    paradata = {}
+    for language in languages:
+        with translation.override(language):
+            paradata[language] = paradata_descriptions()
+    for column in paradata[languages[0]]:
+        yield [
+            column,
+            None,
+            None,
+            "paradata",
+            0,
+            *(neutralize(paradata[language][column]) for language in languages),
         ]

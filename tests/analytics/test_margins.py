@@ -18,6 +18,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
 
+from analytics.aggregation.rebuild import aggregates_rebuild
 from analytics.exports.options import ExportOptions
 from analytics.exports.stream import export_chunks
 from analytics.margins.raking import MarginsError, calibrated_shares, kish_deff, rake
@@ -30,6 +31,7 @@ from analytics.margins.selectors import (
 )
 from analytics.margins.services import margins_clear, margins_replace
 from analytics.models import PopulationMargin
+from analytics.rds.refresh import rds_rebuild
 from surveys.models import QuestionKind, Response, Survey
 from tests.fixtures.analytics import varied_answers
 from tests.fixtures.factories import ResponseFactory
@@ -400,3 +402,44 @@ def test_the_ss_weight_is_exported_when_the_population_size_is_set(sampled: Surv
 def _export(survey: Survey, kind: str) -> list[list[str]]:
     data = b"".join(export_chunks(survey=survey, options=ExportOptions(kind=kind)))
     return list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+
+
+def _aggregates(survey: Survey) -> dict[tuple[str, str], dict[str, str]]:
+    options = ExportOptions.from_dict({"kind": "aggregates", "labels": "codes"})
+    text = b"".join(export_chunks(survey=survey, options=options)).decode("utf-8-sig")
+    return {(row["question"], row["option"]): row for row in csv.DictReader(io.StringIO(text))}
+
+
+def test_the_aggregates_csv_carries_the_poststratified_shares_and_their_intervals(
+    sampled: Survey, analyst: User
+) -> None:
+    assert _aggregates(sampled)[("awareness", "no")]["poststrat_share"] == ""
+    margins_replace(survey=sampled, rows=_rows({"country": COUNTRY}), user=analyst)
+    rows = _aggregates(sampled)
+    for question, options in _independent_shares(sampled).items():
+        for option, share in options.items():
+            assert abs(float(rows[(question, option)]["poststrat_share"]) - share) < 1e-9
+    no = rows[("awareness", "no")]
+    assert float(no["poststrat_ci_low"]) < float(no["poststrat_share"])
+    assert float(no["poststrat_share"]) < float(no["poststrat_ci_high"])
+
+
+def test_the_dashboard_shows_poststratified_shares_beside_rds_with_the_design_effects(
+    sampled: Survey, analyst: User
+) -> None:
+    aggregates_rebuild(survey_id=sampled.pk, full=True)
+    rds_rebuild(survey_id=sampled.pk, replicates=50)
+    client = logged_in(analyst)
+    before = client.get(f"/en/analytics/?survey={sampled.slug}").content.decode()
+    assert 'id="rds-note"' in before and 'id="poststrat-note"' not in before
+    margins_replace(survey=sampled, rows=_rows({"country": COUNTRY}), user=analyst)
+    html = client.get(f"/en/analytics/?survey={sampled.slug}").content.decode()
+    assert 'id="poststrat-note"' in html and "Post-stratified, %" in html
+    share = poststrat_estimates(survey=sampled)["awareness"]["no"]["share"]
+    assert f'<td class="text-end poststrat">{100 * share:.1f}</td>' in html
+    deff = design_effects(survey=sampled)
+    assert f"post-stratified {deff['poststrat']:.2f}" in html
+    assert f"RDS-II {deff['rds2']:.2f}" in html
+    # Margins describe the whole population: a filtered view does not claim them.
+    filtered = client.get(f"/en/analytics/?survey={sampled.slug}&country=kz").content.decode()
+    assert 'id="poststrat-note"' not in filtered

@@ -15,6 +15,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
+from analytics.exports.codebook import codebook_rows
 from analytics.exports.options import ExportOptions, encoded
 from analytics.exports.paradata import paradata_rows
 from surveys.models import Draft, Response, Survey
@@ -289,6 +290,21 @@ def test_the_paradata_export_has_a_row_per_response_and_page(sco_survey: Survey)
     assert [row["page_code"] for row in rows] == [page.code for page in pages]
     assert {row["device_class"] for row in rows} == {"phone"}
     assert sum(int(row["seconds"]) for row in rows) == int(rows[0]["total_seconds"])
+    # Every column of the export is described in the codebook, in each language.
+    codebook_options = ExportOptions(kind="codebook")
+    described = {
+        row["column"]: row
+        for row in csv.DictReader(
+            io.StringIO(
+                b"".join(
+                    encoded(codebook_rows(sco_survey, codebook_options, None), codebook_options)
+                ).decode("utf-8-sig")
+            )
+        )
+    }
+    for column in rows[0]:
+        assert described[column]["wording_kk"] and described[column]["wording_ru"], column
+    assert described["seconds"]["kind"] == "paradata"
 
 
 def test_a_questionnaire_file_sets_the_floor_and_reserved_codes_are_refused(
