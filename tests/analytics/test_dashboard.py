@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import json
 import random
 import re
 
@@ -16,15 +15,9 @@ from analytics.aggregation.rebuild import aggregates_rebuild, aggregates_stale
 from analytics.models import AggregateSnapshot, AggregateState
 from analytics.rds.refresh import rds_rebuild, rds_stale
 from surveys.models import Response, Survey
-from tests.fixtures.analytics import submit, varied_answers
+from tests.fixtures.analytics import dashboard_charts, submit, varied_answers
 from tests.fixtures.staff import logged_in
 from tests.flow import complete_survey
-
-
-def _charts(html: str) -> dict[str, dict]:
-    found = re.search(r'<script id="dashboard-charts" type="application/json">(.*?)</script>', html)
-    assert found, "the chart data is missing"
-    return {chart["code"]: chart for chart in json.loads(found.group(1))}
 
 
 def _as_of(html: str) -> str:
@@ -62,7 +55,7 @@ def test_an_analyst_sees_every_question_with_shares_and_base(ten: Survey, analys
     reply = logged_in(analyst).get("/en/analytics/")
     assert reply.status_code == 200
     html = reply.content.decode()
-    charts = _charts(html)
+    charts = dashboard_charts(html)
     snapshot = AggregateState.objects.get(pk=ten.pk).snapshot
     assert _as_of(html).startswith("As of ")
     assert f"{snapshot.built_at:%Y}" in _as_of(html) and "10 respondents" in _as_of(html)
@@ -96,8 +89,8 @@ def test_a_single_dimension_filter_reads_the_crosstab_rows(ten: Survey, analyst:
     reply = client.get("/en/analytics/", {"survey": "sco-2025", "country": "kz"})
     html = reply.content.decode()
     assert _as_of(html).startswith("As of ") and "4 respondents" in _as_of(html)
-    assert _charts(html)["awareness"]["subtitle"] == "n = 4"
-    assert _charts(html)["awareness"]["percents"][0] == 100.0
+    assert dashboard_charts(html)["awareness"]["subtitle"] == "n = 4"
+    assert dashboard_charts(html)["awareness"]["percents"][0] == 100.0
 
 
 def test_combined_filters_and_dates_are_counted_live(ten: Survey, analyst: User) -> None:
@@ -110,7 +103,7 @@ def test_combined_filters_and_dates_are_counted_live(ten: Survey, analyst: User)
     html = reply.content.decode()
     expected = Response.objects.filter(answers__country="kz", language="kk").count()
     assert _as_of(html).startswith("Counted just now from")
-    assert _charts(html)["awareness"]["subtitle"] == f"n = {expected}"
+    assert dashboard_charts(html)["awareness"]["subtitle"] == f"n = {expected}"
     wrong = client.get("/en/analytics/", {"date_from": "2025-05-01", "date_to": "2025-04-01"})
     assert "The start date is after the end date." in wrong.content.decode()
 
@@ -173,7 +166,7 @@ def test_the_dashboard_reads_a_constant_number_of_queries_and_no_answers(
 
 def test_the_dashboard_is_translated(ten: Survey, analyst: User) -> None:
     html = logged_in(analyst).get("/kk/analytics/").content.decode()
-    charts = _charts(html)
+    charts = dashboard_charts(html)
     assert "Қазақстан" in charts["country"]["labels"]
 
 

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import json
 import random
-import re
 from pathlib import Path
 
 import pandas as pd
@@ -22,7 +20,7 @@ from analytics.models import RDSEstimateSet, RDSQuestion
 from analytics.rds import refresh
 from surveys.models import SeedLink, Survey
 from surveys.services import Attribution, draft_start, response_submit
-from tests.fixtures.analytics import varied_answers
+from tests.fixtures.analytics import dashboard_charts, page_json, varied_answers
 from tests.fixtures.staff import logged_in, staff_user
 
 REFERENCE = Path(__file__).resolve().parents[1] / "data" / "rds"
@@ -76,16 +74,6 @@ def demo(db: None, sco_survey: Survey) -> Survey:
     return sco_survey
 
 
-def _json(html: str, element_id: str) -> object:
-    found = re.search(rf'<script id="{element_id}" type="application/json">(.*?)</script>', html)
-    assert found, f"{element_id} is missing"
-    return json.loads(found.group(1))
-
-
-def _charts(html: str) -> dict[str, dict]:
-    return {chart["code"]: chart for chart in _json(html, "dashboard-charts")}
-
-
 def test_the_dashboard_shows_weighted_shares_with_intervals_beside_raw_ones(demo: Survey) -> None:
     analyst = logged_in(staff_user("ana", "Analysts"))
     html = analyst.get("/en/analytics/").content.decode()
@@ -98,7 +86,7 @@ def test_the_dashboard_shows_weighted_shares_with_intervals_beside_raw_ones(demo
         assert f"{100 * share['rds2']:.1f}" in awareness
         dash = "\N{EN DASH}"
         assert f"{100 * share['low']:.1f}{dash}{100 * share['high']:.1f}" in awareness
-    chart = _charts(html)["awareness"]
+    chart = dashboard_charts(html)["awareness"]
     assert chart["percents"] == [48.5, 27.7, 17.8, 5.9]  # the raw shares stay the study's
     assert [s["percents"] for s in chart["series"]][1] == [
         round(100 * stored[c]["rds2"], 1) for c in ("yes_fully", "partially", "no", "hard_to_say")
@@ -123,7 +111,7 @@ def test_filtered_views_show_the_subgroups_estimates(demo: Survey) -> None:
     analyst = logged_in(staff_user("ana", "Analysts"))
     html = analyst.get("/en/analytics/?survey=sco-2025&country=kz").content.decode()
     assert 'id="subgroup-note"' in html
-    assert "series" in _charts(html)["awareness"]
+    assert "series" in dashboard_charts(html)["awareness"]
 
 
 def test_diagnostics_page_plots_convergence_and_bottlenecks(demo: Survey) -> None:
@@ -131,7 +119,7 @@ def test_diagnostics_page_plots_convergence_and_bottlenecks(demo: Survey) -> Non
     reply = analyst.get("/kk/analytics/sco-2025/rds/platforms/")
     assert reply.status_code == 200
     html = reply.content.decode()
-    data = _json(html, "rds-diagnostics")
+    data = page_json(html, "rds-diagnostics")
     estimates = RDSEstimateSet.objects.get()
     assert [p["position"] for p in data["wave"]] == list(range(estimates.waves))
     assert data["order"][-1]["respondents"] == estimates.respondents

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import io
-import json
-import re
 from html import unescape
 from pathlib import Path
 
@@ -23,6 +21,7 @@ from analytics.rds.ss import ss_weights
 from analytics.rds.weights import differential_activity, population_homophily
 from surveys.models import Survey
 from tests.analytics.test_rds_estimators import _load
+from tests.fixtures.analytics import page_json
 from tests.fixtures.browser import log_in_browser
 from tests.fixtures.staff import logged_in, staff_user
 
@@ -42,12 +41,6 @@ def _aggregates_csv(tmp_path: Path, slug: str) -> pd.DataFrame:
     call_command("export_csv", "aggregates", survey=slug, output=output)
     frame = pd.read_csv(output, encoding="utf-8-sig", dtype={"option": str})
     return frame.set_index(["question", "option"])
-
-
-def _json(html: str, element_id: str) -> object:
-    found = re.search(rf'<script id="{element_id}" type="application/json">(.*?)</script>', html)
-    assert found, f"{element_id} is missing"
-    return json.loads(found.group(1))
 
 
 @pytest.mark.django_db
@@ -135,7 +128,7 @@ def test_the_diagnostics_page_plots_the_ss_share_across_the_population_range() -
     _import("faux.csv", "faux", "X", population_size=1000, population_size_range=(800, 1600))
     stored = RDSQuestion.objects.get(question="x")
     html = logged_in(staff_user("ana", "Analysts")).get("/en/analytics/faux/rds/x/")
-    data = _json(html.content.decode(), "rds-diagnostics")
+    data = page_json(html.content.decode(), "rds-diagnostics")
     curve = {p["population_size"]: p["shares"]["blue"] for p in data["ss_by_size"]}
     assert list(curve) == [800, 1000, 1200, 1400, 1600]
     assert curve[1000] == pytest.approx(stored.shares["blue"]["ss"], abs=1e-12)

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import io
-import json
-import re
 from html import unescape
 from pathlib import Path
 
@@ -20,6 +18,7 @@ from analytics.rds import refresh, subgroup
 from analytics.rds.ss import ss_weights
 from analytics.rds.ss_estimates import SS_SEED
 from surveys.models import Response, Survey
+from tests.fixtures.analytics import dashboard_charts
 from tests.fixtures.staff import logged_in, staff_user
 
 REFERENCE = Path(__file__).resolve().parents[1] / "data" / "rds"
@@ -32,16 +31,6 @@ def demo(db: None, sco_survey: Survey, settings) -> Survey:
     aggregates_rebuild(survey_id=sco_survey.pk, full=True)
     refresh.rds_rebuild(survey_id=sco_survey.pk)
     return sco_survey
-
-
-def _json(html: str, element_id: str) -> object:
-    found = re.search(rf'<script id="{element_id}" type="application/json">(.*?)</script>', html)
-    assert found, f"{element_id} is missing"
-    return json.loads(found.group(1))
-
-
-def _charts(html: str) -> dict[str, dict]:
-    return {chart["code"]: chart for chart in _json(html, "dashboard-charts")}
 
 
 def _rds2_by_hand(survey: Survey, question: str, member: dict[str, object]) -> dict[str, float]:
@@ -74,7 +63,7 @@ def test_a_country_filter_shows_that_countrys_rds_estimates_with_intervals(demo:
     )
     assert 'id="rds-note"' in html and 'id="subgroup-note"' in html
     expected = _rds2_by_hand(demo, "awareness", {"country": "kz"})
-    chart = _charts(html)["awareness"]
+    chart = dashboard_charts(html)["awareness"]
     raw, rds2 = chart["series"]
     codes = ["yes_fully", "partially", "no", "hard_to_say"]
     assert rds2["percents"] == [round(100 * expected.get(c, 0), 1) for c in codes]
@@ -93,7 +82,7 @@ def test_a_multiple_choice_subgroup_estimate_matches_the_weights_restricted_by_h
     html = (
         logged_in(staff_user("ana", "Analysts")).get("/en/analytics/?country=ru").content.decode()
     )
-    chart = _charts(html)["platforms"]
+    chart = dashboard_charts(html)["platforms"]
     expected = _rds2_by_hand(demo, "platforms", {"country": "ru"})
     assert chart["labels"][0] == "Telegram"
     assert chart["series"][1]["percents"][0] == round(100 * expected["telegram"], 1)
@@ -106,7 +95,10 @@ def test_a_filtered_view_computes_once_then_reads_the_cache_and_writes_nothing(
     first = analyst.get("/en/analytics/?country=kz").content.decode()
     with CaptureQueriesContext(connection) as captured:
         second = analyst.get("/en/analytics/?country=kz").content.decode()
-    assert _charts(first)["awareness"]["series"] == _charts(second)["awareness"]["series"]
+    assert (
+        dashboard_charts(first)["awareness"]["series"]
+        == dashboard_charts(second)["awareness"]["series"]
+    )
     sql = [query["sql"] for query in captured.captured_queries]
     assert not [q for q in sql if q.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))]
     assert not [q for q in sql if "network_size" in q], "the second view re-read the forest"
@@ -119,7 +111,7 @@ def test_a_subgroup_below_the_threshold_gets_a_sentence_instead_of_numbers(
     html = (
         logged_in(staff_user("ana", "Analysts")).get("/kk/analytics/?country=kz").content.decode()
     )
-    assert "series" not in _charts(html)["awareness"]
+    assert "series" not in dashboard_charts(html)["awareness"]
     kz = Response.objects.filter(survey=demo, wave__isnull=False, answers__country="kz").count()
     with translation.override("kk"):
         sentence = translation.gettext(subgroup.TOO_FEW) % {"n": kz, "minimum": 10_000}
@@ -131,7 +123,7 @@ def test_a_filter_on_the_seeds_alone_says_there_is_no_recruitment_to_weight_by(
 ) -> None:
     html = logged_in(staff_user("ana", "Analysts")).get("/en/analytics/?wave=0").content.decode()
     assert translation.gettext(subgroup.ONLY_SEEDS) in unescape(html)
-    assert "series" not in _charts(html)["awareness"]
+    assert "series" not in dashboard_charts(html)["awareness"]
 
 
 def test_a_sample_above_the_on_request_limit_is_not_computed_and_says_so(
