@@ -215,12 +215,18 @@ def rds1_shares(
     return as_dict(answers.options, ratio / ratio.sum())
 
 
-def homophily(sample: RDSSample, *, values: Sequence[str | None]) -> float:
-    """Return recruitment homophily: same-group recruitments over those expected at random."""
+def homophily(sample: RDSSample, *, values: Sequence[str | None]) -> float | None:
+    """Return recruitment homophily: same-group recruitments over those expected at random.
+
+    None when no answer group both recruited and was recruited: at random no recruitment
+    would stay within a group, so the ratio is 0 / 0.
+    """
     answers = single_choice(sample, values)
     counts = _transition_matrix(sample, answers).astype(float)
     _require_transitions(counts)
     expected = float(counts.sum(axis=1) @ counts.sum(axis=0)) / counts.sum()
+    if expected == 0:
+        return None
     return float(np.trace(counts)) / expected
 
 

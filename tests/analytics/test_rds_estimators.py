@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import subprocess
 import sys
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -416,6 +417,15 @@ def test_seeds_only_raise_rds_error_for_waves_based_estimates() -> None:
         rds1_shares(sample, values=values)
     with pytest.raises(RDSError, match="two waves"):
         homophily(sample, values=values)
+
+
+def test_homophily_is_undefined_when_no_group_both_recruits_and_is_recruited() -> None:
+    # "x" people only recruit, "y" people are only recruited: no within-group recruitment is
+    # expected at random, so the ratio is 0 / 0 and no number is shown.
+    sample = rds_sample(ids=["a", "b", "c"], recruiter_ids=[None, "a", "a"], degrees=[1, 2, 3])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert homophily(sample, values=["x", "y", "y"]) is None
 
 
 def test_periodic_recruitment_chain_raises_rds_error_for_rds1() -> None:
