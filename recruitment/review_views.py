@@ -6,8 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -15,18 +14,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from recruitment.forms import ReviewForm, SnoozeForm, ThresholdsForm
 from recruitment.health.digest import digest as digest_of
 from recruitment.health.snooze import alert_snooze, alert_unsnooze
-from recruitment.health.store import health_panel, health_store
+from recruitment.health.store import health_store
 from recruitment.health.thresholds import thresholds_save
 from recruitment.monitor.quarantine import STATES, flagged_chains, flagged_page, reviewable
-from recruitment.views import organizer_required
+from recruitment.views import _choice, _monitor_path, _survey, organizer_required
 from surveys.models import Review, Survey
 from surveys.quality.reviews import response_review
 
 REVIEW_PER_PAGE = 50
-
-
-def _survey(slug: str) -> Survey:
-    return get_object_or_404(Survey, slug=slug)
 
 
 def _back(request: HttpRequest, survey: Survey, anchor: str) -> HttpResponse:
@@ -35,7 +30,7 @@ def _back(request: HttpRequest, survey: Survey, anchor: str) -> HttpResponse:
     if not url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
-        target = reverse("organize:survey", kwargs={"slug": survey.slug}) + anchor
+        target = _monitor_path(survey) + anchor
     return redirect(target)
 
 
@@ -69,8 +64,7 @@ def review(request: HttpRequest, slug: str, response_id: int) -> HttpResponse:
 @require_GET
 def flagged(request: HttpRequest, slug: str) -> HttpResponse:
     survey = _survey(slug)
-    state = request.GET.get("state", STATES[0])
-    state = state if state in STATES else STATES[0]
+    state = _choice(request, "state", STATES)
     chain = request.GET.get("chain", "")
     page = flagged_page(
         survey=survey,
@@ -120,8 +114,8 @@ def thresholds(request: HttpRequest, slug: str) -> HttpResponse:
         # The alerts are worked out again with the new thresholds now, not at the next rebuild.
         health_store(survey=survey)
         messages.success(request, _("Alert thresholds saved."))
-        return redirect(reverse("organize:survey", kwargs={"slug": survey.slug}) + "#health-title")
-    context = {"survey": survey, "form": form, "health": health_panel(survey=survey)}
+        return redirect(_monitor_path(survey) + "#health-title")
+    context = {"survey": survey, "form": form}
     return render(
         request, "organize/thresholds.html", context, status=400 if form.is_bound else 200
     )
