@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.core.cache import cache
@@ -53,8 +53,6 @@ class HealthPanel:
     """The alerts to show and the snoozed ones, in words."""
 
     computed_at: dt.datetime
-    cached: bool
-    thresholds: Thresholds
     alerts: list[AlertView] = field(default_factory=list)
     snoozed: list[AlertView] = field(default_factory=list)
 
@@ -124,16 +122,8 @@ def health_panel(*, survey: Survey, now: dt.datetime | None = None) -> HealthPan
             shown.append(view)
         else:
             by = snooze.snoozed_by.get_username() if snooze.snoozed_by else ""
-            snoozed.append(
-                AlertView(**{**view.__dict__, "snoozed_until": snooze.until, "snoozed_by": by})
-            )
-    return HealthPanel(
-        computed_at=health.computed_at,
-        cached=health.cached,
-        thresholds=health.thresholds,
-        alerts=shown,
-        snoozed=snoozed,
-    )
+            snoozed.append(replace(view, snoozed_until=snooze.until, snoozed_by=by))
+    return HealthPanel(computed_at=health.computed_at, alerts=shown, snoozed=snoozed)
 
 
 @receiver(survey_refreshed)
