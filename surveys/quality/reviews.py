@@ -1,4 +1,4 @@
-"""Quarantine of flagged responses: the flags' labels, the organizers' decisions, the one rule.
+"""Quarantine of flagged responses: the flags' labels and the organizers' decisions.
 
 A flagged response is kept, never deleted. An organizer accepts it (it counts like any other)
 or excludes it (it leaves the "without flagged" figures), reversibly; every decision is logged
@@ -11,14 +11,12 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from surveys.links import limits
 from surveys.models import QualityReview, Response, Review
-from surveys.models.responses import unflagged_q as _unflagged_q
 from surveys.signals import response_reviewed
 
 # Every quality flag a response can carry, by its stable code (surveys/links/limits.py and the
@@ -38,16 +36,6 @@ def flag_label(code: str) -> str:
     """Return the translated label of a quality flag, or its code when it has none."""
     label = FLAG_LABELS.get(code)
     return str(label) if label is not None else code
-
-
-def unflagged_q() -> Q:
-    """Return the condition for responses that count in the estimates without flagged ones."""
-    return _unflagged_q()
-
-
-def counts_in_estimates(response: Response) -> bool:
-    """Return whether the response counts in the "without flagged" figures (unflagged_q)."""
-    return response.counts_unflagged
 
 
 def response_review(

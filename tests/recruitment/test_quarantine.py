@@ -10,8 +10,8 @@ from django.test import Client
 
 from analytics.aggregation.rebuild import aggregates_rebuild
 from analytics.models import AggregateState
-from surveys.models import QualityReview, Response, Review, SeedLink, Survey
-from surveys.quality.reviews import counts_in_estimates, flag_label, response_review, unflagged_q
+from surveys.models import QualityReview, Response, Review, SeedLink, Survey, unflagged_q
+from surveys.quality.reviews import flag_label, response_review
 from tests.fixtures.recruitment import make_response
 from tests.fixtures.staff import logged_in
 
@@ -67,11 +67,11 @@ def test_a_decision_can_be_changed_and_reset_and_every_step_is_logged(
 ) -> None:
     client = logged_in(organizer)
     flagged = chain["flagged"]
-    assert not counts_in_estimates(flagged)
+    assert not flagged.counts_unflagged
     for decision, counts in (("accepted", True), ("excluded", False), ("", False)):
         assert _review(client, sco_survey, flagged, decision) == 302
         flagged.refresh_from_db()
-        assert flagged.review == decision and counts_in_estimates(flagged) is counts
+        assert flagged.review == decision and flagged.counts_unflagged is counts
     assert flagged.reviewed_by is None and flagged.reviewed_at is None  # awaiting review again
     log = list(QualityReview.objects.filter(response=flagged).order_by("decided_at", "id"))
     assert [entry.decision for entry in log] == ["accepted", "excluded", ""]
@@ -101,7 +101,7 @@ def test_the_rule_in_python_and_in_the_database_agree_on_every_case(sco_survey: 
         response.save()
         made.append(response)
     counted = set(Response.objects.filter(unflagged_q()).values_list("pk", flat=True))
-    assert {r.pk for r in made if counts_in_estimates(r)} == counted
+    assert {r.pk for r in made if r.counts_unflagged} == counted
     # Unflagged and not excluded, or accepted: three of the six.
     assert len(counted) == 3
 
