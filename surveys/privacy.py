@@ -45,21 +45,23 @@ def client_hash(request: HttpRequest) -> str:
             request.META.get("HTTP_USER_AGENT", "")[:300],
         ]
     )
-    key = settings.CLIENT_HASH_SALT.encode()
-    return hmac.new(key, material.encode(), hashlib.sha256).hexdigest()[:32]
+    return _salted_hash(material)
 
 
 def client_address_hash(request: HttpRequest) -> str:
     """Return a salted weekly hash of the client's address alone, for login throttling."""
     year, week, _ = timezone.now().isocalendar()
-    material = f"{year}-{week}|{client_ip(request)}"
-    key = settings.CLIENT_HASH_SALT.encode()
-    return hmac.new(key, material.encode(), hashlib.sha256).hexdigest()[:32]
+    return _salted_hash(f"{year}-{week}|{client_ip(request)}")
 
 
 def device_hash(token: str) -> str:
     """Return the salted hash of a device cookie's value, the only form in which it is stored."""
     # No week in the material, unlike client_hash: the point is to recognise the same browser
     # across the whole fieldwork. The cookie itself is random and says nothing about the person.
+    return _salted_hash(f"device|{token}")
+
+
+def _salted_hash(material: str) -> str:
+    """Return the keyed hash (CLIENT_HASH_SALT) of the material, the form in which it is stored."""
     key = settings.CLIENT_HASH_SALT.encode()
-    return hmac.new(key, f"device|{token}".encode(), hashlib.sha256).hexdigest()[:32]
+    return hmac.new(key, material.encode(), hashlib.sha256).hexdigest()[:32]
