@@ -17,7 +17,7 @@ import numpy as np
 
 from sampledata.identifiers import random_hashes
 from surveys.links import limits
-from surveys.models import Survey
+from surveys.models import Page, Survey
 from surveys.paradata.speed import TOO_FAST_SHARE
 from surveys.paradata.timing import LANGUAGE_SWITCHES, PAGE_SECONDS, TOTAL_SECONDS
 
@@ -42,8 +42,7 @@ class Timing:
     duration_seconds: np.ndarray  # from consent to submit
 
 
-def _page_weights(survey: Survey) -> np.ndarray:
-    pages = survey.ordered_pages()
+def _page_weights(pages: list[Page]) -> np.ndarray:
     return np.array([max(1, len(page.questions.all())) for page in pages], dtype=float)
 
 
@@ -52,14 +51,15 @@ def timing_draw(
 ) -> Timing:
     """Draw the paradata and flags of n respondents whose chains are given by seed_of_row."""
     n = int(seed_of_row.size)
-    positions = [str(page.position) for page in survey.ordered_pages()]
+    pages = survey.ordered_pages()
+    positions = [str(page.position) for page in pages]
     # The line between too fast and not: 40 % of the median, or the survey's floor if higher.
     line = max(float(survey.min_completion_seconds), TOO_FAST_SHARE * DURATION_MEDIAN_SECONDS)
     fast = rng.random(n) < flagged_share * TOO_FAST_PART
     total = rng.lognormal(np.log(DURATION_MEDIAN_SECONDS), DURATION_SIGMA, size=n)
     total = np.clip(total, 1.15 * line, DURATION_MAX_SECONDS)
     total[fast] = rng.uniform(0.25, 0.9, size=int(fast.sum())) * line
-    weights = rng.gamma(4 * _page_weights(survey), size=(n, len(positions)))
+    weights = rng.gamma(4 * _page_weights(pages), size=(n, len(positions)))
     seconds = np.maximum(np.rint(weights / weights.sum(axis=1, keepdims=True) * total[:, None]), 1)
     seconds = seconds.astype(np.int64)
     switches = (rng.random(n) < SWITCHED_LANGUAGE).astype(np.int64)
