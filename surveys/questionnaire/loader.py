@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from pathlib import Path
 from typing import Any
@@ -50,19 +51,13 @@ def questionnaire_load(*, data: dict[str, Any]) -> Survey:
             **_texts("consent_label", data["consent_label"]),
         },
     )
+    before = copy.copy(survey)
     for name in SURVEY_SETTINGS:
         if name in data and getattr(survey, name) != data[name]:
-            before = design_log.limit_value(survey.coupon_limit)
             setattr(survey, name, data[name])
             survey.save(update_fields=[name])
-            if name == "coupon_limit" and not created:  # a reload changed a survey's design
-                design_log.design_change_record(
-                    survey=survey,
-                    what=design_log.What.SURVEY_COUPON_LIMIT,
-                    old=before,
-                    new=design_log.limit_value(survey.coupon_limit),
-                    user=None,
-                )
+    if not created:  # a reload that changes the coupon limit changes the survey's design
+        design_log.survey_changed(survey=survey, before=before, user=None)
     if survey.dashboard != data.get("dashboard", {}):
         survey.dashboard = data.get("dashboard", {})
         survey.save(update_fields=["dashboard"])
