@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import re
 from collections import Counter
 
 import pytest
@@ -13,6 +11,7 @@ from django.core.management import call_command
 from analytics.aggregation.rebuild import aggregates_rebuild
 from sampledata.demo import DEMO_SIZE
 from surveys.models import LinkEvent, Response, SeedLink, Survey
+from tests.fixtures.analytics import dashboard_charts
 from tests.fixtures.staff import logged_in
 
 # Published in the study (tests/data/questionnaire.md); percent of the 505 respondents.
@@ -125,8 +124,7 @@ def test_seed_demo_if_empty_leaves_an_answered_survey_alone(demo: Survey) -> Non
 
 def test_a_fresh_dashboard_shows_the_studys_figures(demo: Survey, analyst: User) -> None:
     html = logged_in(analyst).get("/en/analytics/").content.decode()
-    found = re.search(r'<script id="dashboard-charts" type="application/json">(.*?)</script>', html)
-    charts = {chart["code"]: chart for chart in json.loads(found.group(1))}
+    charts = dashboard_charts(html)
     assert charts["awareness"]["percents"] == [48.5, 27.7, 17.8, 5.9]
     assert charts["awareness"]["subtitle"] == "n = 505"
     figures = {
