@@ -13,12 +13,12 @@ from analytics.dashboard.selectors import survey_questions
 from analytics.exports.options import (
     ITERATOR_CHUNK,
     OTHER_TEXT,
-    PROGRESS_EVERY,
     ExportOptions,
     Progress,
     export_responses,
     header_row,
     option_label,
+    with_progress,
 )
 from surveys.csv_safe import neutralize
 from surveys.models import QuestionKind, Survey
@@ -43,8 +43,7 @@ def long_rows(
         .values_list("id", "answers", "other_texts")
         .iterator(ITERATOR_CHUNK)
     )
-    done = 0
-    for pk, answers, other_texts in rows:
+    for pk, answers, other_texts in with_progress(rows, progress):
         for question in questions:
             code = question.code
             value = answers.get(code)
@@ -64,8 +63,3 @@ def long_rows(
             other = other_texts.get(code) if isinstance(other_texts, dict) else None
             if isinstance(other, str) and other:
                 yield [pk, f"{code}{OTHER_TEXT}", None, None, neutralize(other)]
-        done += 1
-        if progress is not None and done % PROGRESS_EVERY == 0:
-            progress(done)
-    if progress is not None:
-        progress(done)

@@ -128,6 +128,18 @@ def encoded(rows: Iterable[list[Any]], options: ExportOptions) -> Iterator[bytes
         yield buffer.getvalue().encode()
 
 
+def with_progress(rows: Iterable[Any], progress: Progress | None) -> Iterator[Any]:
+    """Yield the rows, telling progress how many were done every PROGRESS_EVERY and at the end."""
+    done = 0
+    for row in rows:
+        yield row
+        done += 1
+        if progress is not None and done % PROGRESS_EVERY == 0:
+            progress(done)
+    if progress is not None:
+        progress(done)
+
+
 def header_row(columns: Iterable[str]) -> list[str]:
     """Return a header row with every column name neutralized."""
     return [neutralize(column) for column in columns]

@@ -16,11 +16,11 @@ from typing import Any
 
 from analytics.exports.options import (
     ITERATOR_CHUNK,
-    PROGRESS_EVERY,
     ExportOptions,
     Progress,
     export_responses,
     header_row,
+    with_progress,
 )
 from surveys.csv_safe import neutralize
 from surveys.models import Survey
@@ -53,8 +53,7 @@ def paradata_rows(
         .values_list("id", "device_class", "paradata")
         .iterator(ITERATOR_CHUNK)
     )
-    done = 0
-    for pk, device_class, paradata in rows:
+    for pk, device_class, paradata in with_progress(rows, progress):
         data = paradata if isinstance(paradata, dict) else {}
         seconds = data.get(PAGE_SECONDS) if isinstance(data.get(PAGE_SECONDS), dict) else {}
         switches = _number(data.get(LANGUAGE_SWITCHES))
@@ -63,8 +62,3 @@ def paradata_rows(
         for position, code in pages:
             page_seconds = _number(seconds.get(str(position)))
             yield [pk, device, switches, total, position, code, page_seconds]
-        done += 1
-        if progress is not None and done % PROGRESS_EVERY == 0:
-            progress(done)
-    if progress is not None:
-        progress(done)

@@ -33,6 +33,7 @@ from analytics.exports.options import (
     encoded,
     header_row,
     option_label,
+    with_progress,
 )
 from analytics.margins.weights import WEIGHT_COLUMNS, WeightTable, weight_table
 from surveys.csv_safe import FORMULA_TRIGGERS, neutralize
@@ -165,7 +166,6 @@ def wide_rows(
         )
         .iterator(ITERATOR_CHUNK)
     )
-    done = 0
     for (
         pk,
         submitted_at,
@@ -179,7 +179,7 @@ def wide_rows(
         answers,
         other_texts,
         withdrawn_at,
-    ) in rows:
+    ) in with_progress(rows, progress):
         flag_text = "|".join(str(flag) for flag in flags) if isinstance(flags, list) else ""
         withdrawn = withdrawn_at is not None
         yield [
@@ -195,11 +195,6 @@ def wide_rows(
             *(_wide_cell(column, answers, other_texts) for column in columns),
             *weights.cells(pk),
         ]
-        done += 1
-        if progress is not None and done % PROGRESS_EVERY == 0:
-            progress(done)
-    if progress is not None:
-        progress(done)
 
 
 def _literal(value: str) -> str:

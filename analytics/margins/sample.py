@@ -42,13 +42,19 @@ class MarginCells:
     left_out: int  # respondents not withdrawn who left a margin question unanswered
 
 
-def survey_margins(*, survey: Survey) -> list[Margin]:
-    """Return the stored margins by question, in questionnaire order; [] when none are set."""
+def stored_shares(*, survey: Survey) -> dict[str, dict[str, float]]:
+    """Return the survey's entered population shares as {question: {option: share}}."""
     stored: dict[str, dict[str, float]] = {}
     for question, option, share in PopulationMargin.objects.filter(survey=survey).values_list(
         "question", "option", "share"
     ):
         stored.setdefault(question, {})[option] = share
+    return stored
+
+
+def survey_margins(*, survey: Survey) -> list[Margin]:
+    """Return the stored margins by question, in questionnaire order; [] when none are set."""
+    stored = stored_shares(survey=survey)
     margins = []
     questions = (
         survey.questions.filter(code__in=stored)

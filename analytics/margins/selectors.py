@@ -14,7 +14,7 @@ from django.core.cache import cache
 from django.db.models import Count, Max
 
 from analytics.margins.estimates import Estimate, Poststratification, poststratification
-from analytics.margins.sample import MARGIN_ROLES
+from analytics.margins.sample import MARGIN_ROLES, stored_shares
 from analytics.margins.weights import WEIGHT_COLUMNS, weight_table
 from analytics.models import AggregateState, PopulationMargin, RDSEstimateSet
 from surveys.models import Question, Survey
@@ -105,11 +105,7 @@ class MarginQuestion:
 
 def margin_questions(*, survey: Survey) -> list[MarginQuestion]:
     """Return the survey's questions with a margin role, in order, with their stored shares."""
-    stored: dict[str, dict[str, float]] = {}
-    for question, option, share in PopulationMargin.objects.filter(survey=survey).values_list(
-        "question", "option", "share"
-    ):
-        stored.setdefault(question, {})[option] = share
+    stored = stored_shares(survey=survey)
     questions = (
         survey.questions.filter(role__in=MARGIN_ROLES)
         .order_by("page__position", "position")
