@@ -16,6 +16,7 @@ from analytics.dashboard.selectors import survey_questions
 from analytics.margins.raking import Z_95, calibrated_shares, kish_deff
 from analytics.margins.sample import MarginCells
 from analytics.margins.weights import WEIGHT_COLUMNS, WeightTable, weight_table
+from analytics.rds.sample import AnswerMatrices
 from surveys.models import Question, QuestionKind, Response, Survey
 
 Estimate = dict[str, float | None]
@@ -40,12 +41,9 @@ def _answers(
 ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """Return each question's (ticked n x k, answered n) over the post-stratified respondents."""
     row_of = {int(pk): row for row, pk in enumerate(cells.ids)}
-    n = len(cells.ids)
-    columns = {q.code: {o.code: k for k, o in enumerate(q.options.all())} for q in questions}
-    matrices = {
-        code: (np.zeros((n, len(options)), dtype=bool), np.zeros(n, dtype=bool))
-        for code, options in columns.items()
-    }
+    answers = AnswerMatrices(
+        {q.code: [o.code for o in q.options.all()] for q in questions}, len(cells.ids)
+    )
     rows = (
         Response.objects.filter(survey=survey, withdrawn_at__isnull=True)
         .order_by("id")
@@ -55,16 +53,8 @@ def _answers(
         row = row_of.get(pk)
         if row is None:
             continue  # left out, or arrived after the weights were computed
-        for code, options in columns.items():
-            value = given.get(code)
-            if value in (None, "", []):
-                continue
-            ticked, answered = matrices[code]
-            answered[row] = True
-            for option in value if isinstance(value, list) else [value]:
-                if option in options:
-                    ticked[row, options[option]] = True
-    return matrices
+        answers.add(row, given)
+    return answers.matrices
 
 
 def _interval(share: float, error: float) -> Estimate:

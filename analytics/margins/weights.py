@@ -27,9 +27,9 @@ from analytics.margins.messages import margins_message
 from analytics.margins.raking import MarginsError, rake
 from analytics.margins.sample import MarginCells, margin_cells, survey_margins
 from analytics.rds.refresh import NO_CHAINS, NO_DEGREES
-from analytics.rds.sample import RDSError, RDSSample, rds_sample
+from analytics.rds.sample import RDSError, RDSSample, impute_degrees, rds_sample
 from analytics.rds.ss import ss_weights
-from analytics.rds.ss_estimates import NO_POPULATION_SIZE, SMALL_POPULATION, SS_SEED, TOO_MANY
+from analytics.rds.ss_estimates import SS_SEED, ss_unavailable
 from surveys.models import Response, Survey
 
 WEIGHT_COLUMNS = ("weight_poststrat", "weight_rds2", "weight_ss")
@@ -74,9 +74,7 @@ class _Chains:
 
     def imputed_degrees(self) -> np.ndarray:
         """Return the degrees as the estimates use them: missing or zero ones take the largest."""
-        degree = self.degrees.copy()
-        degree[np.isnan(degree) | (degree == 0)] = np.nanmax(self.degrees)
-        return degree
+        return impute_degrees(self.degrees)[0]
 
     def sample(self) -> RDSSample:
         """Return the recruitment forest (string ids, as ``rds_sample`` takes them)."""
@@ -120,18 +118,14 @@ def _chains(survey: Survey) -> _Chains | str:
 
 def _ss(survey: Survey, chains: _Chains) -> np.ndarray | str:
     """Return SS weights at the survey's population size as the estimates compute them."""
-    size = survey.population_size
-    if size is None:
-        return NO_POPULATION_SIZE
-    if size < len(chains.ids):
-        return SMALL_POPULATION
-    limit = settings.RDS_SS_MAX_RESPONDENTS
-    if limit and len(chains.ids) > limit:
-        return TOO_MANY
+    unavailable = ss_unavailable(survey=survey, respondents=len(chains.ids))
+    if unavailable:
+        return unavailable
     try:
         sample = chains.sample()
     except RDSError as error:
         return str(error)
+    size = survey.population_size
     return ss_weights(sample, population_size=size, seed=SS_SEED, samples=settings.RDS_SS_SAMPLES)
 
 

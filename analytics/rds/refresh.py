@@ -35,7 +35,7 @@ from analytics.aggregation.counting import unflagged_mark
 from analytics.models import AggregateState, RDSEstimateSet, RDSQuestion
 from analytics.rds.bootstrap import tree_bootstrap_weighted_multi
 from analytics.rds.diagnostics import CumulativeEstimate, bottleneck_multi, convergence_multi
-from analytics.rds.sample import RDSError, RDSSample, rds_sample
+from analytics.rds.sample import AnswerMatrices, RDSError, RDSSample, rds_sample
 from analytics.rds.ss_estimates import SSWeights, ss_question_shares, ss_survey_weights
 from analytics.rds.weights import (
     differential_activity_multi,
@@ -102,11 +102,7 @@ def _forest(survey: Survey, questions: list[Question]) -> _Forest | None:
     n = chained.count()
     if n == 0:
         return None
-    columns = {q.code: {o.code: k for k, o in enumerate(q.options.all())} for q in questions}
-    answers = {
-        code: (np.zeros((n, len(options)), dtype=bool), np.zeros(n, dtype=bool))
-        for code, options in columns.items()
-    }
+    answers = AnswerMatrices({q.code: _options(q) for q in questions}, n)
     ids: list[str] = []
     recruiters: list[str | None] = []
     degrees: list[int | None] = []
@@ -126,22 +122,15 @@ def _forest(survey: Survey, questions: list[Question]) -> _Forest | None:
         degrees.append(degree)
         if recruiter is None:
             seed_labels[str(pk)] = f"#{pk} · {label}" if label else f"#{pk}"
-        for code, options in columns.items():
-            value = given.get(code)
-            if value in (None, "", []):
-                continue
-            ticked, answered = answers[code]
-            answered[row] = True
-            for option in value if isinstance(value, list) else [value]:
-                if option in options:
-                    ticked[row, options[option]] = True
+        answers.add(row, given)
+    matrices = answers.matrices
     if len(ids) < n:
-        answers = {code: (t[: len(ids)], a[: len(ids)]) for code, (t, a) in answers.items()}
+        matrices = {code: (t[: len(ids)], a[: len(ids)]) for code, (t, a) in matrices.items()}
         unflagged = unflagged[: len(ids)]
     sample = rds_sample(ids=ids, recruiter_ids=recruiters, degrees=degrees)
     return _Forest(
         sample=sample,
-        answers=answers,
+        answers=matrices,
         seed_labels=seed_labels,
         outside=outside,
         unflagged=unflagged,

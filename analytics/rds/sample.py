@@ -24,10 +24,12 @@ from dataclasses import dataclass
 import numpy as np
 
 __all__ = [
+    "AnswerMatrices",
     "Indicators",
     "RDSError",
     "RDSSample",
     "as_dict",
+    "impute_degrees",
     "multi_choice",
     "rds_sample",
     "require_degrees",
@@ -127,6 +129,19 @@ def _is_missing(value: object) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
+def impute_degrees(reported: np.ndarray) -> tuple[np.ndarray, int]:
+    """Return the degrees with missing (NaN) or zero ones replaced by the largest, and how many.
+
+    When nobody reported a degree they are left as they are.
+    """
+    missing = np.isnan(reported) | (reported == 0)
+    imputed = int(missing.sum())
+    degree = reported.copy()
+    if imputed < len(reported):
+        degree[missing] = np.nanmax(reported)
+    return degree, imputed
+
+
 def rds_sample(
     *,
     ids: Sequence[str],
@@ -157,11 +172,7 @@ def rds_sample(
     reported = np.array([np.nan if _is_missing(d) else float(d) for d in degrees], dtype=float)
     if np.isinf(reported).any() or (reported < 0).any():
         raise RDSError("Degrees (network sizes) must be finite and non-negative.")
-    missing = np.isnan(reported) | (reported == 0)
-    imputed = int(missing.sum())
-    degree = reported.copy()
-    if imputed < n:
-        degree[missing] = np.nanmax(reported)
+    degree, imputed = impute_degrees(reported)
 
     recruited = np.flatnonzero(parent >= 0)
     order = recruited[np.argsort(parent[recruited], kind="stable")]
@@ -217,6 +228,35 @@ class Indicators:
     def codes(self) -> np.ndarray:
         """Return the category index of each answer (single choice), -1 when unanswered."""
         return np.where(self.answered, self.ticked.argmax(axis=1), -1)
+
+
+class AnswerMatrices:
+    """Each question's stored answers as (ticked n x k, answered n), filled row by row.
+
+    ``options`` gives each question's option codes in column order. A stored answer is an
+    option code, or a list of them for a multiple choice; an unknown option is not ticked.
+    """
+
+    def __init__(self, options: dict[str, Sequence[str]], n: int) -> None:
+        self._columns = {
+            code: {option: k for k, option in enumerate(codes)} for code, codes in options.items()
+        }
+        self.matrices = {
+            code: (np.zeros((n, len(columns)), dtype=bool), np.zeros(n, dtype=bool))
+            for code, columns in self._columns.items()
+        }
+
+    def add(self, row: int, given: dict[str, object]) -> None:
+        """Record one respondent's answers (``Response.answers``) in row ``row``."""
+        for code, columns in self._columns.items():
+            value = given.get(code)
+            if value in (None, "", []):
+                continue
+            ticked, answered = self.matrices[code]
+            answered[row] = True
+            for option in value if isinstance(value, list) else [value]:
+                if option in columns:
+                    ticked[row, columns[option]] = True
 
 
 def single_choice(sample: RDSSample, values: Sequence[str | None]) -> Indicators:

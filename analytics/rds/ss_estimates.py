@@ -51,17 +51,26 @@ class SSWeights:
     unavailable: str = ""
 
 
+def ss_unavailable(*, survey: Survey, respondents: int) -> str:
+    """Return why there are no SS weights at the survey's population size, "" if there are."""
+    size = survey.population_size
+    if size is None:
+        return NO_POPULATION_SIZE
+    if size < respondents:
+        return SMALL_POPULATION
+    limit = settings.RDS_SS_MAX_RESPONDENTS
+    if limit and respondents > limit:
+        return TOO_MANY
+    return ""
+
+
 def ss_survey_weights(*, survey: Survey, sample: RDSSample) -> SSWeights:
     """Return the survey's SS weights at its population size and at each size of its range."""
-    sizes = survey.population_sizes()
-    if not sizes:
-        return SSWeights(unavailable=NO_POPULATION_SIZE)
     mid = survey.population_size
-    if mid is None or mid < sample.size:
-        return SSWeights(population_size=mid, unavailable=SMALL_POPULATION)
-    limit = settings.RDS_SS_MAX_RESPONDENTS
-    if limit and sample.size > limit:
-        return SSWeights(population_size=mid, unavailable=TOO_MANY)
+    unavailable = ss_unavailable(survey=survey, respondents=sample.size)
+    if unavailable:
+        return SSWeights(population_size=mid, unavailable=unavailable)
+    sizes = survey.population_sizes()
     samples = settings.RDS_SS_SAMPLES
     by_size = [
         (size, ss_weights(sample, population_size=size, seed=SS_SEED, samples=samples))
