@@ -16,7 +16,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from analytics.aggregation.rebuild import aggregates_rebuild
 from analytics.exports.options import ExportOptions
@@ -149,7 +149,8 @@ def test_the_design_effects_are_kish_for_each_weight_set(sampled: Survey) -> Non
 
 
 def test_a_survey_without_margins_has_no_poststratified_estimates(sampled: Survey) -> None:
-    result = poststratification(survey=sampled)
+    with translation.override("en"):  # the reason is translated; LANGUAGE_CODE is ru
+        result = poststratification(survey=sampled)
     assert result.estimates == {} and "No population margins" in result.unavailable
     assert all(row["weight_poststrat"] is None for row in response_weights(survey=sampled).values())
 
@@ -269,7 +270,9 @@ def test_load_margins_prints_the_errors_and_fails_then_clear_removes_them(
 ) -> None:
     path = tmp_path / "bad.csv"
     path.write_text("question,option,share\ncountry,kz,0.5\ncountry,zz,0.5\n", encoding="utf-8")
-    with pytest.raises(CommandError, match=r"Line 3: .*has no option .zz."):
+    # Commands speak the active language; LANGUAGE_CODE is ru.
+    refused = pytest.raises(CommandError, match=r"Line 3: .*has no option .zz.")
+    with translation.override("en"), refused:
         call_command("load_margins", "--survey", sampled.slug, str(path))
     assert not PopulationMargin.objects.exists()
     margins_replace(survey=sampled, rows=_rows({"country": COUNTRY}), user=None)
