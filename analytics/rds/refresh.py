@@ -75,7 +75,9 @@ ORDER_POINTS = 400
 
 
 @dataclass(frozen=True)
-class _Forest:
+class Forest:
+    """A survey's recruitment forest with every question's answers, as the estimates read it."""
+
     sample: RDSSample
     # Per question code: (ticked n x k, answered n), filled while streaming the responses.
     answers: dict[str, tuple[np.ndarray, np.ndarray]]
@@ -85,7 +87,7 @@ class _Forest:
     unflagged: np.ndarray
 
 
-def _forest(survey: Survey, questions: list[Question]) -> _Forest | None:
+def survey_forest(survey: Survey, questions: list[Question]) -> Forest | None:
     """Read the recruitment chains and the answers in one pass, without keeping the rows.
 
     A withdrawn response stays in the forest as a tombstone, so that its recruits keep their
@@ -128,7 +130,7 @@ def _forest(survey: Survey, questions: list[Question]) -> _Forest | None:
         matrices = {code: (t[: len(ids)], a[: len(ids)]) for code, (t, a) in matrices.items()}
         unflagged = unflagged[: len(ids)]
     sample = rds_sample(ids=ids, recruiter_ids=recruiters, degrees=degrees)
-    return _Forest(
+    return Forest(
         sample=sample,
         answers=matrices,
         seed_labels=seed_labels,
@@ -148,9 +150,7 @@ def _cumulative(estimates: list[CumulativeEstimate]) -> list[dict[str, Any]]:
     ]
 
 
-def _question(
-    forest: _Forest, question: Question, replicates: int, ss: SSWeights
-) -> dict[str, Any]:
+def _question(forest: Forest, question: Question, replicates: int, ss: SSWeights) -> dict[str, Any]:
     sample = forest.sample
     options = _options(question)
     ticked, answered = forest.answers[question.code]
@@ -263,7 +263,7 @@ def rds_rebuild(*, survey_id: int, replicates: int | None = None) -> RDSEstimate
     attributes: dict[str, Any] = {"built_at": timezone.now(), "watermark": watermark}
     results: dict[str, dict[str, Any]] = {}
     try:
-        forest = _forest(survey, questions)
+        forest = survey_forest(survey, questions)
     except RDSError as error:
         forest, attributes["unavailable"] = None, str(error)
     if forest is None:

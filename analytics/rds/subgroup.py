@@ -35,8 +35,8 @@ from analytics.rds.refresh import (
     NO_DEGREES,
     NOT_ANSWERED,
     ONE_SEED,
+    survey_forest,
 )
-from analytics.rds.refresh import _forest as survey_forest
 from analytics.rds.sample import RDSError, RDSSample, multi_choice
 from analytics.rds.ss import SS_INFINITY, ss_weights
 from analytics.rds.ss_estimates import SMALL_POPULATION, SS_SEED

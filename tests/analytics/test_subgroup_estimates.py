@@ -158,7 +158,7 @@ def test_ss_of_a_subgroup_restricts_the_whole_samples_ss_weights(settings) -> No
     found = subgroup.subgroup_compute(survey=survey, filters=ResponseFilter(wave=2))
     assert found["reason"] == "" and found["ss_unavailable"] == ""
     # By hand: SS weights of the whole forest (as the rebuild computes them), summed over wave 2.
-    forest = refresh._forest(survey, list(survey.questions.all()))
+    forest = refresh.survey_forest(survey, list(survey.questions.all()))
     sample = forest.sample
     weights = ss_weights(
         sample, population_size=1000, seed=SS_SEED, samples=settings.RDS_SS_SAMPLES

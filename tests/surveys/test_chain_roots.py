@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from analytics.exports.options import ExportOptions, encoded
 from analytics.exports.wide import wide_rows
-from analytics.rds.refresh import _forest
+from analytics.rds.refresh import survey_forest
 from surveys.models import Draft, Response, Survey
 from tests.fixtures.factories import ResponseFactory
 from tests.fixtures.recruitment import respondent_client
@@ -88,7 +88,7 @@ def test_the_monitor_counts_self_started_chains_and_opens_their_tree(
 
 def test_the_rds_forest_takes_the_root_as_a_seed(sco_survey: Survey) -> None:
     root, _recruit, grandchild = _root_and_recruit(sco_survey)
-    forest = _forest(sco_survey, [])
+    forest = survey_forest(sco_survey, [])
     assert forest is not None and forest.outside == 0
     sample = forest.sample
     row = {int(pk): i for i, pk in enumerate(sample.ids)}

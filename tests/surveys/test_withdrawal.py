@@ -15,7 +15,7 @@ from django.test import Client
 from analytics.exports.long import long_rows
 from analytics.exports.options import ExportOptions, encoded
 from analytics.exports.wide import wide_copy, wide_rows
-from analytics.rds.refresh import _forest
+from analytics.rds.refresh import survey_forest
 from recruitment.tree.build import chain_tree
 from surveys.models import Draft, Question, QuestionKind, Response, SeedLink, Survey
 from surveys.services import response_withdraw
@@ -159,7 +159,7 @@ def test_the_rds_forest_keeps_the_tombstone_unanswered_and_without_a_degree(
             "options"
         )
     )
-    forest = _forest(chain.survey, questions)
+    forest = survey_forest(chain.survey, questions)
     assert forest is not None
     sample = forest.sample
     row = {int(pk): i for i, pk in enumerate(sample.ids)}
