@@ -190,7 +190,7 @@ def dominant_chains(*, chains: list[ChainStats], thresholds: Thresholds) -> list
     ]
 
 
-def flagged_chains(*, chains: list[ChainStats], thresholds: Thresholds) -> list[RawAlert]:
+def flagged_share_alerts(*, chains: list[ChainStats], thresholds: Thresholds) -> list[RawAlert]:
     """Return the chains where more than X % of the responses are flagged and not accepted."""
     percent = thresholds[FLAGGED_SHARE]["percent"]
     return [

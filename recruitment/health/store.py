@@ -22,7 +22,7 @@ from recruitment.health.chains import (
     chain_stats,
     dominant_chains,
     dying_chains,
-    flagged_chains,
+    flagged_share_alerts,
 )
 from recruitment.health.convergence import unstable_estimates
 from recruitment.health.snooze import active_snoozes
@@ -70,7 +70,7 @@ def health_compute(*, survey: Survey, now: dt.datetime | None = None) -> Health:
         *dying_chains(survey=survey, chains=chains, thresholds=thresholds, now=now),
         *dominant_chains(chains=chains, thresholds=thresholds),
         *unstable_estimates(survey=survey, thresholds=thresholds),
-        *flagged_chains(chains=chains, thresholds=thresholds),
+        *flagged_share_alerts(chains=chains, thresholds=thresholds),
     ]
     return Health(computed_at=now, thresholds=thresholds, alerts=alerts)
 
