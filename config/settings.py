@@ -70,7 +70,9 @@ try:
     TRUSTED_PROXY_NETWORKS = [ipaddress.ip_network(p, strict=False) for p in TRUSTED_PROXIES]
 except ValueError as error:
     raise ImproperlyConfigured(f"TRUSTED_PROXIES: {error}") from error
-DEBUG = env_bool("DEBUG", default=not PRODUCTION)
+# Off unless a developer asks (`DEBUG=true make run`): the embedded default may be exposed by
+# accident, and the debug page shows settings, paths and every URL pattern to anyone.
+DEBUG = env_bool("DEBUG", default=False)
 ALLOWED_HOSTS = env_list(
     "ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "[::1]", "testserver"]
 )
@@ -240,7 +242,8 @@ TIME_ZONE = "UTC"
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "staticfiles"
-# WhiteNoise serves from STATIC_ROOT after collectstatic; in development it finds files itself.
+# WhiteNoise serves from STATIC_ROOT after collectstatic; in development it finds files itself
+# (with DEBUG off too, so that the embedded default keeps its styles).
 WHITENOISE_USE_FINDERS = not PRODUCTION
 WHITENOISE_AUTOREFRESH = DEBUG
 if not PRODUCTION:
