@@ -355,17 +355,6 @@ def aggregates_stale(*, survey_id: int) -> str:
     return ""
 
 
-def aggregates_catch_up() -> list[int]:
-    """Rebuild every survey whose aggregates miss responses; return their ids."""
-    rebuilt = []
-    for survey_id in Survey.objects.order_by("pk").values_list("pk", flat=True):
-        need = aggregates_stale(survey_id=survey_id)
-        if need:
-            aggregates_rebuild(survey_id=survey_id, full=need == "full")
-            rebuilt.append(survey_id)
-    return rebuilt
-
-
 def aggregates_request_rebuild(*, survey_id: int) -> bool:
     """Start a full rebuild now, as the dashboard's button asks."""
     return _enqueue(survey_id=survey_id, full=True, countdown=0)

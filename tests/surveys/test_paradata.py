@@ -71,14 +71,18 @@ def _saved_ago(draft: Draft, seconds: float) -> None:
 def test_each_pages_seconds_and_the_total_are_stored_with_the_response(
     sco_survey: Survey,
 ) -> None:
+    before = timezone.now()
     response = answer_at_pace(respondent_client("reader"), sco_survey, seconds_per_page=50)
+    after = timezone.now()
     positions = [str(page.position) for page in sco_survey.ordered_pages()]
     assert list(response.paradata["page_seconds"]) == positions
     assert all(50 <= seconds <= 52 for seconds in response.paradata["page_seconds"].values())
     assert response.paradata[TOTAL_SECONDS] == sum(response.paradata["page_seconds"].values())
     assert response.paradata["language_switches"] == 0
-    # duration_seconds stays what it was: from consent to submit.
-    assert response.duration_seconds >= 0
+    # duration_seconds stays what it was: the wall clock from consent to submit, which here
+    # took a moment, not the 50 seconds a page that the paradata were told.
+    assert before <= response.started_at <= response.submitted_at <= after
+    assert response.duration_seconds < 50 < response.paradata[TOTAL_SECONDS]
 
 
 def test_a_tab_left_open_overnight_counts_thirty_minutes_at_most(sco_survey: Survey) -> None:
