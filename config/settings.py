@@ -236,6 +236,8 @@ LANGUAGES = [
 LANGUAGE_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Django has no Kazakh formats (decimal comma, 24-hour d.m.Y H:i): config/formats/kk supplies them.
+FORMAT_MODULE_PATH = ["config.formats"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "UTC"

@@ -6,6 +6,7 @@ from datetime import date
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.template.defaultfilters import floatformat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -116,7 +117,7 @@ class ThresholdsForm(forms.Form):
             self.fields[setting.field] = field_class(
                 label=setting.label,
                 help_text=_("%(help)s Default: %(default)s.")
-                % {"help": setting.help, "default": setting.default},
+                % {"help": setting.help, "default": floatformat(setting.default, -1)},
                 min_value=setting.minimum,
                 max_value=setting.maximum,
                 initial=current[setting.kind][setting.name],

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
+from django.template.defaultfilters import floatformat
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -56,6 +58,19 @@ def labels_for(*, survey: Survey, alerts: list[RawAlert]) -> Labels:
     return Labels(questions, options)
 
 
+def _number(value: float) -> str:
+    """Return a share or a threshold as the active language writes it: «12,5» in ru/kk, «40»."""
+    return floatformat(value, -1)
+
+
+def _params(alert: RawAlert) -> dict[str, Any]:
+    """Return the alert's parameters for the message, its shares written in the page's language."""
+    return {
+        name: _number(value) if name in ("share", "movement") and value is not None else value
+        for name, value in alert.params.items()
+    }
+
+
 def _chain(alert: RawAlert) -> str:
     if alert.key.startswith("root-"):
         return _("without a link") + f" · {alert.params['chain']}"
@@ -63,7 +78,7 @@ def _chain(alert: RawAlert) -> str:
 
 
 def _dying(alert: RawAlert, thresholds: Thresholds) -> tuple[str, str, str]:
-    p = {**alert.params, "chain": _chain(alert)}
+    p = {**_params(alert), "chain": _chain(alert)}
     if p["started"]:
         title = _("Chain “%(chain)s” is dying out") % p
         text = (
@@ -92,7 +107,7 @@ def _dying(alert: RawAlert, thresholds: Thresholds) -> tuple[str, str, str]:
 
 
 def _dominance(alert: RawAlert, thresholds: Thresholds) -> tuple[str, str, str]:
-    p = {**alert.params, "chain": _chain(alert)}
+    p = {**_params(alert), "chain": _chain(alert)}
     title = _("Chain “%(chain)s” holds %(share)s %% of the sample") % p
     text = (
         _(
@@ -104,7 +119,7 @@ def _dominance(alert: RawAlert, thresholds: Thresholds) -> tuple[str, str, str]:
         % p
     )
     limit = _("Alert above %(percent)s %% of the sample in one chain.") % {
-        "percent": thresholds[SEED_DOMINANCE]["percent"]
+        "percent": _number(thresholds[SEED_DOMINANCE]["percent"])
     }
     return title, text, limit
 
@@ -112,10 +127,10 @@ def _dominance(alert: RawAlert, thresholds: Thresholds) -> tuple[str, str, str]:
 def _convergence(alert: RawAlert, thresholds: Thresholds, labels: Labels) -> tuple[str, str, str]:
     code = alert.params["question"]
     p = {
-        **alert.params,
+        **_params(alert),
         "question": labels.questions.get(code, code),
         "waves": thresholds[CONVERGENCE]["waves"],
-        "points": thresholds[CONVERGENCE]["points"],
+        "points": _number(thresholds[CONVERGENCE]["points"]),
     }
     title = _("The estimate of “%(question)s” is still moving") % p
     if alert.params.get("movement") is None:
@@ -132,32 +147,56 @@ def _convergence(alert: RawAlert, thresholds: Thresholds, labels: Labels) -> tup
         )
     else:
         p["option"] = labels.options.get((code, p["option"]), p["option"])
-        text = (
-            ngettext(
+        text = _moving(p)
+    return title, text, _stable(p)
+
+
+# One wave is "the last wave", with no number; the plural forms all carry the number, since
+# Russian writes 21, 31, ... waves with its first form (for 1) and must show the count there.
+def _moving(p: dict[str, Any]) -> str:
+    if p["waves"] == 1:
+        return (
+            _(
                 "Over the last wave the RDS-II estimate still changed by %(movement)s percentage "
                 "points (answer “%(option)s”), more than its own margin of error. Until it "
-                "settles, more waves can change the result: keep recruiting.",
-                "Over the last %(waves)s waves the RDS-II estimate still changed by up to "
-                "%(movement)s percentage points (answer “%(option)s”), more than its own margin "
-                "of error. Until it settles, more waves can change the result: keep recruiting.",
-                p["waves"],
+                "settles, more waves can change the result: keep recruiting."
             )
             % p
         )
-    limit = (
+    return (
         ngettext(
-            "Stable: within %(points)s points, or within the 95 %% interval, over the last wave.",
+            "Over the last %(waves)s wave the RDS-II estimate still changed by up to "
+            "%(movement)s percentage points (answer “%(option)s”), more than its own margin "
+            "of error. Until it settles, more waves can change the result: keep recruiting.",
+            "Over the last %(waves)s waves the RDS-II estimate still changed by up to "
+            "%(movement)s percentage points (answer “%(option)s”), more than its own margin "
+            "of error. Until it settles, more waves can change the result: keep recruiting.",
+            p["waves"],
+        )
+        % p
+    )
+
+
+def _stable(p: dict[str, Any]) -> str:
+    if p["waves"] == 1:
+        return (
+            _("Stable: within %(points)s points, or within the 95 %% interval, over the last wave.")
+            % p
+        )
+    return (
+        ngettext(
+            "Stable: within %(points)s points, or within the 95 %% interval, over the last "
+            "%(waves)s wave.",
             "Stable: within %(points)s points, or within the 95 %% interval, over the last "
             "%(waves)s waves.",
             p["waves"],
         )
         % p
     )
-    return title, text, limit
 
 
 def _flagged(alert: RawAlert, thresholds: Thresholds) -> tuple[str, str, str]:
-    p = {**alert.params, "chain": _chain(alert)}
+    p = {**_params(alert), "chain": _chain(alert)}
     title = _("%(share)s %% of chain “%(chain)s” is flagged") % p
     text = (
         _(
@@ -168,7 +207,7 @@ def _flagged(alert: RawAlert, thresholds: Thresholds) -> tuple[str, str, str]:
         % p
     )
     limit = _("Alert above %(percent)s %% flagged in a chain of 10 responses or more.") % {
-        "percent": thresholds[FLAGGED_SHARE]["percent"]
+        "percent": _number(thresholds[FLAGGED_SHARE]["percent"])
     }
     return title, text, limit
 

@@ -64,7 +64,7 @@ def test_one_chain_holding_most_of_the_sample_is_flagged_as_dominant(
     big = _chain(sco_survey, "Big circle", 40)
     _chain(sco_survey, "Small circle", 10)
     assert ("seed_dominance", str(big.pk)) in _kinds(sco_survey)
-    assert "Chain “Big circle” holds 80.0 % of the sample" in _monitor(organizer, sco_survey)
+    assert "Chain “Big circle” holds 80 % of the sample" in _monitor(organizer, sco_survey)
 
 
 def test_a_chain_with_many_flagged_responses_is_flagged(
