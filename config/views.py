@@ -16,6 +16,7 @@ from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
 
 from surveys.models import Survey
+from surveys.selectors import surveys_with_contact
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +60,7 @@ def _broker_state() -> str:
 
 @never_cache
 def privacy(request: HttpRequest) -> HttpResponse:
-    return render(request, "privacy.html")
+    return render(request, "privacy.html", {"contact_surveys": surveys_with_contact()})
 
 
 @never_cache

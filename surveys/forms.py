@@ -15,6 +15,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from surveys.links.codes import WITHDRAW_CODE_LENGTH, is_code, normalize_code
 from surveys.models import Page, Question, QuestionKind, Survey
 
 OTHER_SUFFIX = "__other"
@@ -173,6 +174,28 @@ class ConsentForm(forms.Form):
     def __init__(self, *args: Any, survey: Survey, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["consent"].label = survey.consent_label
+
+
+class WithdrawCodeForm(forms.Form):
+    """The withdrawal code a respondent wrote down, typed in as it was copied."""
+
+    code = forms.CharField(
+        label=_("Withdrawal code"),
+        max_length=40,
+        error_messages={"required": _("Enter your withdrawal code.")},
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}
+        ),
+    )
+
+    def clean_code(self) -> str:
+        code = normalize_code(self.cleaned_data["code"])
+        if len(code) != WITHDRAW_CODE_LENGTH or not is_code(code):
+            raise ValidationError(
+                _("A withdrawal code has 12 letters and digits, like ABCD-EFGH-JKMN."),
+                code="invalid_withdraw_code",
+            )
+        return code
 
 
 def _other_option(question: Question) -> str | None:

@@ -17,6 +17,11 @@ def survey_get(*, slug: str) -> Survey:
     return survey
 
 
+def surveys_with_contact() -> list[Survey]:
+    """Return the surveys that name a contact for respondents, for the privacy page."""
+    return list(Survey.objects.exclude(contact="").order_by("slug"))
+
+
 def survey_pages(*, survey: Survey) -> list[Page]:
     """Return the survey's pages with questions and options prefetched."""
     # Kept per process between requests: reading them was most of a page's time at load.
@@ -29,6 +34,11 @@ def draft_find(*, survey: Survey, token: str) -> Draft | None:
     if draft is not None:
         draft.survey = survey  # the kept row: no join on every page
     return draft
+
+
+def response_by_withdraw_code(*, code: str) -> Response | None:
+    """Return the response whose withdrawal code this is, if any."""
+    return Response.objects.select_related("survey").filter(withdraw_code=code).first()
 
 
 def response_find(*, survey: Survey, response_id: int) -> Response | None:

@@ -16,5 +16,7 @@ urlpatterns = [
     ),
     path("r/", link_views.referral_enter, name="referral_enter"),
     path("r/<str:code>/", link_views.referral_open, name="referral"),
+    path("s/<slug:slug>/new-person/", views.survey_new_person, name="new_person"),
+    path("withdraw/", views.response_withdraw_by_code, name="withdraw_by_code"),
     path("withdraw/<uuid:token>/", views.response_withdraw_view, name="withdraw"),
 ]

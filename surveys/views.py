@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from surveys.forms import ConsentForm, PageForm, initial_for_page
+from surveys.forms import ConsentForm, PageForm, WithdrawCodeForm, initial_for_page
 from surveys.links import attribution, limits
 from surveys.links import views as link_views
 from surveys.links.policy import LinkState
@@ -20,7 +22,7 @@ from surveys.models.i18n import LANGUAGE_CODES
 from surveys.paradata import timing
 from surveys.paradata.device import device_remember, device_token, request_device_class
 from surveys.privacy import client_hash, device_hash
-from surveys.selectors import survey_get, survey_pages
+from surveys.selectors import response_by_withdraw_code, survey_get, survey_pages
 from surveys.services import (
     IncompleteDraft,
     PageAnswers,
@@ -31,9 +33,11 @@ from surveys.services import (
 )
 from surveys.visitor import (
     visitor_draft,
+    visitor_forget_response,
     visitor_remember_draft,
     visitor_remember_response,
     visitor_response,
+    visitor_take_just_submitted,
 )
 
 
@@ -59,6 +63,8 @@ def survey_start(request: HttpRequest, slug: str) -> HttpResponse:
         return redirect("surveys:thanks", slug=survey.slug)
     draft = visitor_draft(request=request, survey=survey)
     if draft is not None:
+        if request.method == "GET":
+            _welcome_back(request, draft.page_index, len(survey_pages(survey=survey)))
         return redirect(_page_url(survey, draft.page_index))
     if not survey.is_open:
         return _closed(request, survey)
@@ -84,6 +90,15 @@ def survey_start(request: HttpRequest, slug: str) -> HttpResponse:
         device_remember(reply, device)
         return reply
     return render(request, "surveys/consent.html", {"survey": survey, "form": form})
+
+
+def _welcome_back(request: HttpRequest, index: int, total: int) -> None:
+    # Said only to someone who comes back through the survey's or a link's address.
+    messages.info(
+        request,
+        _("Welcome back! You were on page %(number)s of %(total)s; your answers are kept.")
+        % {"number": index + 1, "total": total},
+    )
 
 
 def _start_challenge(request: HttpRequest, survey: Survey) -> HttpResponse:
@@ -187,12 +202,30 @@ def survey_thanks(request: HttpRequest, slug: str) -> HttpResponse:
     response = visitor_response(request=request, survey=survey)
     if response is None:
         return redirect("surveys:start", slug=survey.slug)
+    # A phone may be shared: the private withdrawal link and code are for the person who has
+    # just answered, not for the next one who opens the page on this browser.
+    just_submitted = visitor_take_just_submitted(request=request, survey=survey)
     context = {
         "survey": survey,
         "response": response,
         "referral": attribution.referral_for(request=request, response=response),
+        "just_submitted": just_submitted,
+        "withdraw_code": (
+            attribution.spoken_code(response.withdraw_code)
+            if just_submitted and response.withdraw_code
+            else ""
+        ),
     }
     return render(request, "surveys/thanks.html", context)
+
+
+@never_cache
+@require_http_methods(["POST"])
+def survey_new_person(request: HttpRequest, slug: str) -> HttpResponse:
+    """Let someone else answer on this browser: it forgets the earlier person's response."""
+    survey = survey_get(slug=slug)
+    visitor_forget_response(request=request, survey=survey)
+    return redirect("surveys:start", slug=survey.slug)
 
 
 @never_cache
@@ -202,3 +235,23 @@ def response_withdraw_view(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST":
         response_withdraw(response=response)
     return render(request, "surveys/withdraw.html", {"response": response})
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def response_withdraw_by_code(request: HttpRequest) -> HttpResponse:
+    """Withdraw with the code written down at the submit, from any browser."""
+    form = WithdrawCodeForm(request.POST if request.method == "POST" else None)
+    if request.method == "GET" or not form.is_valid():
+        return render(request, "surveys/withdraw_code.html", {"form": form})
+    if attribution.guessing_blocked(request=request):
+        return render(request, "surveys/link_rate_limited.html", status=429)
+    response = response_by_withdraw_code(code=form.cleaned_data["code"])
+    if response is None:
+        attribution.guess_failed(request=request)
+        form.add_error("code", _("No answers have this withdrawal code. Check the code."))
+        return render(request, "surveys/withdraw_code.html", {"form": form}, status=404)
+    if request.POST.get("confirm"):
+        response_withdraw(response=response)
+    context = {"response": response, "code": form.cleaned_data["code"]}
+    return render(request, "surveys/withdraw.html", context)

@@ -16,6 +16,9 @@ from surveys.selectors import draft_find, response_find
 DRAFT = "draft"
 RESPONSE = "response"
 LINK_CODE = "code"
+# Set at the submit, taken by the first thank-you page: the withdrawal link and code are shown
+# to the person who has just answered, never to whoever opens the page again on this browser.
+JUST_SUBMITTED = "just-submitted"
 
 
 def _key(survey: Survey, what: str) -> str:
@@ -46,6 +49,25 @@ def visitor_remember_draft(*, request: HttpRequest, survey: Survey, draft: Draft
 def visitor_remember_response(*, request: HttpRequest, survey: Survey, response: Response) -> None:
     """Tie the submitted response to this browser's session."""
     request.session[_key(survey, RESPONSE)] = response.pk
+    request.session[_key(survey, JUST_SUBMITTED)] = True
+    # The link is spent on this response: a next person on this browser brings their own.
+    request.session.pop(_key(survey, LINK_CODE), None)
+
+
+def visitor_take_just_submitted(*, request: HttpRequest, survey: Survey) -> bool:
+    """Return whether this browser has just submitted, and forget it (like a one-time message)."""
+    return bool(request.session.pop(_key(survey, JUST_SUBMITTED), False))
+
+
+def visitor_forget_response(*, request: HttpRequest, survey: Survey) -> None:
+    """Let the next person on this browser answer: forget the response and its draft here.
+
+    The device cookie stays, so the next response is still marked as coming from the same
+    device as the earlier one: a shared phone is allowed, and honestly reported to analysts.
+    A link opened since the earlier submit is kept: the next person came through it.
+    """
+    for what in (RESPONSE, DRAFT, JUST_SUBMITTED):
+        request.session.pop(_key(survey, what), None)
 
 
 def visitor_remember_link_code(*, request: HttpRequest, survey: Survey, code: str) -> None:

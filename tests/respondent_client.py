@@ -10,7 +10,7 @@ from http.cookies import SimpleCookie
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
-REFERRAL = re.compile(r'id="referral-url"[^>]*value="[^"]*/r/([0-9A-Z]+)/"')
+REFERRAL = re.compile(r'id="referral-url"[^>]*>[^<]*/r/([0-9A-Z]+)/</textarea>')
 
 
 @dataclass

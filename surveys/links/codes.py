@@ -23,6 +23,14 @@ def new_link_code() -> str:
     return "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
 
 
+WITHDRAW_CODE_LENGTH = 12  # 60 random bits, written down as XXXX-XXXX-XXXX
+
+
+def new_withdraw_code() -> str:
+    """Return a fresh random withdrawal code of 60 bits."""
+    return "".join(secrets.choice(ALPHABET) for _ in range(WITHDRAW_CODE_LENGTH))
+
+
 def normalize_code(raw: str) -> str:
     """Return a typed-in code in canonical form (upper case, look-alike letters folded)."""
     # upper() first: the lower-case Cyrillic look-alikes become the capitals folded below.

@@ -21,8 +21,8 @@ OWN_LINK = _(
     "other people."
 )
 ALREADY_ANSWERED = _(
-    "You have already answered this survey from this browser. Here is your own personal link "
-    "to pass on."
+    "Someone has already answered this survey on this browser. If that was not you, choose "
+    "“Answer as a new person” below."
 )
 REFUSAL_TEMPLATES = {
     LinkState.USED_UP: "surveys/link_used_up.html",
@@ -51,7 +51,12 @@ def referral_open(request: HttpRequest, code: str) -> HttpResponse:
     own = visitor_response(request=request, survey=survey)
     if own is not None:
         # A respondent cannot recruit themselves: their browser gets its own link back.
-        messages.info(request, OWN_LINK if own.referral_code == found.code else ALREADY_ANSWERED)
+        if own.referral_code == found.code:
+            messages.info(request, OWN_LINK)
+        else:
+            # Perhaps a shared phone: whoever answers as a new person comes through this link.
+            messages.info(request, ALREADY_ANSWERED)
+            visitor_remember_link_code(request=request, survey=survey, code=found.code)
         return redirect("surveys:thanks", slug=survey.slug)
     attribution.link_opened(request=request, found=found)
     if visitor_draft(request=request, survey=survey) is not None:

@@ -34,6 +34,16 @@ class Survey(models.Model):
     allow_unattributed = models.BooleanField(
         _("let visitors with a used-up link answer unattributed"), default=False
     )
+    # Shown on the consent and privacy pages: how to reach the study from another device.
+    contact = models.CharField(
+        _("study contact"),
+        max_length=300,
+        blank=True,
+        help_text=_(
+            "An e-mail address or another way to reach the study team, shown on the consent and "
+            "privacy pages, e.g. for withdrawing answers from another device."
+        ),
+    )
     dashboard = models.JSONField(
         _("dashboard layout"),
         default=dict,

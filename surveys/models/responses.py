@@ -9,7 +9,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from surveys.links.codes import new_link_code
+from surveys.links.codes import new_link_code, new_withdraw_code
 
 
 class Draft(models.Model):
@@ -80,6 +80,11 @@ class Response(models.Model):
 
     referral_code = models.CharField(max_length=32, unique=True, default=new_link_code)
     withdraw_token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # The respondent's own proof, short enough to write down: shown once on the thank-you page,
+    # never again to whoever holds the browser (a phone may be shared). Empty before 2026-12.
+    withdraw_code = models.CharField(  # noqa: DJ001 (NULL: many old rows, one unique key)
+        max_length=16, unique=True, null=True, editable=False, default=new_withdraw_code
+    )
     code_used = models.CharField(max_length=32, blank=True)
     recruiter = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="recruits"

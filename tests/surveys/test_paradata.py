@@ -270,7 +270,9 @@ def test_a_withdrawal_erases_the_paradata_and_the_device(sco_survey: Survey) -> 
 
 
 @pytest.mark.parametrize("language", ["ru", "kk", "en"])
-def test_the_privacy_page_discloses_the_device_cookie(client: Client, language: str) -> None:
+def test_the_privacy_page_discloses_the_device_cookie(
+    client: Client, language: str, db: None
+) -> None:
     page = client.get(f"/{language}/privacy/").content.decode()
     with translation.override(language):
         cookie = translation.gettext(

@@ -11,7 +11,9 @@ from tests.flow import complete_survey
 
 
 @pytest.mark.parametrize("language", ["ru", "kk", "en"])
-def test_the_privacy_page_explains_storage_in_each_language(client: Client, language: str) -> None:
+def test_the_privacy_page_explains_storage_in_each_language(
+    client: Client, language: str, db: None
+) -> None:
     reply = client.get(f"/{language}/privacy/")
     assert reply.status_code == 200
     with translation.override(language):

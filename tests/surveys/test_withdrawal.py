@@ -176,7 +176,9 @@ def test_the_withdrawn_respondents_thank_you_page_shows_no_link(chain: Chain) ->
     assert 'id="referral"' not in page and "data-share" not in page and 'class="qr"' not in page
 
 
-def test_the_privacy_page_says_what_a_withdrawal_deletes_and_what_stays(client: Client) -> None:
+def test_the_privacy_page_says_what_a_withdrawal_deletes_and_what_stays(
+    client: Client, db: None
+) -> None:
     page = client.get("/en/privacy/").content.decode()
     assert 'id="withdrawal-deletes"' in page and "what you typed in your own words" in page
     assert 'id="withdrawal-keeps"' in page and "keep their place in the chain" in page

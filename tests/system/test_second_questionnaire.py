@@ -166,7 +166,7 @@ def test_a_respondent_answers_in_kazakh_from_consent_to_a_personal_link(campus: 
     thanks = client.get(f"{base}thanks/")
     response = thanks.context["response"]
     assert re.search(
-        rf'id="referral-url"[^>]*value="[^"]*/r/{response.referral_code}/"',
+        rf'id="referral-url"[^>]*>[^<]*/r/{response.referral_code}/</textarea>',
         (thanks.content.decode()),
     )
     assert response.language == "kk"
