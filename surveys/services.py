@@ -109,6 +109,32 @@ def _draft_save(draft: Draft) -> None:
     )
 
 
+def _draft_merge_save(
+    draft: Draft,
+    page: PageAnswers,
+    *,
+    page_index: int,
+    language: str | None,
+    visit: timing.PageVisit | None,
+) -> None:
+    """Put one page's answers into the draft as stored now, under its row lock, and save it.
+
+    Two pages of one draft posted at the same moment (two tabs, a double tap) each replace
+    only their own questions: the second write starts from what the first stored.
+    """
+    with transaction.atomic():
+        stored = (
+            Draft.objects.select_for_update()
+            .only("answers", "other_texts", "paradata", "language")
+            .get(pk=draft.pk)
+        )
+        draft.answers, draft.other_texts = stored.answers, stored.other_texts
+        draft.paradata, draft.language = stored.paradata, stored.language
+        _draft_apply(draft, page, language=language, visit=visit)
+        draft.page_index = page_index
+        _draft_save(draft)
+
+
 def draft_save_page(
     *,
     draft: Draft,
@@ -121,9 +147,7 @@ def draft_save_page(
 
     A language other than the draft's counts as a language switch.
     """
-    _draft_apply(draft, page, language=language, visit=visit)
-    draft.page_index = next_index
-    _draft_save(draft)
+    _draft_merge_save(draft, page, page_index=next_index, language=language, visit=visit)
     return draft
 
 
@@ -170,6 +194,13 @@ def response_submit(
         existing = Response.objects.filter(submission_key=draft.token).first()
         if existing is not None:
             return existing, False
+        if last_page is not None:
+            # Merged into the draft as stored now: another tab may have saved a page meanwhile.
+            _draft_merge_save(
+                draft, last_page, page_index=incomplete, language=language, visit=visit
+            )
+            incomplete = draft_first_incomplete_page(draft=draft, pages=pages)
+            incomplete = len(pages) - 1 if incomplete is None else incomplete
         draft.page_index = incomplete
         _draft_save(draft)
         raise IncompleteDraft(incomplete)
