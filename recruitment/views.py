@@ -30,6 +30,7 @@ from recruitment.seed_links import (
 )
 from recruitment.tree.build import COLOR_BY, LAYOUTS, chain_tree, self_started_root, tree_svg
 from surveys.csv_safe import csv_lines
+from surveys.filenames import file_stem
 from surveys.links import attribution, limits
 from surveys.links.qr import qr_svg
 from surveys.models import Response, SeedLink, Survey
@@ -338,5 +339,6 @@ def recruitment_csv(request: HttpRequest, slug: str) -> StreamingHttpResponse:
         csv_lines(recruitment_rows(survey=survey), delimiter=delimiter, bom=bom),
         content_type="text/csv; charset=utf-8",
     )
-    response["Content-Disposition"] = f'attachment; filename="{survey.slug}-recruitment.csv"'
+    name = f"{file_stem(survey=survey)}-recruitment.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response

@@ -35,6 +35,7 @@ from analytics.rds.refresh import BOOTSTRAP_SEED
 from analytics.rds.ss_estimates import SS_SEED
 from recruitment.rds_csv import FIXED_COLUMNS, recruitment_rows
 from surveys.csv_safe import csv_lines
+from surveys.filenames import file_stem
 from surveys.models import Question, QuestionKind, QuestionRole, Response, Review, SeedLink, Survey
 from surveys.quality.design_log import Change, design_changes
 
@@ -265,6 +266,6 @@ def bundle_write(*, survey: Survey, path: Path, labels: str = "en") -> None:
                 written = Path(folder) / f"responses.{extension}"
                 options = ExportOptions(kind="responses", labels=labels, format=extension)
                 export_write(survey=survey, options=options, path=written)
-                bundle.write(written, f"data/{survey.slug}.{extension}")
+                bundle.write(written, f"data/{file_stem(survey=survey)}.{extension}")
         for name in (SCRIPT, README):
             bundle.writestr(name, _engine().get_template(name).render(context))

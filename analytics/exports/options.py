@@ -19,6 +19,7 @@ from django.db.models import QuerySet
 
 from analytics.aggregation.filters import ResponseFilter
 from surveys.csv_safe import DELIMITERS, csv_writer, neutralize
+from surveys.filenames import file_stem
 from surveys.models import Response, Survey
 
 # "paradata": seconds per page, language switches and device class, one row per response and
@@ -98,7 +99,7 @@ class ExportOptions:
 
 def export_filename(*, survey: Survey, kind: str, when: dt.datetime, extension: str = "csv") -> str:
     """Return the download's file name, made on the server from the survey and the time."""
-    return f"{survey.slug}-{kind}-{when.astimezone(dt.UTC):%Y%m%d-%H%M}.{extension}"
+    return f"{file_stem(survey=survey)}-{kind}-{when.astimezone(dt.UTC):%Y%m%d-%H%M}.{extension}"
 
 
 def export_responses(*, survey: Survey, options: ExportOptions) -> QuerySet[Response]:

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_slug
 from django.db import transaction
 
 from surveys.models import Option, Page, Question, QuestionKind, Survey
@@ -39,9 +40,32 @@ def questionnaire_read(*, path: Path) -> dict[str, Any]:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
+def _check_code(what: str, value: Any) -> None:
+    # Codes end up in URLs, file names inside archives and export columns: letters, digits,
+    # hyphens and underscores only, checked before anything is written.
+    try:
+        validate_slug(value if isinstance(value, str) else "")
+    except ValidationError as error:
+        raise ValidationError(
+            f"{what} {value!r} is not a valid code: {' '.join(error.messages)}", code="invalid"
+        ) from error
+
+
+def questionnaire_check_codes(*, data: dict[str, Any]) -> None:
+    """Refuse a questionnaire whose slug or any page, question or option code is not a slug."""
+    _check_code("Survey slug", data.get("slug"))
+    for page_data in data.get("pages", []):
+        _check_code("Page code", page_data.get("code"))
+        for question_data in page_data.get("questions", []):
+            _check_code("Question code", question_data.get("code"))
+            for option_data in question_data.get("options", []):
+                _check_code(f"Option code of {question_data.get('code')}", option_data.get("code"))
+
+
 @transaction.atomic
 def questionnaire_load(*, data: dict[str, Any]) -> Survey:
     """Create or update a survey from questionnaire data; loading twice changes nothing."""
+    questionnaire_check_codes(data=data)
     survey, created = Survey.objects.update_or_create(
         slug=data["slug"],
         defaults={
