@@ -9,7 +9,12 @@ from django.dispatch import receiver
 
 from analytics.aggregation.rebuild import aggregates_request_full, aggregates_schedule
 from surveys.models import Response
-from surveys.signals import response_reviewed, response_submitted, response_withdrawn
+from surveys.signals import (
+    response_flagged,
+    response_reviewed,
+    response_submitted,
+    response_withdrawn,
+)
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +30,7 @@ def schedule_rebuild(sender: type, response: Response, **kwargs: Any) -> None:
 
 @receiver(response_withdrawn)
 @receiver(response_reviewed)
+@receiver(response_flagged)
 def schedule_full_rebuild(sender: type, response: Response, **kwargs: Any) -> None:
     try:
         aggregates_request_full(survey_id=response.survey_id)

@@ -16,6 +16,8 @@ urlpatterns += i18n_patterns(
     path("privacy/", views.privacy, name="privacy"),
     path("", include("surveys.urls")),
     path("organize/", include("recruitment.urls")),
+    path("organize/", include("incentives.staff_urls")),
+    path("", include("incentives.urls")),
     path("analytics/", include("analytics.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

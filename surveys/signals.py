@@ -13,6 +13,10 @@ response_withdrawn = Signal()
 # kwargs: response. It moves in or out of the "without flagged" counts: a full rebuild.
 response_reviewed = Signal()
 
+# Sent after a quality flag is added to a stored response (surveys.quality.reviews, e.g. a
+# repeated payout contact) commits; kwargs: response. Like a review: a full rebuild.
+response_flagged = Signal()
+
 # Sent by analytics after a refresh of a survey's aggregates or estimates published something;
 # kwargs: survey_id. Here, not in analytics, because analytics imports recruitment (the
 # bundle's recruitment CSV) and recruitment's sample-health alerts listen to it.

@@ -37,3 +37,6 @@ FLAG_HONEYPOT = "honeypot"
 # chain (another seed link's, or another self-started root's): one person in two branches.
 FLAG_SAME_DEVICE = "same_device"
 FLAG_SAME_DEVICE_OTHER_CHAIN = "same_device_other_chain"
+# Added after submit, when the payout contact given was already given for another response
+# (incentives.contacts): one person paid twice under two names.
+FLAG_SAME_PAYOUT_CONTACT = "same_payout_contact"

@@ -40,6 +40,12 @@ class DesignChange(models.Model):
         SEED_LINK_EXPIRY = "seed_link_expiry", _("seed link's expiry")
         SEED_LINK_ACTIVE = "seed_link_active", _("seed link open")
         POPULATION_SIZE = "population_size", _("population size")
+        INCENTIVES = "incentives", _("incentives")
+        INCENTIVE_PRIMARY = "incentive_primary", _("incentive for taking part")
+        INCENTIVE_PER_RECRUIT = "incentive_per_recruit", _("incentive per recruit")
+        INCENTIVE_BUDGET = "incentive_budget", _("incentive budget")
+        INCENTIVE_METHODS = "incentive_methods", _("payout methods")
+        INCENTIVE_ERASE_DAYS = "incentive_erase_days", _("days payout contacts are kept")
 
     survey = models.ForeignKey(
         "surveys.Survey", on_delete=models.CASCADE, related_name="design_changes"

@@ -1,10 +1,11 @@
 """The log of a survey's design changes, which the STROBE-RDS checklist asks a report to give.
 
 Recorded: the survey's recruits per personal link, each seed link's limit, expiry and
-opening or closing, and the population size the estimators use. Values are stored as plain
-tokens, the same in every language, and translated when shown: "" (did not exist yet: a new
-seed link), "unlimited", "never" (no expiry), "open" / "closed", "unknown" (no population
-size), a number, a date-time in ISO 8601, or "N (LOW-HIGH)" for a population size and its range.
+opening or closing, the population size the estimators use, and the incentives (incentives.
+configure). Values are stored as plain tokens, the same in every language, and translated when
+shown: "" (did not exist yet: a new seed link), "unlimited", "never" (no expiry), "open" /
+"closed", "on" / "off", "unknown" (no population size), a number, an amount ("2000 KZT"), a
+date-time in ISO 8601, or "N (LOW-HIGH)" for a population size and its range.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ NEVER = "never"
 OPEN = "open"
 CLOSED = "closed"
 UNKNOWN = "unknown"
+ON = "on"
+OFF = "off"
 
 
 def limit_value(limit: int | None) -> str:
@@ -136,6 +139,8 @@ def value_label(value: str, *, what: str) -> str:
         OPEN: _("open"),
         CLOSED: _("closed"),
         UNKNOWN: _("unknown"),
+        ON: _("on"),
+        OFF: _("off"),
     }
     if value in words:
         return words[value]

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from surveys.links import limits
 from surveys.models import QualityReview, Response, Review
-from surveys.signals import response_reviewed
+from surveys.signals import response_flagged, response_reviewed
 
 # Every quality flag a response can carry, by its stable code (surveys/links/limits.py and the
 # paradata checks write them); a code missing here is shown as it is.
@@ -29,6 +29,7 @@ FLAG_LABELS: dict[str, Promise] = {
     limits.FLAG_HONEYPOT: _("filled a field hidden from people"),
     limits.FLAG_SAME_DEVICE: _("same device as another response"),
     limits.FLAG_SAME_DEVICE_OTHER_CHAIN: _("same device as a response in another chain"),
+    limits.FLAG_SAME_PAYOUT_CONTACT: _("same payout contact as another response"),
 }
 
 
@@ -68,6 +69,22 @@ def response_review(
             response=locked, decision=decision, decided_by=user, decided_at=now
         )
         transaction.on_commit(lambda: response_reviewed.send(sender=Response, response=locked))
+    return locked
+
+
+def response_flag_add(*, response: Response, flag: str) -> Response:
+    """Add a quality flag to a stored response; adding one it has changes nothing.
+
+    Once it commits, ``response_flagged`` has the aggregates rebuilt: a flagged response
+    leaves the "without flagged" figures until an organizer accepts it.
+    """
+    with transaction.atomic():
+        locked = Response.objects.select_for_update().get(pk=response.pk)
+        if locked.withdrawn_at is not None or flag in locked.quality_flags:
+            return locked
+        locked.quality_flags = [*locked.quality_flags, flag]
+        locked.save(update_fields=["quality_flags"])
+        transaction.on_commit(lambda: response_flagged.send(sender=Response, response=locked))
     return locked
 
 

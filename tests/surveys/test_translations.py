@@ -23,6 +23,7 @@ def _extracted_msgids(tmp_path: Path) -> set[str]:
         "recruitment",
         "analytics",
         "sampledata",
+        "incentives",
         "templates",
         "manage.py",
     ):

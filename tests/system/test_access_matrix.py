@@ -1,4 +1,4 @@
-"""Every organizer, analyst and admin address against every kind of visitor.
+"""Every organizer, analyst, payments and admin address against every kind of visitor.
 
 Anonymous visitors and respondents (a browser that answered, with no login) are sent to the
 login page; staff without the page's permission get 403; the right role gets the page.
@@ -16,9 +16,11 @@ from surveys.models import SeedLink, Survey
 from tests.fixtures.staff import logged_in
 from tests.flow import complete_survey
 
-ROLES = ("anonymous", "respondent", "analyst", "organizer", "admin")
+ROLES = ("anonymous", "respondent", "analyst", "organizer", "payments", "admin")
 ORGANIZE = {"organizer", "admin"}
 ANALYSE = {"analyst", "admin"}
+# Whoever pays sees the payout contacts; organizers and analysts do not.
+PAY = {"payments", "admin"}
 ADMIN = {"admin"}
 
 
@@ -39,6 +41,10 @@ def _urls(seed: SeedLink, job: ExportJob) -> list[tuple[str, str, set[str]]]:
         ("get", f"/en/organize/{s}/flagged/", ORGANIZE),
         ("get", f"/en/organize/{s}/digest/", ORGANIZE),
         ("get", f"/en/organize/{s}/alerts/thresholds/", ORGANIZE),
+        ("get", f"/en/organize/{s}/incentives/", ORGANIZE),
+        ("get", f"/en/organize/{s}/payouts/", PAY),
+        ("post", f"/en/organize/{s}/payouts/contacts/", PAY),
+        ("post", f"/en/organize/{s}/payouts/download/", PAY),
         ("post", f"/en/organize/{s}/alerts/snooze/", ORGANIZE),
         ("get", "/en/analytics/", ANALYSE),
         ("post", "/en/analytics/rebuild/", ANALYSE),
@@ -71,6 +77,7 @@ def clients(sco_survey: Survey, monkeypatch: pytest.MonkeyPatch) -> dict[str, Cl
         "respondent": respondent,
         "analyst": logged_in(_account("matrix-analyst", "--role=analyst")),
         "organizer": logged_in(_account("matrix-organizer", "--role=organizer")),
+        "payments": logged_in(_account("matrix-payer", "--role=payments")),
         "admin": logged_in(_account("root", "--role=both", "--superuser")),
     }
 

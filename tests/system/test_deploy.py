@@ -6,6 +6,7 @@ Docker cannot run on this machine, so these read the files instead of starting c
 
 from __future__ import annotations
 
+import base64
 import importlib.util
 import os
 import re
@@ -24,6 +25,7 @@ REQUIRED_IN_PRODUCTION = {
     "DJANGO_ENV",
     "SECRET_KEY",
     "CLIENT_HASH_SALT",
+    "PAYOUT_KEY",
     "ALLOWED_HOSTS",
     "DATABASE_URL",
     "REDIS_URL",
@@ -169,6 +171,7 @@ def production_env(**extra: str) -> dict[str, str]:
         DJANGO_ENV="production",
         SECRET_KEY=secrets.token_urlsafe(50)[:50],
         CLIENT_HASH_SALT=secrets.token_urlsafe(50)[:50],
+        PAYOUT_KEY=base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
         ALLOWED_HOSTS="survey.example.org",
         DATABASE_URL="postgres://survey:secret@db.invalid:5432/survey",
         REDIS_URL="redis://redis.invalid:6379/0",

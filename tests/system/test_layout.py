@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ("surveys", "recruitment", "analytics", "sampledata", "config")
+APPS = ("surveys", "recruitment", "analytics", "sampledata", "incentives", "config")
 # Never the project's own code: the environment, generated files, data and the tests.
 OUTSIDE = {".venv", ".git", "var", "node_modules", "locale", "static", "__pycache__"}
 MAX_MODULES = 15
@@ -45,6 +45,7 @@ NOT_THE_QUESTION = {
     # A common word used as a JSON key, not the SCO question "status".
     ("config/views.py", "status"): "the /healthz JSON key",
     ("analytics/exports/views.py", "status"): "the export job's JSON key (ExportJob.status)",
+    ("incentives/models.py", "status"): "the ledger entry's column in an index",
 }
 
 

@@ -1,4 +1,4 @@
-"""Create or update a staff login for organizers and analysts."""
+"""Create or update a staff login for organizers, analysts and whoever pays the incentives."""
 
 from __future__ import annotations
 
@@ -13,14 +13,25 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
-GROUPS = {"organizer": ["Organizers"], "analyst": ["Analysts"], "both": ["Organizers", "Analysts"]}
-# The permission each group grants, as the data migration 0002_staff_groups sets them up.
-GROUP_PERMISSIONS = {"Organizers": "organizer", "Analysts": "analyst"}
+GROUPS = {
+    "organizer": ["Organizers"],
+    "analyst": ["Analysts"],
+    "both": ["Organizers", "Analysts"],
+    # Whoever pays sees the payout contacts; organizers and analysts do not, unless also this.
+    "payments": ["Payments"],
+}
+# The permission each group grants (app, codename), as the data migrations set them up:
+# surveys' 0002_staff_groups and incentives' 0002_payments_group.
+GROUP_PERMISSIONS = {
+    "Organizers": ("surveys", "organizer"),
+    "Analysts": ("surveys", "analyst"),
+    "Payments": ("incentives", "payments"),
+}
 
 
 class Command(BaseCommand):
     help = (
-        "Create or update a staff user in the Organizers and/or Analysts group. The password "
+        "Create or update a staff user in the Organizers, Analysts or Payments group. The password "
         "comes from the environment variable named by --password-env, or is asked for in a "
         "terminal."
     )
@@ -105,10 +116,9 @@ class Command(BaseCommand):
 
 def _group(name: str) -> Group:
     """Return the staff group, recreating it with its permission if it was deleted."""
+    app_label, codename = GROUP_PERMISSIONS[name]
     try:
-        permission = Permission.objects.get(
-            content_type__app_label="surveys", codename=GROUP_PERMISSIONS[name]
-        )
+        permission = Permission.objects.get(content_type__app_label=app_label, codename=codename)
     except Permission.DoesNotExist:
         raise CommandError("The survey permissions are missing: run manage.py migrate.") from None
     group, _created = Group.objects.get_or_create(name=name)

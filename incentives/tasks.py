@@ -1,0 +1,13 @@
+"""Celery entry points of the incentives app."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from incentives.contacts import contacts_erase_due
+
+
+@shared_task(name="incentives.contacts_erase", ignore_result=True)
+def contacts_erase_task() -> int:
+    """Erase the payout contacts whose last payment is older than their survey allows."""
+    return contacts_erase_due()

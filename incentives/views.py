@@ -1,0 +1,69 @@
+"""The respondent's payout contact (its own POST) and the organizers' incentive settings."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from incentives.configure import FIELDS, incentive_settings_for, incentives_update
+from incentives.contacts import payout_contact_save
+from incentives.forms import IncentiveSettingsForm, PayoutContactForm
+from surveys.models import Survey
+from surveys.quality.design_log import design_changes
+from surveys.selectors import survey_get
+from surveys.visitor import visitor_response
+
+
+@never_cache
+@require_POST
+def payout_contact(request: HttpRequest, slug: str) -> HttpResponse:
+    """Save the payout contact this browser's respondent typed, or show why it is refused."""
+    survey = survey_get(slug=slug)
+    response = visitor_response(request=request, survey=survey)
+    if response is None:
+        return redirect("surveys:start", slug=survey.slug)
+    form = PayoutContactForm(request.POST)
+    if form.is_valid():
+        try:
+            payout_contact_save(response=response, text=form.cleaned_data["payout_contact"])
+        except ValidationError as error:
+            form.add_error("payout_contact", error)
+        else:
+            return redirect(reverse("surveys:thanks", kwargs={"slug": survey.slug}) + "#payout")
+    context = {"survey": survey, "form": form}
+    return render(request, "incentives/payout_contact.html", context, status=400)
+
+
+def organizer_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Let in logged-in users with the organizer permission; others get a login page or 403."""
+    guarded = permission_required("surveys.organizer", raise_exception=True)(view)
+    return never_cache(login_required(guarded))
+
+
+@organizer_required
+@require_http_methods(["GET", "POST"])
+def incentive_settings(request: HttpRequest, slug: str) -> HttpResponse:
+    """Show and change the survey's incentives; the changes join the design-change log."""
+    survey = get_object_or_404(Survey, slug=slug)
+    config = incentive_settings_for(survey=survey)
+    form = IncentiveSettingsForm(request.POST or None, instance=config)
+    if request.method == "POST" and form.is_valid():
+        changes = {name: form.cleaned_data[name] for name in FIELDS}
+        try:
+            incentives_update(survey=survey, user=request.user, **changes)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return redirect("incentives:settings", slug=survey.slug)
+    changes = [
+        change for change in design_changes(survey=survey) if change.what.startswith("incentive")
+    ]
+    context = {"survey": survey, "form": form, "changes": changes}
+    return render(request, "incentives/settings.html", context)
