@@ -62,8 +62,10 @@ run: install messages migrate
 	@echo
 	exec $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
+# The login is a member of the shipped survey; more with create_staff --survey SLUG (repeatable).
 organizer: install migrate
-	$(PY) manage.py create_staff --role both
+	$(PY) manage.py load_questionnaire
+	$(PY) manage.py create_staff --role both --survey sco-2025
 
 # --- quality -----------------------------------------------------------------------------------
 

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import permission_required
+from django.http import Http404
 
+from membership.access import member_required
+from membership.models import Role
 from surveys.models import Survey
 
-analyst_required = permission_required("surveys.analyst", raise_exception=True)
+# The analyst permission, and a membership as analyst of the survey named by the URL's slug.
+analyst_required = member_required(Role.ANALYST)
 
 
 def survey_chosen(*, surveys: list[Survey], slug: str | None) -> Survey | None:
-    """Return the survey with this slug, else the first one, else None."""
+    """Return the survey with this slug, else the first one, else None.
+
+    ``surveys`` are those the user may see: a slug outside them is a 404, as on every page."""
     for survey in surveys:
         if survey.slug == slug:
             return survey
+    if slug:
+        raise Http404("No such survey")
     return surveys[0] if surveys else None

@@ -133,6 +133,7 @@ INSTALLED_APPS = [
     "analytics",
     "sampledata",
     "incentives",
+    "membership",
 ]
 
 MIDDLEWARE = [

@@ -15,6 +15,7 @@ urlpatterns += i18n_patterns(
     path("", views.home, name="home"),
     path("privacy/", views.privacy, name="privacy"),
     path("", include("surveys.urls")),
+    path("organize/<slug:slug>/members/", include("membership.urls")),
     path("organize/", include("recruitment.urls")),
     path("organize/", include("incentives.staff_urls")),
     path("", include("incentives.urls")),

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -22,6 +22,8 @@ from incentives.forms import PayBatchForm
 from incentives.ledger import batch_pay
 from incentives.models import ContactAccess
 from incentives.selectors import PayoutRow, payout_rows, payout_table, survey_totals
+from membership.access import member_required
+from membership.models import Role
 from surveys.csv_safe import csv_lines
 from surveys.models import Survey
 
@@ -30,7 +32,8 @@ Action = ContactAccess.Action
 
 def payments_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Let in logged-in users with the payments permission; others get a login page or 403."""
-    guarded = permission_required("incentives.payments", raise_exception=True)(view)
+    # The role's permission, and a membership in that role of the survey in the URL (else 404).
+    guarded = member_required(Role.PAYMENTS)(view)
     return never_cache(login_required(guarded))
 
 

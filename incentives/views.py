@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,6 +15,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from incentives.configure import FIELDS, incentive_settings_for, incentives_update
 from incentives.contacts import payout_contact_save
 from incentives.forms import IncentiveSettingsForm, PayoutContactForm
+from membership.access import member_required
+from membership.models import Role
 from surveys.models import Survey
 from surveys.quality.design_log import design_changes
 from surveys.selectors import survey_get
@@ -43,7 +45,8 @@ def payout_contact(request: HttpRequest, slug: str) -> HttpResponse:
 
 def organizer_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Let in logged-in users with the organizer permission; others get a login page or 403."""
-    guarded = permission_required("surveys.organizer", raise_exception=True)(view)
+    # The role's permission, and a membership in that role of the survey in the URL (else 404).
+    guarded = member_required(Role.ORGANIZER)(view)
     return never_cache(login_required(guarded))
 
 

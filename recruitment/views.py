@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.auth.decorators import login_required
 from django.core.paginator import Page
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,6 +16,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from membership.access import member_required
+from membership.models import Role
+from membership.selectors import survey_visible, surveys_visible
 from recruitment.forms import SeedLinkEditForm, SeedLinkForm, ThresholdsForm
 from recruitment.health.snooze import SNOOZE_DAYS
 from recruitment.health.store import health_panel
@@ -73,8 +76,10 @@ class ChainPages:
 
 
 def organizer_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Let in logged-in users with the organizer permission; others get a login page or 403."""
-    guarded = permission_required("surveys.organizer", raise_exception=True)(view)
+    """Let in logged-in users with the organizer permission; others get a login page or 403.
+
+    A survey the organizer is no member of answers 404 (membership.access)."""
+    guarded = member_required(Role.ORGANIZER)(view)
     return never_cache(login_required(guarded))
 
 
@@ -143,7 +148,12 @@ def _chain_pages(request: HttpRequest, page: Page) -> ChainPages:
 @require_GET
 def monitor(request: HttpRequest, slug: str | None = None) -> HttpResponse:
     slug = slug or request.GET.get("survey")
-    survey = _survey(slug) if slug else Survey.objects.order_by("slug").first()
+    visible = surveys_visible(user=request.user, role=Role.ORGANIZER)
+    survey = (
+        survey_visible(user=request.user, role=Role.ORGANIZER, slug=slug)
+        if slug
+        else visible.first()
+    )
     if survey is None:
         return render(request, "organize/no_survey.html")
     dormant_days = _dormant_days(request)
@@ -170,7 +180,7 @@ def monitor(request: HttpRequest, slug: str | None = None) -> HttpResponse:
         # Switching the filter starts again at its first page.
         "all_chains_url": _query(request, chains=None, chains_page=None),
         "dormant_chains_url": _query(request, chains="dormant", chains_page=None),
-        "surveys": list(Survey.objects.order_by("slug").values_list("slug", flat=True)),
+        "surveys": list(visible.values_list("slug", flat=True)),
         "m": figures,
         "form": SeedLinkForm(survey=survey),
         # One token for the close form of every row.

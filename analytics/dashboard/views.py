@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -24,14 +24,15 @@ from analytics.dashboard.selectors import (
 )
 from analytics.margins.selectors import cached_poststratification
 from analytics.rds.selectors import subgroup_estimates, survey_estimates, with_poststrat
-from surveys.models import Survey
+from membership.models import Role
+from membership.selectors import survey_visible, surveys_visible
 
 
 @login_required
 @analyst_required
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
-    surveys = list(Survey.objects.order_by("slug"))
+    surveys = list(surveys_visible(user=request.user, role=Role.ANALYST))
     survey = survey_chosen(surveys=surveys, slug=request.GET.get("survey"))
     if survey is None:
         return render(request, "analytics/dashboard.html", {"surveys": surveys})
@@ -99,7 +100,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @analyst_required
 @require_POST
 def rebuild(request: HttpRequest) -> HttpResponse:
-    survey = get_object_or_404(Survey, slug=request.POST.get("survey", ""))
+    survey = survey_visible(
+        user=request.user, role=Role.ANALYST, slug=request.POST.get("survey", "")
+    )
     # The task runs analytics.refresh.survey_refresh, forced: in-process now, else on a worker.
     if aggregates_request_rebuild(survey_id=survey.pk):
         messages.success(request, _("A full rebuild of the aggregate tables was started."))

@@ -39,13 +39,15 @@ from analytics.exports.options import (
 )
 from analytics.exports.stream import export_chunks
 from analytics.models import ExportJob
+from membership.models import Role
+from membership.selectors import surveys_visible
 from surveys.models import Survey
 
 
 @login_required
 @analyst_required
 def exports(request: HttpRequest) -> HttpResponse:
-    surveys = list(Survey.objects.order_by("slug"))
+    surveys = list(surveys_visible(user=request.user, role=Role.ANALYST))
     slug = request.GET.get("survey") or request.POST.get("survey")
     survey = survey_chosen(surveys=surveys, slug=slug)
     if survey is None:
@@ -75,7 +77,9 @@ def exports(request: HttpRequest) -> HttpResponse:
         )
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
-    jobs = ExportJob.objects.filter(owner=request.user).select_related("survey")[:10]
+    jobs = ExportJob.objects.filter(owner=request.user, survey__in=surveys).select_related(
+        "survey"
+    )[:10]
     context = {
         "surveys": surveys,
         "survey": survey,
@@ -122,6 +126,9 @@ def export_bundle(request: HttpRequest, slug: str) -> FileResponse:
 def _job(request: HttpRequest, pk: str) -> ExportJob:
     job = get_object_or_404(ExportJob.objects.select_related("survey"), pk=pk)
     if not export_job_visible(job=job, user=request.user):
+        raise Http404("No such export")
+    # A job outlives its owner's membership: once out of the study, its files are out of reach.
+    if not surveys_visible(user=request.user, role=Role.ANALYST).filter(pk=job.survey_id).exists():
         raise Http404("No such export")
     return job
 

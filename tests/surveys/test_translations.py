@@ -24,6 +24,7 @@ def _extracted_msgids(tmp_path: Path) -> set[str]:
         "analytics",
         "sampledata",
         "incentives",
+        "membership",
         "templates",
         "manage.py",
     ):

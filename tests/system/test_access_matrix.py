@@ -75,9 +75,15 @@ def clients(sco_survey: Survey, monkeypatch: pytest.MonkeyPatch) -> dict[str, Cl
     return {
         "anonymous": Client(),
         "respondent": respondent,
-        "analyst": logged_in(_account("matrix-analyst", "--role=analyst")),
-        "organizer": logged_in(_account("matrix-organizer", "--role=organizer")),
-        "payments": logged_in(_account("matrix-payer", "--role=payments")),
+        "analyst": logged_in(
+            _account("matrix-analyst", "--role=analyst", f"--survey={sco_survey.slug}")
+        ),
+        "organizer": logged_in(
+            _account("matrix-organizer", "--role=organizer", f"--survey={sco_survey.slug}")
+        ),
+        "payments": logged_in(
+            _account("matrix-payer", "--role=payments", f"--survey={sco_survey.slug}")
+        ),
         "admin": logged_in(_account("root", "--role=both", "--superuser")),
     }
 

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ("surveys", "recruitment", "analytics", "sampledata", "incentives", "config")
+APPS = ("surveys", "recruitment", "analytics", "sampledata", "incentives", "config", "membership")
 # Never the project's own code: the environment, generated files, data and the tests.
 OUTSIDE = {".venv", ".git", "var", "node_modules", "locale", "static", "__pycache__"}
 MAX_MODULES = 15

@@ -13,6 +13,10 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
+from membership.models import Role
+from membership.services import membership_add
+from surveys.models import Survey
+
 GROUPS = {
     "organizer": ["Organizers"],
     "analyst": ["Analysts"],
@@ -26,6 +30,13 @@ GROUP_PERMISSIONS = {
     "Organizers": ("surveys", "organizer"),
     "Analysts": ("surveys", "analyst"),
     "Payments": ("incentives", "payments"),
+}
+# The memberships --survey adds for each --role.
+ROLES = {
+    "organizer": [Role.ORGANIZER],
+    "analyst": [Role.ANALYST],
+    "both": [Role.ORGANIZER, Role.ANALYST],
+    "payments": [Role.PAYMENTS],
 }
 
 
@@ -50,6 +61,13 @@ class Command(BaseCommand):
             "--superuser", action="store_true", help="also make the user a superuser"
         )
         parser.add_argument("--email", default="", help="e-mail address (optional)")
+        parser.add_argument(
+            "--survey",
+            action="append",
+            default=[],
+            metavar="SLUG",
+            help="make the user a member of this survey in the role(s) (repeatable)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         interactive = sys.stdin.isatty()
@@ -61,6 +79,7 @@ class Command(BaseCommand):
             if not username:
                 raise CommandError("A username is required.")
 
+        surveys = _surveys(options["survey"])
         User = get_user_model()
         user = User.objects.filter(username=username).first()
         creating = user is None
@@ -86,9 +105,15 @@ class Command(BaseCommand):
                 user.is_staff = True
             user.save()
             user.groups.add(*groups)
+            for survey in surveys:
+                for role in ROLES[options["role"]]:
+                    membership_add(survey=survey, user=user, role=role)
         verb = "Created" if creating else "Updated"
         names = ", ".join(group.name for group in groups)
         self.stdout.write(self.style.SUCCESS(f"{verb} staff user {username!r} in {names}."))
+        if surveys:
+            slugs = ", ".join(survey.slug for survey in surveys)
+            self.stdout.write(f"Member of {slugs} as {' and '.join(ROLES[options['role']])}.")
 
     def _password(self, variable: str | None, interactive: bool, *, needed: bool) -> str | None:
         if variable:
@@ -112,6 +137,15 @@ class Command(BaseCommand):
         if not first:
             raise CommandError("A password is required.")
         return first
+
+
+def _surveys(slugs: list[str]) -> list[Survey]:
+    """Return the surveys named, or stop with the slugs that name none."""
+    found = {survey.slug: survey for survey in Survey.objects.filter(slug__in=slugs)}
+    unknown = [slug for slug in slugs if slug not in found]
+    if unknown:
+        raise CommandError(f"No survey with the slug {', '.join(unknown)}.")
+    return [found[slug] for slug in dict.fromkeys(slugs)]
 
 
 def _group(name: str) -> Group:

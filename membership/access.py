@@ -1,0 +1,36 @@
+"""The decorator every staff page of a survey goes through: the kind of page, then the study."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+
+from membership.models import Role
+from membership.selectors import survey_visible, user_has_role
+
+View = Callable[..., HttpResponse]
+
+
+def member_required(role: Role) -> Callable[[View], View]:
+    """Refuse (403) users without the role; answer 404 for a survey they are no member of.
+
+    The survey is the view's ``slug`` argument; views without one choose among
+    ``surveys_visible`` themselves. Put ``login_required`` outside, so visitors log in first.
+    """
+
+    def decorate(view: View) -> View:
+        @wraps(view)
+        def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not user_has_role(user=request.user, role=role):
+                raise PermissionDenied
+            if kwargs.get("slug") is not None:
+                survey_visible(user=request.user, role=role, slug=kwargs["slug"])
+            return view(request, *args, **kwargs)
+
+        return guarded
+
+    return decorate

@@ -1,0 +1,62 @@
+"""The organizers' page of their survey's members: who sees it, in which role; add and remove."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from membership.access import member_required
+from membership.forms import MemberForm
+from membership.models import Role
+from membership.selectors import survey_members, survey_visible
+from membership.services import membership_add, membership_remove
+
+organizer_only = member_required(Role.ORGANIZER)
+
+
+@never_cache
+@login_required
+@organizer_only
+@require_http_methods(["GET", "POST"])
+def members(request: HttpRequest, slug: str) -> HttpResponse:
+    survey = survey_visible(user=request.user, role=Role.ORGANIZER, slug=slug)
+    form = MemberForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        user, role = form.cleaned_data["username"], form.cleaned_data["role"]
+        membership_add(survey=survey, user=user, role=Role(role))
+        messages.success(
+            request,
+            _("%(user)s is a member of this survey as %(role)s.")
+            % {"user": user.username, "role": Role(role).label},
+        )
+        return redirect("membership:members", slug=survey.slug)
+    context = {"survey": survey, "form": form, "members": survey_members(survey=survey)}
+    return render(
+        request, "organize/members.html", context, status=400 if form.is_bound else 200
+    )
+
+
+@never_cache
+@login_required
+@organizer_only
+@require_POST
+def member_remove(request: HttpRequest, slug: str, membership_id: int) -> HttpResponse:
+    survey = survey_visible(user=request.user, role=Role.ORGANIZER, slug=slug)
+    membership = get_object_or_404(survey.memberships.select_related("user"), pk=membership_id)
+    try:
+        membership_remove(membership=membership)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("%(user)s is no longer a member of this survey as %(role)s.")
+            % {"user": membership.user.username, "role": membership.get_role_display()},
+        )
+    return redirect("membership:members", slug=survey.slug)
