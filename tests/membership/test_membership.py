@@ -200,3 +200,13 @@ def test_the_admin_lists_the_members_of_each_study(sco_survey: Survey) -> None:
     root = User.objects.create_superuser("root", password="x-very-long-password-1")
     html = logged_in(root).get("/en/admin/membership/membership/").content.decode()
     assert "olga" in html and sco_survey.slug in html
+
+
+def test_whoever_pays_sees_the_payouts_of_their_survey_only(
+    sco_survey: Survey, campus: Survey
+) -> None:
+    payer = logged_in(staff_user("pavel", "Payments", surveys=[sco_survey]))
+    assert payer.get(f"/en/organize/{sco_survey.slug}/payouts/").status_code == 200
+    assert payer.get(f"/en/organize/{campus.slug}/payouts/").status_code == 404
+    reply = payer.post(f"/en/organize/{campus.slug}/payouts/download/")
+    assert reply.status_code == 404
