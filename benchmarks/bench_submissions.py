@@ -12,10 +12,10 @@ Figures: final submits/s at each client count and its ratio to ``/bench/hello`` 
 at the same client count (target at least 0.15), the submits' p50 and p99 (target p99 at most
 250 ms), errors (target none), and whole respondent sessions per second (13 requests each).
 
-The load client runs on the same two cores as the server. ``wrk`` (C, event-driven, Lua for the
-flow) is used when installed, so that the client takes a few percent of the CPU; without it,
-``--client python`` runs a thread-per-client ``http.client`` load generator, which is good
-enough for the smoke test but takes CPU from the server and understates the figures.
+The load client is ``wrk`` (C, event-driven, Lua for the flow: benchmarks/wrk/), which runs on
+the same two cores as the server and takes a few percent of them. The smoke test drives the
+same client, so that a change of the respondent's flow that the client cannot follow fails
+there first. A client that cannot prepare its drafts is a HarnessError, never a figure.
 """
 
 from __future__ import annotations
@@ -25,44 +25,21 @@ import json
 import math
 import shutil
 import signal
-import statistics
 import subprocess
 import sys
-import threading
 import time
-import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.common import WORK, Figure, figure_print, figures_write, stack_env
-from tests.respondent_client import RespondentBrowser
+from benchmarks.common import WORK, Figure, HarnessError, figure_print, figures_write, stack_env
 
 WRK_DIR = Path(__file__).resolve().parent / "wrk"
 RATIO_TARGET = 0.15
 P99_TARGET_MS = 250.0
 STALL_SECONDS = 30.0
 SURVEY_PATH = "/en/s/sco-2025/"
-
-# One set of answers per page of the SCO questionnaire, as the form posts them.
-PAGES: list[list[tuple[str, str]]] = [
-    [
-        ("awareness", "partially"),
-        ("impact", "moderately_positive"),
-        ("initiatives", "not_familiar"),
-    ],
-    [("platforms", "telegram"), ("platforms", "youtube"), ("trust", "rather_yes")],
-    [("threats", "disinformation"), ("conflict_prevention", "fast_exchange")],
-    [
-        ("country", "kz"),
-        ("age_group", "under_30"),
-        ("gender", "female"),
-        ("status", "student"),
-        ("sphere", "education"),
-    ],
-    [("network_size", "40")],
-]
 
 
 @dataclass
@@ -72,21 +49,15 @@ class Run:
     requests: int
     seconds: float
     errors: int
-    latencies_ms: list[float] = field(default_factory=list)
     p50_ms: float = 0.0
     p99_ms: float = 0.0
     sessions: int = 0
+    challenges: int = 0
+    first_error: str = ""
 
     @property
     def rate(self) -> float:
         return self.requests / self.seconds if self.seconds else 0.0
-
-    def percentiles(self) -> Run:
-        if self.latencies_ms:
-            ordered = sorted(self.latencies_ms)
-            self.p50_ms = statistics.median(ordered)
-            self.p99_ms = ordered[min(len(ordered) - 1, math.ceil(0.99 * len(ordered)) - 1)]
-        return self
 
 
 # --- wrk ---------------------------------------------------------------------------------------
@@ -101,6 +72,8 @@ def _wrk(
     script: str,
     script_args: list[str] | None = None,
     markers: list[Path] | None = None,
+    watch: list[Path] | None = None,
+    stall_seconds: float = STALL_SECONDS,
     path: str = "",
 ) -> dict[str, float]:
     """Run wrk and return the RESULT line its Lua ``done`` prints; stop it once markers exist."""
@@ -120,15 +93,16 @@ def _wrk(
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     if markers:
         # wrk sleeps for its whole -d even when every thread stopped: interrupt it then, or
-        # when the last threads have made no progress for a while (their requests fail).
-        done, last_change = 0, time.monotonic()
+        # when the threads have made no progress (no draft written, no thread done) for a while:
+        # their requests fail, which the RESULT line then tells.
+        seen, last_change = -1, time.monotonic()
         while process.poll() is None:
-            now_done = sum(m.exists() for m in markers)
-            if now_done == len(markers):
+            if all(m.exists() for m in markers):
                 break
-            if now_done != done:
-                done, last_change = now_done, time.monotonic()
-            elif done and time.monotonic() - last_change > STALL_SECONDS:
+            progress = _progress([*markers, *(watch or [])])
+            if progress != seen:
+                seen, last_change = progress, time.monotonic()
+            elif time.monotonic() - last_change > stall_seconds:
                 break
             time.sleep(0.1)
         if process.poll() is None:
@@ -137,7 +111,16 @@ def _wrk(
     for line in out.splitlines():
         if line.startswith("RESULT "):
             return json.loads(line[len("RESULT ") :])
-    raise RuntimeError(f"wrk printed no result:\n{out}\n{err}")
+    raise HarnessError(f"wrk printed no result (exit {process.returncode}):\n{out}\n{err}")
+
+
+def _progress(paths: list[Path]) -> int:
+    """Return how far the files show a run has come: bytes written plus files present."""
+    total = 0
+    for path in paths:
+        if path.exists():
+            total += path.stat().st_size + 1
+    return total
 
 
 def _wrk_run(result: dict[str, float], count_key: str = "requests") -> Run:
@@ -150,19 +133,19 @@ def _wrk_run(result: dict[str, float], count_key: str = "requests") -> Run:
         p50_ms=result["p50_us"] / 1000,
         p99_ms=result["p99_us"] / 1000,
         sessions=int(result.get("sessions", 0)),
+        challenges=int(result.get("challenges", 0)),
+        first_error=str(result.get("first_error", "")),
     )
 
 
 class WrkClient:
     """Load runs with wrk and the Lua scripts in benchmarks/wrk/."""
 
-    def __init__(self, base_url: str) -> None:
+    def __init__(self, base_url: str, *, stall_seconds: float = STALL_SECONDS) -> None:
         if shutil.which("wrk") is None:
-            raise SystemExit(
-                "wrk is not installed: apt-get install wrk (make bench installs it as root), "
-                "or run with --client python."
-            )
+            raise HarnessError("wrk is missing: apt-get install wrk (make bench does, as root)")
         self.base_url = base_url
+        self.stall_seconds = stall_seconds
         WORK.mkdir(parents=True, exist_ok=True)
 
     def hello(self, *, clients: int, duration: float) -> Run:
@@ -204,6 +187,8 @@ class WrkClient:
             script="respondent.lua",
             script_args=["prepare", str(prefix), str(per_client), SURVEY_PATH],
             markers=markers,
+            watch=[Path(f"{prefix}.{i}") for i in range(clients)],
+            stall_seconds=self.stall_seconds,
         )
         prepare_seconds = time.perf_counter() - started
         for marker in markers:
@@ -214,7 +199,11 @@ class WrkClient:
             path = Path(f"{prefix}.{i}")
             drafts += path.read_text().splitlines() if path.exists() else []
         if len(drafts) < clients:
-            raise RuntimeError(f"only {len(drafts)} drafts prepared for {clients} clients")
+            raise HarnessError(
+                f"the wrk respondent prepared only {len(drafts)} drafts for {clients} clients "
+                f"({prepared['unexpected']} unexpected answers; the first: "
+                f"{prepared.get('first_error') or 'none'})"
+            )
         share = len(drafts) // clients
         for i in range(clients):
             Path(f"{prefix}.{i}").write_text(
@@ -228,124 +217,15 @@ class WrkClient:
             script="submit.lua",
             script_args=[str(prefix), SURVEY_PATH],
             markers=markers,
+            stall_seconds=self.stall_seconds,
         )
         run = _wrk_run(result, count_key="submitted")
         # Failed requests while preparing drafts are errors of the flow too.
         run.errors += int(prepared["unexpected"] + prepared["socket_errors"])
+        run.challenges = int(prepared.get("challenges", 0))
+        if not run.first_error:
+            run.first_error = str(prepared.get("first_error", ""))
         return run, prepare_seconds
-
-
-# --- Python threads ----------------------------------------------------------------------------
-
-
-class Browser(RespondentBrowser):
-    """One respondent's connection and cookies, answering with status codes."""
-
-    def status(self, method: str, path: str, form: list[tuple[str, str]] | None = None) -> int:
-        """Send one request; return its status code."""
-        self.statuses.clear()  # thousands of requests per browser: keep no history
-        return self.request(method, path, form).status
-
-    def answer(self, number: int, *, action: str) -> bool:
-        form = [*PAGES[number - 1], ("action", action)]
-        return self.status("POST", f"{SURVEY_PATH}p/{number}/", form) == 302
-
-    def prepare(self) -> bool:
-        """Consent and answer every page but the last; return whether all went as expected."""
-        ok = self.status("GET", SURVEY_PATH) == 200
-        ok &= self.status("POST", SURVEY_PATH, [("consent", "on")]) == 302
-        for number in range(1, len(PAGES)):
-            ok &= self.answer(number, action="next")
-        return ok
-
-    def submit(self) -> bool:
-        return self.answer(len(PAGES), action="submit")
-
-    def session(self) -> bool:
-        """Do a whole session as a browser does, following every redirect (13 requests)."""
-        self.cookies.clear()
-        self.user_agent = f"respondent-client/{uuid.uuid4().hex}"
-        ok = self.status("GET", SURVEY_PATH) == 200
-        ok &= self.status("POST", SURVEY_PATH, [("consent", "on")]) == 302
-        for number in range(1, len(PAGES) + 1):
-            ok &= self.status("GET", f"{SURVEY_PATH}p/{number}/") == 200
-            ok &= self.answer(number, action="submit" if number == len(PAGES) else "next")
-        return ok and self.status("GET", f"{SURVEY_PATH}thanks/") == 200
-
-
-def _threads(count: int, work) -> float:
-    threads = [threading.Thread(target=work, args=(i,)) for i in range(count)]
-    started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return time.perf_counter() - started
-
-
-class PythonClient:
-    """Load runs with one thread and one connection per simulated client."""
-
-    def __init__(self, base_url: str) -> None:
-        self.base_url = base_url
-
-    def hello(self, *, clients: int, duration: float) -> Run:
-        latencies: list[float] = []
-        errors = [0]
-        deadline = time.perf_counter() + duration
-
-        def work(_: int) -> None:
-            browser = Browser(self.base_url)
-            while time.perf_counter() < deadline:
-                started = time.perf_counter()
-                status = browser.status("GET", "/bench/hello")
-                latencies.append((time.perf_counter() - started) * 1000)
-                if status != 200:
-                    errors[0] += 1
-
-        seconds = _threads(clients, work)
-        return Run(len(latencies), seconds, errors[0], latencies).percentiles()
-
-    def sessions(self, *, clients: int, duration: float) -> Run:
-        done = [0]
-        errors = [0]
-        deadline = time.perf_counter() + duration
-
-        def work(_: int) -> None:
-            browser = Browser(self.base_url)
-            while time.perf_counter() < deadline:
-                if browser.session():
-                    done[0] += 1
-                else:
-                    errors[0] += 1
-
-        seconds = _threads(clients, work)
-        return Run(done[0], seconds, errors[0], sessions=done[0])
-
-    def submits(self, *, clients: int, per_client: int) -> tuple[Run, float]:
-        browsers: list[list[Browser]] = [[] for _ in range(clients)]
-        errors = [0]
-
-        def prepare(i: int) -> None:
-            for _ in range(per_client):
-                browser = Browser(self.base_url)
-                if not browser.prepare():
-                    errors[0] += 1
-                browsers[i].append(browser)
-
-        prepare_seconds = _threads(clients, prepare)
-        latencies: list[float] = []
-
-        def submit(i: int) -> None:
-            for browser in browsers[i]:
-                started = time.perf_counter()
-                ok = browser.submit()
-                latencies.append((time.perf_counter() - started) * 1000)
-                if not ok:
-                    errors[0] += 1
-
-        seconds = _threads(clients, submit)
-        return Run(len(latencies), seconds, errors[0], latencies).percentiles(), prepare_seconds
 
 
 # --- the benchmark -----------------------------------------------------------------------------
@@ -354,14 +234,13 @@ class PythonClient:
 def measure(
     *,
     base_url: str,
-    client: str = "wrk",
     clients: list[int] | None = None,
     duration: float = 10.0,
     per_client: int = 50,
     session_clients: int = 16,
 ) -> list[Figure]:
     """Measure every submission figure and print each as it comes."""
-    load = WrkClient(base_url) if client == "wrk" else PythonClient(base_url)
+    load = WrkClient(base_url)
     figures: list[Figure] = []
 
     def add(figure: Figure) -> None:
@@ -370,6 +249,8 @@ def measure(
 
     for count in clients or [16, 64]:
         hello = load.hello(clients=count, duration=duration)
+        if not hello.requests:
+            raise HarnessError(f"/bench/hello answered nothing in {duration:.0f} s (BENCH_HELLO?)")
         submits, prepare_seconds = load.submits(clients=count, per_client=per_client)
         ratio = submits.rate / hello.rate if hello.rate else 0.0
         add(
@@ -403,7 +284,9 @@ def measure(
                 unit="",
                 target="0",
                 ok=submits.errors + hello.errors == 0,
-                notes=f"drafts prepared in {prepare_seconds:.1f} s",
+                notes=f"drafts prepared in {prepare_seconds:.1f} s, "
+                f"{submits.challenges} person checks answered"
+                + (f"; first: {submits.first_error}" if submits.first_error else ""),
             )
         )
     sessions = load.sessions(clients=session_clients, duration=duration)
@@ -412,7 +295,8 @@ def measure(
             name=f"full respondent sessions/s, {session_clients} clients",
             value=sessions.rate,
             unit="/s",
-            notes=f"13 requests each; {sessions.requests} sessions, {sessions.errors} errors",
+            notes=f"13 requests each; {sessions.requests} sessions, {sessions.errors} errors"
+            + (f" (first: {sessions.first_error})" if sessions.first_error else ""),
             ok=None if sessions.errors == 0 else False,
         )
     )
@@ -422,17 +306,15 @@ def measure(
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--base-url", default=None, help="default: the scripts/serve stack")
-    parser.add_argument("--client", choices=["wrk", "python"], default="wrk")
     parser.add_argument("--clients", default="16,64", help="comma-separated client counts")
     parser.add_argument("--duration", type=float, default=10.0, help="seconds per timed run")
     parser.add_argument("--per-client", type=int, default=50, help="drafts per client")
     parser.add_argument("--json", type=Path, default=None, help="write the figures here")
     args = parser.parse_args()
     base_url = args.base_url or stack_env()["SITE_URL"]
-    print(f"== submissions against {base_url} ({args.client})", flush=True)
+    print(f"== submissions against {base_url} (wrk)", flush=True)
     figures = measure(
         base_url=base_url,
-        client=args.client,
         clients=[int(c) for c in args.clients.split(",")],
         duration=args.duration,
         per_client=args.per_client,

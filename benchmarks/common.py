@@ -22,6 +22,10 @@ RESULTS = ROOT / "benchmarks" / "RESULTS.md"
 WORK = ROOT / "var" / "bench"
 
 
+class HarnessError(RuntimeError):
+    """The benchmark could not measure (its client or set-up broke): no figure, not a miss."""
+
+
 @dataclass
 class Figure:
     """One measured figure, the baseline it is compared with, and its target."""

@@ -5,6 +5,11 @@
 each ``benchmarks/bench_*.py`` in its own process (each prints its figures with their ratios as it
 goes), prints a summary, and appends a dated entry to ``benchmarks/RESULTS.md``. The stack keeps
 running afterwards (``make stop`` stops it).
+
+Exit status: 0 when every figure meets its target, 1 when a figure misses one, 2 when the
+harness itself broke (a script failed, so some figures were not measured: reported as HARNESS
+ERROR, apart from the misses). The gunicorn of the stack trusts loopback as its proxy here, so
+that each simulated respondent of the wrk client counts as an address of its own.
 """
 
 from __future__ import annotations
@@ -116,7 +121,9 @@ def main() -> None:
     args = parser.parse_args()
 
     wrk_ensure()
-    subprocess.run([str(ROOT / "scripts" / "serve"), "start"], check=True)
+    # Loopback stands for the production proxy: the load client names each respondent's address.
+    serve_env = {**os.environ, "TRUSTED_PROXIES": os.environ.get("TRUSTED_PROXIES", "127.0.0.1")}
+    subprocess.run([str(ROOT / "scripts" / "serve"), "start"], check=True, env=serve_env)
     stored = responses_fill(args.responses)
     WORK.mkdir(parents=True, exist_ok=True)
     load_before, busy_before = load_average(), busy_processes()
@@ -142,12 +149,14 @@ def main() -> None:
             print(reply.stdout, end="", flush=True)
             verbatim.append(f"$ python benchmarks/{script}\n{reply.stdout}")
             if reply.returncode != 0:
-                failures.append(f"{script} failed: {reply.stderr[-500:]}")
+                failures.append(f"{script}: {reply.stderr.strip()[-500:]}")
             continue
         output = WORK / (script.removesuffix(".py") + ".json")
         output.unlink(missing_ok=True)
-        if subprocess.run([*command, "--json", str(output)]).returncode != 0 or not output.exists():
-            failures.append(f"{script} failed (its output is above)")
+        reply = subprocess.run([*command, "--json", str(output)], stderr=subprocess.PIPE, text=True)
+        print(reply.stderr, end="", file=sys.stderr, flush=True)
+        if reply.returncode != 0 or not output.exists():
+            failures.append(f"{script}: {_last_line(reply.stderr) or 'no figures written'}")
             continue
         figures += figures_read(output)
 
@@ -155,10 +164,10 @@ def main() -> None:
     print("\n== summary", flush=True)
     for figure in figures:
         print("  " + figure.line())
-    for failure in failures:
-        print("  FAILED: " + failure)
     missed = [f.name for f in figures if f.ok is False]
     print(f"  {len(figures) - len(missed)} of {len(figures)} figures meet their target")
+    for failure in failures:
+        print("  HARNESS ERROR (not measured): " + failure)
     if not args.no_record:
         notes = [
             f"responses in sco-2025 at the start: {stored:,}",
@@ -167,14 +176,25 @@ def main() -> None:
             f"duration: {minutes:.1f} min",
             *conditions,
             *args.note,
-            *(f"FAILED: {failure}" for failure in failures),
+            *(f"HARNESS ERROR (not measured): {failure}" for failure in failures),
         ]
         results_append(
             figures=figures, command="make bench", notes=notes, verbatim="\n".join(verbatim)
         )
         print(f"  appended to {Path('benchmarks/RESULTS.md')}")
+    raise SystemExit(exit_status(missed=missed, failures=failures))
+
+
+def exit_status(*, missed: list[str], failures: list[str]) -> int:
+    """Return 2 when the harness broke, else 1 when a figure missed its target, else 0."""
     if failures:
-        raise SystemExit(1)
+        return 2
+    return 1 if missed else 0
+
+
+def _last_line(text: str) -> str:
+    lines = [line for line in text.strip().splitlines() if line.strip()]
+    return lines[-1].strip() if lines else ""
 
 
 if __name__ == "__main__":

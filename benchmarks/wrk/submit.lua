@@ -1,4 +1,5 @@
--- Final submits only: each request submits a draft of its own, prepared by respondent.lua.
+-- Final submits only: each request submits a draft of its own, prepared by respondent.lua,
+-- from the browser that prepared it (its cookies, address and name), with the last page's stamp.
 --
 -- Run every thread with exactly one connection (wrk -t N -c N). Thread k reads the drafts in
 -- <prefix>.<k> (first argument) and stops when it has submitted them all. Latency figures are
@@ -31,9 +32,13 @@ function init(args)
     prefix = args[1]
     base = args[2] or "/en/s/sco-2025/"
     drafts = {}
+    -- One line per draft, as respondent.lua wrote it: cookies, CSRF token, the last page's
+    -- served stamp, the respondent's address and browser name.
     for line in io.lines(args[1] .. "." .. id) do
-        local session, csrf = string.match(line, "^([^\t]+)\t([^\t]+)$")
-        table.insert(drafts, {session = session, csrf = csrf})
+        local cookies, csrf, stamp, address, agent =
+            string.match(line, "^([^\t]+)\t([^\t]+)\t([^\t]*)\t([^\t]+)\t([^\t]+)$")
+        table.insert(drafts, {cookies = cookies, csrf = csrf, stamp = stamp, address = address,
+            agent = agent})
     end
     next_draft, submitted, bad = 1, 0, 0
     first_us, last_us = 0, 0
@@ -41,13 +46,15 @@ end
 
 function request()
     if first_us == 0 then first_us = now_us() end
-    local d = drafts[next_draft]
-    if d == nil then d = drafts[#drafts] end
+    -- The runner deals at least one draft to every thread; an empty file is the runner's bug.
+    local d = assert(drafts[next_draft] or drafts[#drafts], "no drafts for thread " .. id)
     return wrk.format("POST", base .. "p/5/", {
-        ["Cookie"] = "csrftoken=" .. d.csrf .. "; respondent=" .. d.session,
+        ["Cookie"] = d.cookies,
         ["Content-Type"] = "application/x-www-form-urlencoded",
-    }, "csrfmiddlewaretoken=" .. d.csrf .. "&network_size=" .. math.random(1, 300)
-        .. "&action=submit")
+        ["User-Agent"] = d.agent,
+        ["X-Forwarded-For"] = d.address,
+    }, "csrfmiddlewaretoken=" .. d.csrf .. "&page_served=" .. d.stamp .. "&website="
+        .. "&network_size=" .. math.random(1, 300) .. "&action=submit")
 end
 
 function response(status, headers, body)

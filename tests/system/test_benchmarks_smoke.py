@@ -1,14 +1,17 @@
 """The benchmarks, run small (about 1,000 responses) so that they cannot rot between runs.
 
 ``make bench`` runs them at a million responses against the local stack; here each one's
-``measure`` runs against the test database and Django's live server, with the Python load
-client instead of wrk. The figures themselves are not judged here (a shared CI machine is too
-noisy): what is checked is that every figure is measured from real work.
+``measure`` runs against the test database and Django's live server, with the same wrk + Lua
+respondent as ``make bench``: a change of the respondent's flow that the client cannot follow
+fails here. The figures themselves are not judged here (a shared CI machine is too noisy): what
+is checked is that every figure is measured from real work.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import re
+import time
 
 import pytest
 
@@ -20,7 +23,9 @@ from benchmarks import (
     bench_tree,
     common,
 )
+from benchmarks.common import HarnessError
 from sampledata.bulk import responses_generate
+from surveys.links import limits
 from surveys.models import Response, SeedLink, Survey
 from surveys.questionnaire.loader import (
     questionnaire_load,
@@ -50,16 +55,44 @@ def _names(figures: list[common.Figure]) -> list[str]:
     return [re.sub(r"(?<= )\d[\d,]*", "N", f.name) for f in figures]
 
 
-def test_submission_benchmark_measures_real_submits_and_sessions(thousand, live_server, settings):
+@pytest.fixture
+def server(live_server, transactional_db):
+    """The live server's address for wrk, left only once it has answered every request.
+
+    wrk leaves requests in flight when its time is up; the server finishes them (a submit
+    rebuilds the aggregates in-process here), and the database is emptied only after that.
+    """
+    yield live_server.url.replace("localhost", "127.0.0.1")  # wrk would try ::1 first
+    from django.db import connection
+
+    quiet_since, deadline = None, time.monotonic() + 120
+    while time.monotonic() < deadline:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND pid <> pg_backend_pid() AND state <> 'idle'"
+            )
+            busy = cursor.fetchone()[0]
+        if busy:
+            quiet_since = None
+        elif quiet_since is None:
+            quiet_since = time.monotonic()
+        elif time.monotonic() - quiet_since > 1.5:
+            return
+        time.sleep(0.1)
+
+
+@pytest.fixture
+def behind_proxy(settings) -> None:
+    """Trust loopback as make bench does: each respondent has an address of its own."""
     settings.BENCH_HELLO = True
-    before = Response.objects.filter(survey=thousand).count()
+    settings.TRUSTED_PROXY_NETWORKS = [ipaddress.ip_network("127.0.0.1/32")]
+
+
+def test_submission_benchmark_measures_real_submits_and_sessions(thousand, server, behind_proxy):
+    before = set(Response.objects.filter(survey=thousand).values_list("pk", flat=True))
     figures = bench_submissions.measure(
-        base_url=live_server.url,
-        client="python",
-        clients=[3],
-        duration=1.0,
-        per_client=2,
-        session_clients=2,
+        base_url=server, clients=[3], duration=3.0, per_client=2, session_clients=2
     )
     assert _names(figures) == [
         "final submits/s, N clients",
@@ -68,13 +101,42 @@ def test_submission_benchmark_measures_real_submits_and_sessions(thousand, live_
         "full respondent sessions/s, N clients",
     ]
     submits, p99, errors, sessions = figures
-    assert errors.value == 0 and errors.ok
+    assert errors.value == 0 and errors.ok, errors.notes
     assert submits.value > 0 and submits.baseline > 0 and submits.ratio is not None
     assert 0 < p99.value < 30_000
     completed = int(re.search(r"(\d+) sessions", sessions.notes).group(1))
     assert completed >= 1
-    # Every final submit and every session stored exactly one new response.
-    assert Response.objects.filter(survey=thousand).count() == before + 3 * 2 + completed
+    # Every final submit and every session stored exactly one new response (a session that the
+    # end of the run cut after its submit, before its thank-you page, too), through the whole
+    # flow: each page's served stamp came back, the honeypot stayed empty, and every simulated
+    # respondent was a client of its own.
+    new = Response.objects.filter(survey=thousand).exclude(pk__in=before)
+    assert 3 * 2 + completed <= new.count() <= 3 * 2 + completed + 2
+    pages = {str(page.position) for page in thousand.pages.all()}
+    for response in new:
+        assert set(response.paradata["page_seconds"]) == pages
+        assert not {limits.FLAG_HONEYPOT, limits.FLAG_SAME_CLIENT_RECENTLY} & set(
+            response.quality_flags
+        )
+    assert len({r.client_hash for r in new}) == new.count()
+
+
+def test_wrk_respondent_answers_the_person_check_beyond_the_start_limit(thousand, server, settings):
+    settings.START_RATE_LIMIT = 1  # one address (no proxy is trusted): every start but one asks
+    load = bench_submissions.WrkClient(server)
+    run, _ = load.submits(clients=2, per_client=2)
+    assert run.requests == 4 and run.errors == 0, run.first_error
+    assert run.challenges >= 3
+    assert Response.objects.filter(survey=thousand).count() == 1000 + 4
+
+
+def test_submission_benchmark_is_a_harness_error_when_wrk_cannot_prepare_drafts(
+    thousand, server, behind_proxy
+):
+    Survey.objects.filter(pk=thousand.pk).update(is_open=False)
+    load = bench_submissions.WrkClient(server, stall_seconds=3)
+    with pytest.raises(HarnessError, match=r"prepared only 0 drafts .* GET consent: status 410"):
+        load.submits(clients=2, per_client=1)
 
 
 def test_aggregate_benchmark_times_full_and_incremental_rebuilds(thousand):
@@ -148,3 +210,11 @@ def test_results_entry_records_machine_commit_command_and_each_figure(tmp_path, 
         "| **misses** |" in text
     )
     assert "| tree | 120 ms | limit (ms): 1,000 | 0.120 | ≤ 1000 ms | meets |" in text
+
+
+def test_make_bench_fails_on_a_missed_target_and_says_apart_when_the_harness_broke():
+    from benchmarks import run
+
+    assert run.exit_status(missed=[], failures=[]) == 0
+    assert run.exit_status(missed=["final submit p99, 64 clients"], failures=[]) == 1
+    assert run.exit_status(missed=[], failures=["bench_submissions.py: HarnessError: …"]) == 2
