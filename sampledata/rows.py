@@ -107,6 +107,9 @@ def _other_columns() -> list[tuple[str, str]]:
         if not field.has_default() and not field.null:
             raise RuntimeError(f"sampledata.rows does not know how to fill Response.{field.name}")
         default = field.get_default() if field.has_default() else None
+        if field.unique and field.null:
+            # One default for every row would break the unique key: NULL, as old rows have.
+            default = None
         extra.append((field.column, _copy_value(default)))
     return extra
 

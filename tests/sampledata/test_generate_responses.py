@@ -184,3 +184,12 @@ def test_generated_rows_are_copied_and_the_sequence_moves_past_them(sco_survey):
         (last_value,) = cursor.fetchone()
     assert last_value >= result.last_id
     assert Response.objects.filter(pk__range=(result.first_id, result.last_id)).count() == 250
+
+
+@pytest.mark.postgres
+def test_generated_rows_share_no_withdrawal_code_a_real_respondent_could_be_given(sco_survey):
+    result = responses_generate(survey=sco_survey, n=120, seed=8, batch_size=50)
+    generated = Response.objects.filter(pk__range=(result.first_id, result.last_id))
+    assert generated.count() == 120
+    # Nobody took these answers: no code to withdraw them, as rows stored before codes existed.
+    assert not generated.exclude(withdraw_code=None).exists()
