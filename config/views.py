@@ -9,10 +9,13 @@ import sys
 from axes.conf import settings as axes_settings
 from axes.helpers import get_cool_off
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.db import InterfaceError, OperationalError, connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template.defaultfilters import filesizeformat
 from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from surveys.models import Survey
@@ -118,11 +121,27 @@ def server_error(request: HttpRequest) -> HttpResponse:
     return HttpResponse(page, status=500)
 
 
+def _too_large(exception: Exception) -> str:
+    """Say which of Django's request limits a request broke, in the page's language; or ""."""
+    if isinstance(exception, RequestDataTooBig):
+        limit = filesizeformat(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+        return _(
+            "What you sent is too large (limit %(limit)s). Nothing of it was saved: go back "
+            "and shorten it."
+        ) % {"limit": limit}
+    if isinstance(exception, TooManyFieldsSent):
+        return _("The form has too many fields (limit %(limit)s).") % {
+            "limit": settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
+        }
+    return ""
+
+
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
     """Explain a bad request, unless it only failed because the database went away."""
     if _caused_by_database(exception):
         return _unavailable(exception)
-    return HttpResponse(render_to_string("400.html", request=request), status=400)
+    page = render_to_string("400.html", {"message": _too_large(exception)}, request=request)
+    return HttpResponse(page, status=400)
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -15,6 +15,9 @@ from recruitment.health.thresholds import KINDS, SETTINGS, thresholds_for
 from recruitment.seed_links import seed_label_taken, valid_through
 from surveys.links import policy
 from surveys.models import Review, SeedLink, Survey
+
+# Far beyond any fieldwork, and far from the end of the calendar (9999-12-31).
+MAX_VALIDITY = timedelta(days=10 * 366)
 
 
 class SeedLinkForm(forms.Form):
@@ -66,6 +69,14 @@ class SeedLinkForm(forms.Form):
         if day is not None and day < timezone.localdate():
             raise ValidationError(
                 _("The last valid day cannot be in the past."), code="expiry_in_past"
+            )
+        # A date field accepts 9999-12-31, the day after which no calendar has.
+        latest = timezone.localdate() + MAX_VALIDITY
+        if day is not None and day > latest:
+            raise ValidationError(
+                _("The last valid day can be %(latest)s at the latest."),
+                code="expiry_too_far",
+                params={"latest": latest.isoformat()},
             )
         return day
 

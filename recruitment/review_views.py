@@ -16,8 +16,15 @@ from recruitment.health.digest import digest as digest_of
 from recruitment.health.snooze import alert_snooze, alert_unsnooze
 from recruitment.health.store import health_store
 from recruitment.health.thresholds import thresholds_save
-from recruitment.monitor.quarantine import STATES, flagged_chains, flagged_page, reviewable
+from recruitment.monitor.quarantine import (
+    STATES,
+    chain_known,
+    flagged_chains,
+    flagged_page,
+    reviewable,
+)
 from recruitment.views import _choice, _monitor_path, _survey, organizer_required
+from surveys.http import bad_request_page
 from surveys.models import Review, Survey
 from surveys.quality.reviews import response_review
 
@@ -66,6 +73,10 @@ def flagged(request: HttpRequest, slug: str) -> HttpResponse:
     survey = _survey(slug)
     state = _choice(request, "state", STATES)
     chain = request.GET.get("chain", "")
+    if chain and not chain_known(chain):
+        return bad_request_page(
+            request, message=_("There is no chain “%(chain)s”.") % {"chain": chain[:40]}
+        )
     page = flagged_page(
         survey=survey,
         chain=chain or None,

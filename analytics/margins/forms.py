@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from analytics.margins.reader import MarginRow
@@ -77,7 +78,11 @@ class MarginsUploadForm(forms.Form):
         upload = cleaned.get("file")
         if upload is not None:
             if upload.size > MAX_UPLOAD_BYTES:
-                raise forms.ValidationError(_("The file is too large."), code="too_large")
+                raise forms.ValidationError(
+                    _("The file is too large (limit %(limit)s)."),
+                    code="too_large",
+                    params={"limit": filesizeformat(MAX_UPLOAD_BYTES)},
+                )
             try:
                 cleaned["text"] = upload.read().decode("utf-8-sig")
             except UnicodeDecodeError as error:

@@ -5,9 +5,12 @@ from __future__ import annotations
 import csv
 import io
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 COLUMNS = ("question", "option", "share")
@@ -32,9 +35,25 @@ def _share(text: str, line: int) -> float:
         raise ValidationError(
             _("Line %(line)s: the share “%(share)s” is not a number."),
             code="share_not_a_number",
-            params={"line": line, "share": text},
+            params={"line": line, "share": Truncator(text).chars(40)},
         )
     return value
+
+
+def _lines(reader: Any, errors: list[ValidationError]) -> Iterator[tuple[int, list[str]]]:
+    """Yield the line number and cells of each line; a cell the csv module refuses ends it."""
+    try:
+        for cells in reader:
+            yield reader.line_num, cells
+    except csv.Error:
+        # The only refusal of a reader over text: a cell beyond csv.field_size_limit().
+        errors.append(
+            ValidationError(
+                _("Line %(line)s: a cell is too large (limit %(limit)s characters)."),
+                code="cell_too_large",
+                params={"line": reader.line_num, "limit": csv.field_size_limit()},
+            )
+        )
 
 
 def margins_read(*, text: str) -> list[MarginRow]:
@@ -53,8 +72,7 @@ def margins_read(*, text: str) -> list[MarginRow]:
     at = {column: header.index(column) for column in COLUMNS}
     rows: list[MarginRow] = []
     errors: list[ValidationError] = []
-    for cells in reader:
-        line = reader.line_num
+    for line, cells in _lines(reader, errors):
         if not any(cell.strip() for cell in cells):
             continue
         if len(cells) < len(header):

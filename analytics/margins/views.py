@@ -17,6 +17,8 @@ from analytics.margins.selectors import margin_questions, poststratification
 from analytics.margins.services import margins_clear, margins_replace
 from surveys.models import Survey
 
+PROBLEMS_SHOWN = 20
+
 
 @login_required
 @analyst_required
@@ -49,7 +51,9 @@ def margins(request: HttpRequest, slug: str) -> HttpResponse:
         "survey": survey,
         "form": form,
         "upload": upload,
-        "problems": problems,
+        # A file of 100,000 bad lines must not answer with 100,000 messages.
+        "problems": problems[:PROBLEMS_SHOWN],
+        "more_problems": max(len(problems) - PROBLEMS_SHOWN, 0),
         "result": poststratification(survey=survey),
     }
     failed = bool(problems) or (bound is not None and bool(bound.errors))

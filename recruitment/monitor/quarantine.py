@@ -7,6 +7,7 @@ shortened code, and who decided what; never the answers, never a client hash.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 from django.core.paginator import Page, Paginator
@@ -18,6 +19,9 @@ from surveys.quality.reviews import flag_label
 
 # ?chain= for the responses that came without a seed link (self-started chains).
 NO_SEED = "none"
+# A chain filter names a seed link by its id: ASCII digits only ("²".isdigit() is true), few
+# enough for a 64-bit key on every database.
+CHAIN_ID = re.compile(r"[0-9]{1,18}")
 STATES = ("pending", "all")
 
 
@@ -81,6 +85,11 @@ def flagged_chains(*, survey: Survey) -> list[FlaggedChain]:
     return sorted(chains, key=lambda chain: (-chain.pending, -chain.flagged, chain.label))
 
 
+def chain_known(chain: str) -> bool:
+    """Return whether a chain filter has the form of a seed link id or names the unlinked."""
+    return chain == NO_SEED or CHAIN_ID.fullmatch(chain) is not None
+
+
 def flagged_page(
     *,
     survey: Survey,
@@ -95,7 +104,7 @@ def flagged_page(
     if chain == NO_SEED:
         rows = rows.filter(seed_link__isnull=True)
     elif chain:
-        rows = rows.filter(seed_link_id=int(chain)) if chain.isdigit() else rows.none()
+        rows = rows.filter(seed_link_id=int(chain)) if chain_known(chain) else rows.none()
     if state == "pending":
         rows = rows.filter(review=Review.NONE)
     shown = Paginator(_rows(rows), per_page).get_page(page)
