@@ -1,6 +1,6 @@
 # Survey platform: local run, tests and maintenance.
 #   make run    – install, compile translations, migrate, load the questionnaire, seed demo data, serve
-#   make test   – ruff, then pytest on SQLite, then the whole suite on a throwaway PostgreSQL
+#   make test   – ruff and import-linter's layers, then pytest on SQLite, then the whole suite on a throwaway PostgreSQL
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
@@ -71,11 +71,13 @@ organizer: install migrate
 
 lint: install
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports --no-cache
 
 # A skipped or xfailed test fails the run (see tests/conftest.py).
 test: export STRICT_NO_SKIP = 1
 test: install messages
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports --no-cache
 	env -u DATABASE_URL -u REDIS_URL -u DJANGO_ENV \
 		$(VENV)/bin/pytest -m "not postgres and not browser and not services"
 	@test -x $(CHROMIUM) || { echo "$(CHROMIUM) is missing (apt-get install chromium); the browser tests need it." >&2; exit 1; }

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.dispatch import receiver
 
-from analytics.aggregation.rebuild import aggregates_request_full, aggregates_schedule
+from analytics.enqueue import aggregates_request_full, aggregates_schedule
 from surveys.models import Response
 from surveys.signals import (
     response_flagged,

@@ -1,9 +1,7 @@
 from django.urls import path
 
-from analytics.dashboard import views as dashboard
-from analytics.exports import views as exports
-from analytics.margins import views as margins
-from analytics.rds import views as rds
+from analytics.views import dashboard, exports, margins
+from analytics.views import diagnostics as rds
 
 app_name = "analytics"
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from analytics.exports.rds_csv import recruitment_rows
 from membership.access import member_required
 from membership.models import Role
 from membership.selectors import survey_visible, surveys_visible
@@ -24,7 +25,6 @@ from recruitment.health.snooze import SNOOZE_DAYS
 from recruitment.health.store import health_panel
 from recruitment.monitor.figures import monitor_figures
 from recruitment.monitor.quarantine import flagged_chains, flagged_latest
-from recruitment.rds_csv import recruitment_rows
 from recruitment.seed_links import (
     seed_link_create,
     seed_link_deactivate,

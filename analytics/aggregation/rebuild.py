@@ -1,4 +1,4 @@
-"""Writes of the aggregate tables: rebuilds (full or incremental), scheduling, catch-up.
+"""Writes of the aggregate tables: rebuilds (full or incremental) and their coalescing window.
 
 A rebuild writes a new snapshot of counts and switches the survey's pointer to it in one
 transaction, so readers see either the old or the new snapshot, never a mix. An incremental
@@ -264,29 +264,18 @@ def _write_sql(batch: _Batch) -> None:
         cursor.execute(sql, [batch.snapshot.pk, *params, *previous_params])
 
 
-def aggregates_schedule(*, survey_id: int) -> bool:
-    """Enqueue a rebuild unless one was enqueued within the coalescing window.
+def aggregates_claim_window(*, survey_id: int) -> bool:
+    """Claim the survey's coalescing window; return whether this caller should enqueue.
 
-    With a worker, the rebuild waits for the window to end, so every submission inside the
-    window is counted by it; a burst of submissions costs one rebuild per window. In-process
-    (no broker) every submission is counted at once, as an incremental rebuild. The window is
-    claimed in the shared cache (one round trip on every submission), or in the survey's
-    schedule row when the cache is away. A broker that cannot be reached costs one bounded
-    attempt per window and is logged: the beat's catch-up does the rebuild.
+    The window is claimed in the shared cache (one round trip on every submission), or in the
+    survey's schedule row when the cache is away.
     """
-    if _in_process():
-        # No worker waits out a window in-process (eager tasks ignore the countdown): count the
-        # response now, on commit, so that the dashboard is current without rebuilding on GET.
-        return _enqueue(survey_id=survey_id, full=False, countdown=0)
     window = settings.AGGREGATES_COALESCE_SECONDS
     try:
-        claimed = cache.add(f"analytics:rebuild-enqueued:{survey_id}", 1, timeout=window)
+        return bool(cache.add(f"analytics:rebuild-enqueued:{survey_id}", 1, timeout=window))
     except Exception:
         log.warning("cache unreachable; claiming the rebuild window in the database")
-        claimed = _claim_window_row(survey_id=survey_id, window=window)
-    if not claimed:
-        return False
-    return _enqueue(survey_id=survey_id, full=False, countdown=window)
+        return _claim_window_row(survey_id=survey_id, window=window)
 
 
 def _claim_window_row(*, survey_id: int, window: int) -> bool:
@@ -304,34 +293,16 @@ def _claim_window_row(*, survey_id: int, window: int) -> bool:
     return bool(claimed)
 
 
-def aggregates_request_full(*, survey_id: int) -> bool:
-    """Ask for a full rebuild, e.g. after a withdrawal; the catch-up retries a lost request."""
+def aggregates_full_requested(*, survey_id: int) -> None:
+    """Record that the survey needs a full rebuild, so that the catch-up retries a lost one."""
     AggregateSchedule.objects.get_or_create(survey_id=survey_id)
     AggregateSchedule.objects.filter(pk=survey_id).update(full_requested_at=timezone.now())
-    return _enqueue(survey_id=survey_id, full=True, countdown=0)
 
 
-def _in_process() -> bool:
-    """Return whether tasks run eagerly, in this process, as in the embedded default."""
-    from analytics.tasks import aggregates_rebuild_task
-
-    return bool(aggregates_rebuild_task.app.conf.task_always_eager)
-
-
-def _enqueue(*, survey_id: int, full: bool, countdown: int) -> bool:
-    from analytics.tasks import aggregates_rebuild_task
-
-    try:
-        aggregates_rebuild_task.apply_async(
-            args=[survey_id], kwargs={"full": full}, countdown=countdown
-        )
-    except Exception:
-        # Redis down, or (in-process) a failing rebuild: the response is stored all the same.
-        log.exception("aggregate rebuild of survey %s not run now; the catch-up will", survey_id)
-        AggregateSchedule.objects.get_or_create(survey_id=survey_id)
-        AggregateSchedule.objects.filter(pk=survey_id).update(failures=F("failures") + 1)
-        return False
-    return True
+def aggregates_enqueue_failed(*, survey_id: int) -> None:
+    """Count a rebuild that could not be enqueued (the catch-up will run it)."""
+    AggregateSchedule.objects.get_or_create(survey_id=survey_id)
+    AggregateSchedule.objects.filter(pk=survey_id).update(failures=F("failures") + 1)
 
 
 def aggregates_stale(*, survey_id: int) -> str:
@@ -353,8 +324,3 @@ def aggregates_stale(*, survey_id: int) -> str:
     if gaps and Response.objects.filter(survey_id=survey_id, id__in=gaps).exists():
         return "incremental"
     return ""
-
-
-def aggregates_request_rebuild(*, survey_id: int) -> bool:
-    """Start a full rebuild now, as the dashboard's button asks."""
-    return _enqueue(survey_id=survey_id, full=True, countdown=0)

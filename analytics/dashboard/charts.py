@@ -6,7 +6,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from analytics.dashboard.selectors import Crosstab, QuestionResult
+from analytics.aggregation.selectors import Crosstab, QuestionResult
 from analytics.rds.selectors import QuestionEstimates
 
 

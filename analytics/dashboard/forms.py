@@ -11,7 +11,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from analytics.aggregation.counting import LANGUAGE, WAVE
-from analytics.dashboard.selectors import (
+from analytics.aggregation.selectors import (
     FLAGGED_ALL,
     FLAGGED_WITHOUT,
     crosstab_dimensions,

@@ -29,11 +29,11 @@ from django.utils import translation
 from analytics.exports.codebook import codebook_rows
 from analytics.exports.formats import export_write
 from analytics.exports.options import ExportOptions
+from analytics.exports.rds_csv import FIXED_COLUMNS, recruitment_rows
 from analytics.margins.estimates import Poststratification, as_rows, poststratification
 from analytics.models import PopulationMargin, RDSQuestion
 from analytics.rds.refresh import BOOTSTRAP_SEED
 from analytics.rds.ss_estimates import SS_SEED
-from recruitment.rds_csv import FIXED_COLUMNS, recruitment_rows
 from surveys.csv_safe import csv_lines
 from surveys.filenames import file_stem
 from surveys.models import Question, QuestionKind, QuestionRole, Response, Review, SeedLink, Survey

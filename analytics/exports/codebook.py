@@ -9,7 +9,7 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from analytics.dashboard.selectors import survey_questions
+from analytics.aggregation.selectors import survey_questions
 from analytics.exports.options import META_COLUMNS, OTHER_TEXT, ExportOptions, Progress, header_row
 from analytics.exports.wide import wide_columns
 from analytics.margins.weights import WEIGHT_COLUMNS

@@ -7,7 +7,6 @@ import logging
 import os
 
 from django.core.cache import cache
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
@@ -37,22 +36,16 @@ def export_job_create(
             survey=survey, kind=options.kind, when=timezone.now(), extension=options.format
         ),
     )
-    transaction.on_commit(lambda: _enqueue(job.pk))
     return job
 
 
-def _enqueue(job_id: object) -> None:
-    from analytics.tasks import export_run_task
-
-    try:
-        export_run_task.apply_async(args=[str(job_id)])
-    except Exception:
-        log.exception("export job %s could not be started", job_id)
-        ExportJob.objects.filter(pk=job_id, status=ExportJob.Status.PENDING).update(
-            status=ExportJob.Status.FAILED,
-            error=gettext_noop("The task queue could not be reached; please try again later."),
-            finished_at=timezone.now(),
-        )
+def export_job_unqueued(*, job_id: object) -> None:
+    """Fail a pending job whose task could not be queued, with a message its owner can read."""
+    ExportJob.objects.filter(pk=job_id, status=ExportJob.Status.PENDING).update(
+        status=ExportJob.Status.FAILED,
+        error=gettext_noop("The task queue could not be reached; please try again later."),
+        finished_at=timezone.now(),
+    )
 
 
 def _report(job_id: object, rows: int) -> None:

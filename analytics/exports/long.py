@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from analytics.dashboard.selectors import survey_questions
+from analytics.aggregation.selectors import survey_questions
 from analytics.exports.options import (
     ITERATOR_CHUNK,
     OTHER_TEXT,

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.utils import translation
 
-from analytics.dashboard.selectors import all_crosstabs, survey_results
+from analytics.aggregation.selectors import all_crosstabs, survey_results
 from analytics.exports.options import ExportOptions, Progress, header_row
 from analytics.margins.selectors import cached_poststratification
 from analytics.models import RDSQuestion

@@ -20,7 +20,7 @@ from typing import Any
 from django.db import connection
 from django.db.models import QuerySet
 
-from analytics.dashboard.selectors import survey_questions
+from analytics.aggregation.selectors import survey_questions
 from analytics.exports.options import (
     CHUNK_BYTES,
     ITERATOR_CHUNK,

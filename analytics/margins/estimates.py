@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from analytics.dashboard.selectors import survey_questions
+from analytics.aggregation.selectors import survey_questions
 from analytics.margins.raking import Z_95, calibrated_shares, kish_deff
 from analytics.margins.sample import MarginCells
 from analytics.margins.weights import WEIGHT_COLUMNS, WeightTable, weight_table

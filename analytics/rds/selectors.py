@@ -11,7 +11,7 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
 from analytics.aggregation.filters import ResponseFilter
-from analytics.dashboard.selectors import QuestionResult, Results
+from analytics.aggregation.selectors import QuestionResult, Results
 from analytics.models import RDSEstimateSet, RDSQuestion
 from analytics.rds.subgroup import subgroup_compute
 from surveys.models import Response, Survey

@@ -9,16 +9,14 @@ error is noise, not drift. The key questions are the ones the published report n
 (``Survey.dashboard["figures"]``); a survey without figures has every estimated question
 checked.
 
-The stored rows are read by model name: analytics imports recruitment (the analysis bundle
-carries the recruitment CSV), so recruitment does not import analytics back.
+Recruitment reads the analysts' stored estimates; analytics never imports recruitment.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.apps import apps
-
+from analytics.models import RDSQuestion
 from recruitment.health.chains import RawAlert
 from recruitment.health.thresholds import CONVERGENCE, Thresholds
 from surveys.models import Survey
@@ -57,8 +55,7 @@ def unstable_estimates(*, survey: Survey, thresholds: Thresholds) -> list[RawAle
     """Return an alert per key question whose estimate still moves, or has too few waves."""
     waves = int(thresholds[CONVERGENCE]["waves"])
     points = thresholds[CONVERGENCE]["points"]
-    model = apps.get_model("analytics", "RDSQuestion")
-    rows = model.objects.filter(estimate_set__survey=survey, estimate_set__unavailable="")
+    rows = RDSQuestion.objects.filter(estimate_set__survey=survey, estimate_set__unavailable="")
     codes = key_questions(survey=survey)
     if codes:
         rows = rows.filter(question__in=codes)

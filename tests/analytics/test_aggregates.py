@@ -13,7 +13,7 @@ from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
-from analytics.aggregation import rebuild
+from analytics import enqueue
 from analytics.aggregation.counting import (
     count_crosstab,
     count_live,
@@ -24,7 +24,7 @@ from analytics.aggregation.counting import (
 )
 from analytics.aggregation.filters import ResponseFilter
 from analytics.aggregation.rebuild import aggregates_rebuild, aggregates_stale
-from analytics.dashboard.selectors import published_snapshot, survey_results
+from analytics.aggregation.selectors import published_snapshot, survey_results
 from analytics.models import AggregateCount, AggregateSchedule, AggregateState
 from analytics.tasks import aggregates_catch_up_task
 from surveys.models import Response, Survey
@@ -207,13 +207,13 @@ def test_with_a_broker_a_burst_of_submissions_enqueues_a_handful_of_rebuilds(
 
         monkeypatch.setattr("analytics.aggregation.rebuild.cache.add", unreachable)
     enqueued: list[dict[str, Any]] = []
-    real_enqueue = rebuild._enqueue
+    real_enqueue = enqueue._enqueue
 
     def counted(**kwargs: Any) -> bool:
         enqueued.append(kwargs)
         return real_enqueue(**kwargs)
 
-    monkeypatch.setattr(rebuild, "_enqueue", counted)
+    monkeypatch.setattr(enqueue, "_enqueue", counted)
     rng = random.Random(8)
     with celery_broker("memory://"):  # a broker that holds the tasks; no worker runs them
         started = time.monotonic()

@@ -12,7 +12,7 @@ from django.db import connections
 from analytics.aggregation.counting import count_plan, count_python
 from analytics.aggregation.filters import ResponseFilter
 from analytics.aggregation.rebuild import aggregates_rebuild
-from analytics.dashboard.selectors import published_snapshot, survey_results
+from analytics.aggregation.selectors import published_snapshot, survey_results
 from analytics.models import AggregateCount
 from analytics.tasks import aggregates_catch_up_task
 from surveys.models import QuestionKind, Response, Survey

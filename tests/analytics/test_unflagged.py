@@ -21,7 +21,7 @@ from django.utils import timezone
 from analytics.aggregation.counting import count_crosstab, count_live, count_plan, count_python
 from analytics.aggregation.filters import ResponseFilter
 from analytics.aggregation.rebuild import aggregates_rebuild
-from analytics.dashboard.selectors import FLAGGED_WITHOUT, published_snapshot, survey_results
+from analytics.aggregation.selectors import FLAGGED_WITHOUT, published_snapshot, survey_results
 from analytics.models import AggregateCount, RDSQuestion
 from analytics.rds.refresh import rds_rebuild
 from surveys.models import Response, Review, Survey

@@ -14,7 +14,7 @@ from django.test import Client
 
 from analytics.aggregation.counting import count_plan, count_python
 from analytics.aggregation.filters import ResponseFilter
-from analytics.dashboard.selectors import published_snapshot, survey_results
+from analytics.aggregation.selectors import published_snapshot, survey_results
 from analytics.models import AggregateCount
 from surveys.models import Response, Survey
 from tests.fixtures.analytics import varied_answers

@@ -23,7 +23,7 @@ from django.db import connection
 from django.utils import timezone, translation
 
 from analytics.aggregation.rebuild import aggregates_rebuild
-from analytics.dashboard.selectors import published_snapshot
+from analytics.aggregation.selectors import published_snapshot
 from analytics.models import AggregateSchedule, AggregateState
 from sampledata.bulk import responses_generate
 from surveys.models import Response, Survey

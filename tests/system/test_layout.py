@@ -13,7 +13,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ("surveys", "recruitment", "analytics", "sampledata", "incentives", "config", "membership")
+# Every app of the project (a folder with apps.py), and config.
+APPS = (*sorted(path.parent.name for path in ROOT.glob("*/apps.py")), "config")
 # Never the project's own code: the environment, generated files, data and the tests.
 OUTSIDE = {".venv", ".git", "var", "node_modules", "locale", "static", "__pycache__"}
 MAX_MODULES = 15
@@ -33,7 +34,7 @@ NOT_THE_QUESTION = {
     ("surveys/models/questionnaire.py", "network_size"): "QuestionRole.NETWORK_SIZE's value",
     # Response.network_size: the stored degree column, filled from the NETWORK_SIZE role.
     ("surveys/services.py", "network_size"): "the Response column erased on withdrawal",
-    ("recruitment/rds_csv.py", "network_size"): "the Response column",
+    ("analytics/exports/rds_csv.py", "network_size"): "the Response column",
     ("analytics/rds/refresh.py", "network_size"): "the Response column",
     ("analytics/exports/wide.py", "network_size"): "the Response column exported",
     ("analytics/exports/options.py", "network_size"): "the Response column exported",
@@ -44,7 +45,7 @@ NOT_THE_QUESTION = {
     ("recruitment/monitor/tally.py", "country"): "alias of the COUNTRY-role answer",
     # A common word used as a JSON key, not the SCO question "status".
     ("config/views.py", "status"): "the /healthz JSON key",
-    ("analytics/exports/views.py", "status"): "the export job's JSON key (ExportJob.status)",
+    ("analytics/views/exports.py", "status"): "the export job's JSON key (ExportJob.status)",
     ("incentives/models.py", "status"): "the ledger entry's column in an index",
 }
 
@@ -125,40 +126,82 @@ def test_the_sco_question_codes_appear_nowhere_in_platform_code() -> None:
     )
 
 
-def _module_imports(path: Path) -> Iterator[str]:
-    """Yield the modules imported when the module is imported (not in functions or for types)."""
+def _module_name(path: Path) -> str:
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
-    def walk(statements: list[ast.stmt]) -> Iterator[str]:
-        for node in statements:
-            if isinstance(node, ast.Import):
-                yield from (alias.name for alias in node.names)
-            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-                yield node.module
-            elif isinstance(node, ast.If):
-                if "TYPE_CHECKING" not in ast.unparse(node.test):
-                    yield from walk(node.body)
-                yield from walk(node.orelse)
-            elif isinstance(node, ast.Try):
-                yield from walk(node.body)
-                for handler in node.handlers:
-                    yield from walk(handler.body)
-                yield from walk(node.orelse)
-                yield from walk(node.finalbody)
 
-    yield from walk(ast.parse(path.read_text(encoding="utf-8")).body)
+def _imports(path: Path) -> Iterator[str]:
+    """Yield every module the file imports, inside functions too, and every model it names.
+
+    Only imports under ``if TYPE_CHECKING:`` are left out: they never run. A model read by
+    name (``apps.get_model("analytics", "RDSQuestion")`` or ``"analytics.RDSQuestion"``) is a
+    dependency on its app all the same.
+    """
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    typing_only = {
+        id(node)
+        for block in ast.walk(tree)
+        if isinstance(block, ast.If) and "TYPE_CHECKING" in ast.unparse(block.test)
+        for statement in block.body
+        for node in ast.walk(statement)
+    }
+    package = _module_name(path).split(".")
+    if path.name != "__init__.py":
+        package = package[:-1]
+    for node in ast.walk(tree):
+        if id(node) in typing_only:
+            continue
+        if isinstance(node, ast.Import):
+            yield from (alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                base = ".".join([*package[: len(package) - node.level + 1], *filter(None, [base])])
+            for alias in node.names:
+                yield f"{base}.{alias.name}"
+        elif (
+            isinstance(node, ast.Call)
+            and getattr(node.func, "attr", getattr(node.func, "id", "")) == "get_model"
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+            and isinstance(node.args[0].value, str)
+        ):
+            yield node.args[0].value.split(".")[0]
+
+
+def _project_modules() -> dict[str, Path]:
+    modules = {}
+    for app in APPS:
+        for path in _python_files(ROOT / app):
+            if "migrations" not in path.parts:
+                modules[_module_name(path)] = path
+    return modules
+
+
+def _module_graph() -> dict[str, dict[str, str]]:
+    """Return, per project module, the project modules it imports (the longest known prefix)."""
+    modules = _project_modules()
+    graph: dict[str, dict[str, str]] = {name: {} for name in modules}
+    for name, path in modules.items():
+        for imported in _imports(path):
+            target = imported
+            while target and target not in modules:
+                target = target.rpartition(".")[0]
+            if target and target != name:
+                graph[name].setdefault(target, f"{_relative(path)} imports {imported}")
+    return graph
 
 
 def _app_graph() -> dict[str, dict[str, str]]:
-    """Return, per app, the other apps it imports at module level and one import that does."""
+    """Return, per app, the other apps it imports (anywhere) and one import that does."""
     graph: dict[str, dict[str, str]] = {app: {} for app in APPS}
-    for app in APPS:
-        for path in _python_files(ROOT / app):
-            if "migrations" in path.parts:
-                continue
-            for module in _module_imports(path):
-                target = module.split(".")[0]
-                if target in APPS and target != app:
-                    graph[app].setdefault(target, f"{_relative(path)} imports {module}")
+    for name, targets in _module_graph().items():
+        app = name.split(".")[0]
+        for target, why in targets.items():
+            other = target.split(".")[0]
+            if other != app:
+                graph[app].setdefault(other, why)
     return graph
 
 
@@ -192,7 +235,29 @@ def test_the_apps_import_each_other_without_a_cycle() -> None:
     assert not cycle, f"apps import each other in a cycle {' -> '.join(cycle)}: {edges}"
 
 
-def test_the_survey_app_imports_no_other_app_at_module_level() -> None:
+def test_the_modules_import_each_other_without_a_cycle() -> None:
+    graph = _module_graph()
+    cycle = _cycle(graph)
+    edges = [graph[a][b] for a, b in itertools.pairwise(cycle)]
+    assert not cycle, f"modules import each other in a cycle {' -> '.join(cycle)}: {edges}"
+
+
+def test_imports_inside_functions_and_models_named_by_string_are_seen() -> None:
+    module = ROOT / "recruitment" / "_layout_probe.py"
+    module.write_text(
+        "from django.apps import apps\n\n\ndef late():\n"
+        "    from analytics.tasks import aggregates_rebuild_task\n"
+        "    return apps.get_model('analytics', 'RDSQuestion'), aggregates_rebuild_task\n",
+        encoding="utf-8",
+    )
+    try:
+        found = set(_imports(module))
+    finally:
+        module.unlink()
+    assert {"analytics.tasks.aggregates_rebuild_task", "analytics"} <= found
+
+
+def test_the_survey_app_imports_no_other_app() -> None:
     # surveys is the base: the organizers' app, analytics and sample data build on it.
     graph = _app_graph()
     assert not graph["surveys"], f"surveys imports other apps: {list(graph['surveys'].values())}"

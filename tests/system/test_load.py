@@ -17,7 +17,7 @@ from collections.abc import Callable
 
 import pytest
 
-from analytics.dashboard.selectors import published_snapshot
+from analytics.aggregation.selectors import published_snapshot
 from analytics.models import AggregateCount
 from surveys.models import QuestionKind, Response, SeedLink, Survey
 from tests.fixtures.analytics import varied_answers

@@ -16,7 +16,7 @@ import pandas as pd
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from analytics.dashboard.selectors import survey_questions
+from analytics.aggregation.selectors import survey_questions
 from analytics.exports.codebook import _meta_descriptions, weight_descriptions
 from analytics.exports.options import META_COLUMNS, ExportOptions, Progress, option_label
 from analytics.exports.wide import WideColumn, wide_columns, wide_rows

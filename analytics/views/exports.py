@@ -25,11 +25,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from analytics.access import analyst_required, survey_chosen
-from analytics.dashboard.selectors import survey_questions, wave_values
+from analytics.aggregation.selectors import survey_questions, wave_values
+from analytics.enqueue import export_job_start
 from analytics.exports.bundle import bundle_write
 from analytics.exports.formats import CONTENT_TYPES, export_write
 from analytics.exports.forms import ExportForm
-from analytics.exports.jobs import export_job_create, export_job_progress, export_job_visible
+from analytics.exports.jobs import export_job_progress, export_job_visible
 from analytics.exports.options import (
     LABELS,
     ROW_KINDS,
@@ -58,7 +59,7 @@ def exports(request: HttpRequest) -> HttpResponse:
         options = form.options()
         size = export_size(survey=survey, options=options)
         if options.kind in ROW_KINDS and size > settings.EXPORT_ASYNC_THRESHOLD:
-            job = export_job_create(
+            job = export_job_start(
                 owner=request.user, survey=survey, options=options, rows_total=size
             )
             return redirect("analytics:export_job", pk=job.pk)

@@ -30,7 +30,7 @@ from analytics.aggregation.counting import (
     count_plan,
 )
 from analytics.aggregation.filters import ResponseFilter
-from analytics.dashboard.unflagged import (
+from analytics.aggregation.unflagged import (
     FLAGGED_ALL,
     FLAGGED_WITHOUT,
     LeftOut,

@@ -13,15 +13,15 @@ from django.views.decorators.http import require_GET, require_POST
 
 from analytics.access import analyst_required, survey_chosen
 from analytics.aggregation.filters import ResponseFilter
-from analytics.aggregation.rebuild import aggregates_request_rebuild
-from analytics.dashboard.charts import crosstab_chart, question_chart
-from analytics.dashboard.forms import DashboardForm
-from analytics.dashboard.selectors import (
+from analytics.aggregation.selectors import (
     featured_crosstab,
     survey_questions,
     survey_results,
     wave_values,
 )
+from analytics.dashboard.charts import crosstab_chart, question_chart
+from analytics.dashboard.forms import DashboardForm
+from analytics.enqueue import aggregates_request_rebuild
 from analytics.margins.selectors import cached_poststratification
 from analytics.rds.selectors import subgroup_estimates, survey_estimates, with_poststrat
 from membership.models import Role

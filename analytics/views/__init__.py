@@ -1,0 +1,1 @@
+"""The analysts' pages: thin views over the aggregates, estimates and exports below them."""
