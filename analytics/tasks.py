@@ -26,6 +26,14 @@ def rds_rebuild_task(survey_id: int, force: bool = False) -> int:
     return estimates.respondents if estimates else 0
 
 
+@shared_task(name="analytics.rds_recompute", ignore_result=True)
+def rds_recompute_task(survey_id: int) -> int:
+    """Recompute a survey's RDS estimates now: an input they depend on (N) changed."""
+    if not Survey.objects.filter(pk=survey_id).exists():
+        return 0
+    return rds.rds_rebuild(survey_id=survey_id).respondents
+
+
 @shared_task(name="analytics.aggregates_catch_up", ignore_result=True)
 def aggregates_catch_up_task() -> list[int]:
     """Rebuild the aggregates, then the estimates, of every survey that misses responses."""

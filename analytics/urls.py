@@ -12,6 +12,7 @@ urlpatterns = [
     path("exports/", exports.exports, name="exports"),
     path("exports/<slug:slug>/bundle/", exports.export_bundle, name="export_bundle"),
     path("margins/<slug:slug>/", margins.margins, name="margins"),
+    path("<slug:slug>/population/", rds.population_size, name="population_size"),
     path("exports/<uuid:pk>/", exports.export_job, name="export_job"),
     path("exports/<uuid:pk>/status/", exports.export_job_status, name="export_job_status"),
     path("exports/<uuid:pk>/download/", exports.export_download, name="export_download"),

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.template.defaultfilters import floatformat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -98,6 +99,29 @@ class SeedLinkEditForm(forms.Form):
         self.fields["coupon_limit"].help_text = _("Leave empty for no limit.")
 
     clean_valid_through = SeedLinkForm.clean_valid_through
+
+
+class SurveySettingsForm(forms.ModelForm):
+    """What organizers set about their survey without the admin, which they cannot open."""
+
+    class Meta:
+        model = Survey
+        fields = [
+            "is_open",
+            "coupon_limit",
+            "allow_unattributed",
+            "min_completion_seconds",
+            "contact",
+        ]
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["coupon_limit"].max_value = 1000
+        self.fields["coupon_limit"].validators.append(MaxValueValidator(1000))
+        self.fields["coupon_limit"].widget.attrs["max"] = 1000
+        self.fields["min_completion_seconds"].max_value = 24 * 60 * 60
+        self.fields["min_completion_seconds"].validators.append(MaxValueValidator(24 * 60 * 60))
+        self.fields["min_completion_seconds"].widget.attrs["max"] = 24 * 60 * 60
 
 
 class ReviewForm(forms.Form):

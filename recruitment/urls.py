@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from recruitment import review_views, views
+from recruitment import review_views, settings_views, views
 
 app_name = "organize"
 
@@ -29,4 +29,5 @@ urlpatterns = [
     path("<slug:slug>/alerts/snooze/", review_views.snooze, name="alert_snooze"),
     path("<slug:slug>/alerts/thresholds/", review_views.thresholds, name="alert_thresholds"),
     path("<slug:slug>/digest/", review_views.digest, name="digest"),
+    path("<slug:slug>/settings/", settings_views.survey_settings, name="survey_settings"),
 ]

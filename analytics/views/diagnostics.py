@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
 
 from analytics.access import analyst_required
+from analytics.rds.population import PopulationSizeForm, population_size_save
 from analytics.rds.selectors import bottleneck_sizes, question_diagnostics
 from surveys.models import Survey
 
@@ -59,3 +63,26 @@ def diagnostics(request: HttpRequest, slug: str, code: str) -> HttpResponse:
         },
     }
     return render(request, "analytics/diagnostics.html", context)
+
+
+@never_cache
+@login_required
+@analyst_required
+@require_http_methods(["GET", "POST"])
+def population_size(request: HttpRequest, slug: str) -> HttpResponse:
+    survey = get_object_or_404(Survey, slug=slug)
+    form = PopulationSizeForm(request.POST if request.method == "POST" else None, instance=survey)
+    if request.method == "POST" and form.is_valid():
+        population_size_save(form=form, user=request.user)
+        messages.success(
+            request,
+            _(
+                "Population size saved; the SS estimates are computed again with it. The "
+                "design-change log records the change."
+            ),
+        )
+        return redirect(f"{reverse('analytics:dashboard')}?survey={survey.slug}")
+    context = {"survey": survey, "form": form}
+    return render(
+        request, "analytics/population.html", context, status=400 if form.is_bound else 200
+    )

@@ -38,7 +38,7 @@ class DesignChange(models.Model):
         SURVEY_COUPON_LIMIT = "survey_coupon_limit", _("recruits per personal link")
         SEED_LINK_LIMIT = "seed_link_limit", _("seed link's limit")
         SEED_LINK_EXPIRY = "seed_link_expiry", _("seed link's expiry")
-        SEED_LINK_ACTIVE = "seed_link_active", _("seed link open")
+        SEED_LINK_ACTIVE = "seed_link_active", _("seed link state")
         POPULATION_SIZE = "population_size", _("population size")
         INCENTIVES = "incentives", _("incentives")
         INCENTIVE_PRIMARY = "incentive_primary", _("incentive for taking part")
@@ -46,6 +46,8 @@ class DesignChange(models.Model):
         INCENTIVE_BUDGET = "incentive_budget", _("incentive budget")
         INCENTIVE_METHODS = "incentive_methods", _("payout methods")
         INCENTIVE_ERASE_DAYS = "incentive_erase_days", _("days payout contacts are kept")
+        SURVEY_OPEN = "survey_open", _("survey state")
+        MIN_COMPLETION = "min_completion", _("fastest plausible completion (seconds)")
 
     survey = models.ForeignKey(
         "surveys.Survey", on_delete=models.CASCADE, related_name="design_changes"

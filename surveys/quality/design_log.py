@@ -1,11 +1,12 @@
 """The log of a survey's design changes, which the STROBE-RDS checklist asks a report to give.
 
-Recorded: the survey's recruits per personal link, each seed link's limit, expiry and
-opening or closing, the population size the estimators use, and the incentives (incentives.
-configure). Values are stored as plain tokens, the same in every language, and translated when
-shown: "" (did not exist yet: a new seed link), "unlimited", "never" (no expiry), "open" /
-"closed", "on" / "off", "unknown" (no population size), a number, an amount ("2000 KZT"), a
-date-time in ISO 8601, or "N (LOW-HIGH)" for a population size and its range.
+Recorded: the survey's recruits per personal link, its opening or closing and its fastest
+plausible completion (the too-fast flag), each seed link's limit, expiry and opening or closing,
+the population size the estimators use, and the incentives (incentives.configure). Values are
+stored as plain tokens, the same in every language, and translated when shown: "" (did not
+exist yet: a new seed link), "unlimited", "never" (no expiry), "open" / "closed", "on" / "off",
+"unknown" (no population size), a number, an amount ("2000 KZT"), a date-time in ISO 8601, or
+"N (LOW-HIGH)" for a population size and its range.
 """
 
 from __future__ import annotations
@@ -108,9 +109,16 @@ def _limits(before: Survey, survey: Survey) -> tuple[str, str]:
 
 
 def survey_changed(*, survey: Survey, before: Survey, user: AbstractBaseUser | None) -> None:
-    """Log a change of the survey's recruits per personal link or population size."""
+    """Log a change of the survey's recruits per personal link, state, too-fast threshold or
+    population size."""
     for what, old, new in (
         (What.SURVEY_COUPON_LIMIT, *_limits(before, survey)),
+        (What.SURVEY_OPEN, active_value(before.is_open), active_value(survey.is_open)),
+        (
+            What.MIN_COMPLETION,
+            str(before.min_completion_seconds),
+            str(survey.min_completion_seconds),
+        ),
         (What.POPULATION_SIZE, population_value(before), population_value(survey)),
     ):
         design_change_record(survey=survey, what=what, old=old, new=new, user=user)

@@ -1,0 +1,43 @@
+"""The population size N that Gile's SS estimator needs, and its range: set by analysts."""
+
+from __future__ import annotations
+
+import copy
+
+from django import forms
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import transaction
+
+from analytics.tasks import rds_recompute_task
+from surveys.models import Survey
+from surveys.quality import design_log
+
+# The column's limit on PostgreSQL (integer): far above any population a survey is drawn from.
+MAX_POPULATION = 2_000_000_000
+
+
+class PopulationSizeForm(forms.ModelForm):
+    """N and its low and high guesses; the model's clean() keeps N between them."""
+
+    class Meta:
+        model = Survey
+        fields = ["population_size", "population_size_low", "population_size_high"]
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.widget.attrs.update({"min": 1, "max": MAX_POPULATION})
+            field.validators += [MinValueValidator(1), MaxValueValidator(MAX_POPULATION)]
+
+
+@transaction.atomic
+def population_size_save(*, form: PopulationSizeForm, user: AbstractBaseUser | None) -> Survey:
+    """Save N and its range, log the change, and have the estimates computed with it."""
+    survey: Survey = form.instance
+    before = copy.copy(Survey.objects.select_for_update().get(pk=survey.pk))
+    saved = form.save()
+    design_log.survey_changed(survey=saved, before=before, user=user)
+    if design_log.population_value(before) != design_log.population_value(saved):
+        transaction.on_commit(lambda: rds_recompute_task.delay(saved.pk))
+    return saved

@@ -1,0 +1,28 @@
+"""The organizers' page of the survey's own settings: state, coupons, the too-fast rule, contact."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from recruitment.forms import SurveySettingsForm
+from recruitment.survey_settings import survey_settings_save
+from recruitment.views import _monitor_path, _survey, organizer_required
+
+
+@organizer_required
+@require_http_methods(["GET", "POST"])
+def survey_settings(request: HttpRequest, slug: str) -> HttpResponse:
+    survey = _survey(slug)
+    form = SurveySettingsForm(request.POST if request.method == "POST" else None, instance=survey)
+    if request.method == "POST" and form.is_valid():
+        survey_settings_save(form=form, user=request.user)
+        messages.success(request, _("Survey settings saved. The design-change log records them."))
+        return redirect(_monitor_path(survey) + "#changes")
+    context = {"survey": survey, "form": form}
+    return render(
+        request, "organize/survey_settings.html", context, status=400 if form.is_bound else 200
+    )
