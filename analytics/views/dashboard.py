@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.formats import get_format
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -91,6 +92,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "survey": survey.slug,
             "percentAxis": _("Share of respondents, %"),
             "respondents": _("respondents"),
+            # The charts write shares as the tables do; browsers' Kazakh number data is patchy.
+            "decimalSeparator": get_format("DECIMAL_SEPARATOR"),
         },
     }
     return render(request, "analytics/dashboard.html", context)

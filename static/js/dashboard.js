@@ -68,8 +68,13 @@
     return lines;
   }
 
+  /* Shares as the page's language writes them, like the tables beside the charts: «12,5 %» in
+     Kazakh and Russian, "12.5 %" in English, with a no-break space before the sign. The decimal
+     mark comes from the server: browsers' Kazakh number data is patchy. */
+  var DECIMAL = meta.decimalSeparator || ".";
+
   function percentText(value) {
-    return (Math.round(value * 10) / 10).toFixed(1) + " %";
+    return (Math.round(value * 10) / 10).toFixed(1).replace(".", DECIMAL) + "\u00a0%";
   }
 
   /* Writes each bar's percentage at its end, as the study's figures do. */
@@ -193,7 +198,7 @@
             max: Math.min(100, Math.ceil((top + 5) / step) * step),
             ticks: {
               stepSize: step,
-              callback: function (value) { return value + " %"; }
+              callback: function (value) { return String(value).replace(".", DECIMAL) + "\u00a0%"; }
             },
             title: { display: !compact, text: meta.percentAxis || "%" }
           },
