@@ -97,7 +97,7 @@ def test_thanks_and_withdrawal_read_naturally(
     ],
 )
 def test_the_privacy_page_calls_a_salted_hash_a_hash_not_encryption(
-    client: Client, language: str, said: list[str], unsaid: list[str]
+    sco_survey: Survey, client: Client, language: str, said: list[str], unsaid: list[str]
 ) -> None:
     page = _text(client.get(f"/{language}/privacy/"))
     assert all(text in page for text in said), [text for text in said if text not in page]
