@@ -12,6 +12,7 @@ or rakes with R's ``survey`` package.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import tempfile
 import tomllib
 import zipfile
@@ -22,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db.models import Max, Min, Q
 from django.template import Context, Engine
 from django.utils import translation
@@ -34,10 +36,11 @@ from analytics.margins.estimates import Poststratification, as_rows, poststratif
 from analytics.models import PopulationMargin, RDSQuestion
 from analytics.rds.refresh import BOOTSTRAP_SEED
 from analytics.rds.ss_estimates import SS_SEED
+from membership.models import Membership
 from surveys.csv_safe import csv_lines
 from surveys.filenames import file_stem
 from surveys.models import Question, QuestionKind, QuestionRole, Response, Review, SeedLink, Survey
-from surveys.quality.design_log import Change, design_changes
+from surveys.quality.design_log import design_changes
 
 TEMPLATES = Path(__file__).resolve().parent / "bundle_templates"
 TIME = "time"
@@ -140,9 +143,13 @@ def _poststrat_columns(header: list[Any], result: Poststratification) -> list[di
     return columns
 
 
+# Characters that Markdown reads as markup (emphasis, links, HTML, headings, tables, code).
+MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
+
+
 def _markdown(text: str) -> str:
-    """Return text fit for one Markdown table cell."""
-    return " ".join(text.split()).replace("|", "\\|")
+    """Return text as literal Markdown on one line, fit for a table cell."""
+    return MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
 
 
 def _seed_links(survey: Survey) -> list[dict[str, Any]]:
@@ -166,10 +173,35 @@ def _flags(survey: Survey) -> list[tuple[str, int]]:
     return sorted(counts.items())
 
 
-def _design_changes(survey: Survey) -> list[Change]:
+def _roles(survey: Survey, usernames: set[str]) -> dict[str, str]:
+    """Return each staff member's roles in the survey, the form a README for co-authors names."""
+    roles: dict[str, list[str]] = {}
+    members = Membership.objects.filter(survey=survey, user__username__in=usernames)
+    for username, role in members.order_by("role").values_list("user__username", "role"):
+        roles.setdefault(username, []).append(role)
+    admins = User.objects.filter(username__in=usernames, is_superuser=True)
+    for username in admins.values_list("username", flat=True):
+        roles.setdefault(username, []).append("administrator")
+    return {username: " and ".join(roles.get(username, ["staff"])) for username in usernames}
+
+
+def _design_changes(survey: Survey) -> list[dict[str, str]]:
+    """Return the design changes as README table cells, naming roles, never usernames."""
     # The README is written in English, like the R script beside it.
     with translation.override("en"):
-        return design_changes(survey=survey)
+        changes = design_changes(survey=survey)
+    roles = _roles(survey, {change.changed_by for change in changes if change.changed_by})
+    return [
+        {
+            "when": change.changed_at.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M"),
+            "what": _markdown(change.what_label),
+            "seed_link": _markdown(change.seed_link) or "—",
+            "old": _markdown(change.old),
+            "new": _markdown(change.new),
+            "who": roles.get(change.changed_by, "platform"),
+        }
+        for change in changes
+    ]
 
 
 def _reviews(survey: Survey) -> dict[str, int]:
@@ -198,6 +230,8 @@ def bundle_context(*, survey: Survey, data: list[list[Any]]) -> dict[str, Any]:
     population = survey.population_size
     return {
         "survey": survey,
+        "title": _markdown(survey.title_en),
+        "stem": file_stem(survey=survey),
         "version": platform_version(),
         "generated": _iso(dt.datetime.now(dt.UTC)),
         "population_size": population,
@@ -243,6 +277,7 @@ def bundle_write(*, survey: Survey, path: Path, labels: str = "en") -> None:
     data = list(bundle_data_rows(survey=survey))
     margins = _margin_rows(survey)
     result = poststratification(survey=survey)
+    # Text, not HTML: a Context escapes for HTML unless told otherwise, whatever the engine says.
     context = Context(
         {
             **bundle_context(survey=survey, data=data),
@@ -250,7 +285,8 @@ def bundle_write(*, survey: Survey, path: Path, labels: str = "en") -> None:
             "margin_questions": sorted({row[0] for row in margins[1:]}),
             "poststrat": result,
             "poststrat_columns": _poststrat_columns(data[0], result),
-        }
+        },
+        autoescape=False,
     )
     codebook = codebook_rows(survey, ExportOptions(kind="codebook"), None)
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as bundle:

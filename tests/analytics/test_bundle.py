@@ -19,6 +19,7 @@ from django.utils import timezone
 from analytics.exports.bundle import CODEBOOK, DATA, ESTIMATES, README, SCRIPT, platform_version
 from analytics.models import RDSQuestion
 from analytics.rds.refresh import rds_rebuild
+from membership.models import Membership, Role
 from surveys.models import DesignChange, Question, QuestionKind, Response, SeedLink, Survey
 from surveys.quality.design_log import design_change_record
 from tests.fixtures.analytics import KAZAKH, submit, varied_answers
@@ -197,6 +198,7 @@ def test_the_bundle_readme_lists_the_design_changes_and_the_review_decisions(
     study: Survey, tmp_path: Path
 ) -> None:
     organizer = User.objects.create_user("olga")
+    Membership.objects.create(survey=study, user=organizer, role=Role.ORGANIZER)
     design_change_record(
         survey=study,
         what=DesignChange.What.SURVEY_COUPON_LIMIT,
@@ -208,6 +210,32 @@ def test_the_bundle_readme_lists_the_design_changes_and_the_review_decisions(
     Response.objects.filter(pk=flagged[0].pk).update(quality_flags=["too_fast"], review="excluded")
     Response.objects.filter(pk=flagged[1].pk).update(quality_flags=["honeypot"], review="accepted")
     readme = _command_bundle(study, tmp_path)[README].decode()
-    assert "| recruits per personal link | — | 3 → 4 | olga |" in readme
+    # A file for co-authors and journals names the role, not the staff member's login.
+    assert "| recruits per personal link | — | 3 → 4 | organizer |" in readme
+    assert "olga" not in readme
     assert "1 accepted, 1 excluded" in readme
     assert "its changes during the study: see Design changes above" in readme
+
+
+def test_the_readme_and_the_script_are_text_with_markdown_escaped_not_html_escaped(
+    study: Survey, tmp_path: Path
+) -> None:
+    label = "Tom's <script>alert(1)</script> & co\nsecond | *line*"
+    seed = SeedLink.objects.create(survey=study, label=label, coupon_limit=3)
+    design_change_record(
+        survey=study,
+        what=DesignChange.What.SEED_LINK_LIMIT,
+        seed_link=seed,
+        old="3",
+        new="5",
+        user=User.objects.create_superuser("root-admin"),
+    )
+    members = _command_bundle(study, tmp_path)
+    readme, script = members[README].decode(), members[SCRIPT].decode()
+    escaped = r"Tom's \<script\>alert(1)\</script\> & co second \| \*line\*"
+    assert f"| {escaped} | 3 | yes |" in readme
+    assert f"| {escaped} | 3 → 5 | administrator |" in readme
+    assert "root-admin" not in readme
+    for text in (readme, script):
+        for entity in ("&#x27;", "&#39;", "&lt;", "&gt;", "&amp;", "&quot;"):
+            assert entity not in text, entity
