@@ -303,5 +303,8 @@ def bundle_write(*, survey: Survey, path: Path, labels: str = "en") -> None:
                 options = ExportOptions(kind="responses", labels=labels, format=extension)
                 export_write(survey=survey, options=options, path=written)
                 bundle.write(written, f"data/{file_stem(survey=survey)}.{extension}")
-        for name in (SCRIPT, README):
-            bundle.writestr(name, _engine().get_template(name).render(context))
+        # English numbers and words whatever language the request or command runs in: R reads
+        # "0.5", not "0,5", and the README is written in English.
+        with translation.override("en"):
+            for name in (SCRIPT, README):
+                bundle.writestr(name, _engine().get_template(name).render(context))
