@@ -33,7 +33,7 @@ from recruitment.seed_links import (
 )
 from recruitment.tree.build import COLOR_BY, LAYOUTS, chain_tree, self_started_root, tree_svg
 from surveys.csv_safe import csv_lines
-from surveys.filenames import file_stem
+from surveys.http import file_stem
 from surveys.links import attribution, limits
 from surveys.links.qr import qr_svg
 from surveys.models import Response, SeedLink, Survey

@@ -38,7 +38,7 @@ from analytics.rds.refresh import BOOTSTRAP_SEED
 from analytics.rds.ss_estimates import SS_SEED
 from membership.models import Membership
 from surveys.csv_safe import csv_lines
-from surveys.filenames import file_stem
+from surveys.http import file_stem
 from surveys.models import Question, QuestionKind, QuestionRole, Response, Review, SeedLink, Survey
 from surveys.quality.design_log import design_changes
 

@@ -19,7 +19,7 @@ from django.db.models import QuerySet
 
 from analytics.aggregation.filters import ResponseFilter
 from surveys.csv_safe import DELIMITERS, csv_writer, neutralize
-from surveys.filenames import file_stem
+from surveys.http import file_stem
 from surveys.models import Response, Survey
 
 # "paradata": seconds per page, language switches and device class, one row per response and
