@@ -53,7 +53,7 @@ def measure(*, base_url: str, big: Any, small: Any, requests: int = 30) -> list[
     """Measure every dashboard at both sizes and print each figure as it comes."""
     from analytics.aggregation.rebuild import aggregates_rebuild
 
-    cookies = staff_cookies()
+    cookies = staff_cookies(surveys=[big, small])
     for survey in (big, small):
         # The dashboards read the published aggregates: make sure they are current.
         aggregates_rebuild(survey_id=survey.pk)

@@ -51,7 +51,7 @@ def chain_seed(*, survey: Any, nodes: int) -> Any:
 def measure(*, base_url: str, survey: Any, nodes: int = 5000, requests: int = 10) -> list[Figure]:
     """Measure the tree page and its JSON for one chain and print each figure."""
     seed = chain_seed(survey=survey, nodes=nodes)
-    cookies = staff_cookies()
+    cookies = staff_cookies(surveys=[survey])
     figures = []
     for name, suffix in (("page (SVG)", "/"), ("JSON", ".json")):
         url = f"{base_url}/en/organize/{survey.slug}/tree/{seed.pk}{suffix}"

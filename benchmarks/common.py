@@ -268,12 +268,15 @@ def timed_gets(url: str, *, cookies: dict[str, str], count: int) -> list[float]:
     return times
 
 
-def staff_cookies() -> dict[str, str]:
-    """Return session cookies of a benchmark user with organizer and analyst permissions."""
+def staff_cookies(*, surveys: list[Any]) -> dict[str, str]:
+    """Return session cookies of a benchmark user, organizer and analyst of these surveys."""
     from django.conf import settings
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Permission
     from django.test import Client
+
+    from membership.models import Role
+    from membership.services import membership_add
 
     user, _ = get_user_model().objects.get_or_create(
         username="benchmark-staff", defaults={"is_staff": True}
@@ -283,6 +286,10 @@ def staff_cookies() -> dict[str, str]:
             content_type__app_label="surveys", codename__in=["organizer", "analyst"]
         )
     )
+    # Staff see only the studies they are members of.
+    for survey in surveys:
+        for role in (Role.ORGANIZER, Role.ANALYST):
+            membership_add(survey=survey, user=user, role=role)
     client = Client()
     client.force_login(user)
     return {settings.SESSION_COOKIE_NAME: client.cookies[settings.SESSION_COOKIE_NAME].value}
