@@ -387,6 +387,13 @@ RDS_MIN_INTERVAL_SECONDS = env_int("RDS_MIN_INTERVAL_SECONDS", 0, minimum=0)
 # sample size above which they are skipped with a reason (about 50 s per population size at
 # 100,000 respondents and N = 1,000,000 on this machine; 0 = never skipped).
 RDS_SS_SAMPLES = env_int("RDS_SS_SAMPLES", 500, minimum=50)
+# At least this many simulated respondents per SS iteration (samples x sample size): a small
+# sample gets more than RDS_SS_SAMPLES simulations, so that its SS shares settle within 5e-4 of
+# R's large-sample value (faux: 2,571 samples); a large one already has as many draws at 500.
+RDS_SS_DRAWS = env_int("RDS_SS_DRAWS", 1_000_000, minimum=0)
 RDS_SS_MAX_RESPONDENTS = env_int("RDS_SS_MAX_RESPONDENTS", 200_000, minimum=0)
+# HCG (analytics.rds.estimators.hcg) fits a likelihood around SS weights per answer group, for
+# every single-choice question: above this many respondents it is skipped with a reason (0 = never).
+RDS_HCG_MAX_RESPONDENTS = env_int("RDS_HCG_MAX_RESPONDENTS", 20_000, minimum=0)
 # Exports of more responses than this run as a Celery task writing a file under EXPORT_ROOT.
 EXPORT_ASYNC_THRESHOLD = env_int("EXPORT_ASYNC_THRESHOLD", 50_000, minimum=0)

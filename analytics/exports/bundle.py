@@ -35,7 +35,7 @@ from analytics.exports.rds_csv import FIXED_COLUMNS, recruitment_rows
 from analytics.margins.estimates import Poststratification, as_rows, poststratification
 from analytics.models import PopulationMargin, RDSQuestion
 from analytics.rds.refresh import BOOTSTRAP_SEED
-from analytics.rds.ss_estimates import SS_SEED
+from analytics.rds.ss_estimates import SS_SEED, ss_sample_count
 from membership.models import Membership
 from surveys.csv_safe import csv_lines
 from surveys.http import file_stem
@@ -62,6 +62,17 @@ ESTIMATE_KEYS = {
     "ss": "ss",
     "ss_low": "ss_low",
     "ss_high": "ss_high",
+    # R's default intervals, which RDS.*.estimates print: analysis.R compares them.
+    "rds2_el_low": "rds2_el_low",
+    "rds2_el_high": "rds2_el_high",
+    "rds1": "rds1",
+    "rds1_el_low": "rds1_el_low",
+    "rds1_el_high": "rds1_el_high",
+    "ss_el_low": "ss_el_low",
+    "ss_el_high": "ss_el_high",
+    "hcg": "hcg",
+    "hcg_low": "hcg_low",
+    "hcg_high": "hcg_high",
 }
 
 
@@ -255,7 +266,8 @@ def bundle_context(*, survey: Survey, data: list[list[Any]]) -> dict[str, Any]:
         "questions": single_choice_codes(survey=survey),
         "replicates": settings.RDS_BOOTSTRAP_REPLICATES,
         "bootstrap_seed": BOOTSTRAP_SEED,
-        "ss_samples": settings.RDS_SS_SAMPLES,
+        # As many as the estimates simulated for this sample size (ss_sample_count).
+        "ss_samples": ss_sample_count(respondents=responses.filter(wave__isnull=False).count()),
         "ss_seed": SS_SEED,
         "files": {
             "data": DATA,

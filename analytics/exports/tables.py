@@ -33,7 +33,9 @@ def aggregate_rows(
         header = ["question", "option"]
         if _labelled(options):
             header += ["question_text", "option_label"]
-        yield header_row([*header, *COUNT_COLUMNS, *RDS_COLUMNS, *POSTSTRAT_COLUMNS])
+        yield header_row(
+            [*header, *COUNT_COLUMNS, *RDS_COLUMNS, *POSTSTRAT_COLUMNS, *INTERVAL_COLUMNS]
+        )
         for question in results.questions:
             for share in question.shares:
                 row: list[Any] = [neutralize(question.code), neutralize(share.code)]
@@ -51,6 +53,7 @@ def aggregate_rows(
                     share.percent_unflagged,
                     *(weighted.get(key) for key in RDS_KEYS),
                     *(stratified.get(key) for key in ("share", "low", "high")),
+                    *(weighted.get(key) for key in INTERVAL_KEYS),
                 ]
 
 
@@ -82,6 +85,30 @@ RDS_KEYS = tuple(key for _column, key in RDS_FIELDS)
 # Post-stratified (or raked) to the population margins (analytics.margins), with the
 # linearization interval; empty without margins.
 POSTSTRAT_COLUMNS = ("poststrat_share", "poststrat_ci_low", "poststrat_ci_high")
+# Added after the columns above so that their positions stay put. rds2_ci_* and ss_ci_* carry
+# the interval the survey reports, named by *_ci_method ("tree": tree bootstrap; "el": R's
+# empirical-likelihood interval, also where the tree bootstrap cannot run); both methods'
+# intervals follow, the *_el_* ones as R's RDS.*.estimates report them.
+INTERVAL_FIELDS: tuple[tuple[str, str], ...] = (
+    ("rds2_ci_method", "method"),
+    ("ss_ci_method", "ss_method"),
+    ("rds2_tree_low", "tree_low"),
+    ("rds2_tree_high", "tree_high"),
+    ("ss_tree_low", "ss_tree_low"),
+    ("ss_tree_high", "ss_tree_high"),
+    ("rds2_el_low", "rds2_el_low"),
+    ("rds2_el_high", "rds2_el_high"),
+    ("rds1_el_low", "rds1_el_low"),
+    ("rds1_el_high", "rds1_el_high"),
+    ("ss_el_low", "ss_el_low"),
+    ("ss_el_high", "ss_el_high"),
+    # HCG (Fellows 2019) with R's interval: single-choice questions of a survey with N.
+    ("hcg_share", "hcg"),
+    ("hcg_ci_low", "hcg_low"),
+    ("hcg_ci_high", "hcg_high"),
+)
+INTERVAL_COLUMNS = [column for column, _key in INTERVAL_FIELDS]
+INTERVAL_KEYS = tuple(key for _column, key in INTERVAL_FIELDS)
 
 
 def _estimates(survey: Survey) -> dict[str, dict[str, dict[str, float | None]]]:

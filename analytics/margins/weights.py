@@ -20,7 +20,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from django.conf import settings
 from django.db.models import Q
 
 from analytics.margins.messages import margins_message
@@ -29,7 +28,7 @@ from analytics.margins.sample import MarginCells, margin_cells, survey_margins
 from analytics.rds.refresh import NO_CHAINS, NO_DEGREES
 from analytics.rds.sample import RDSError, RDSSample, impute_degrees, rds_sample
 from analytics.rds.ss import ss_weights
-from analytics.rds.ss_estimates import SS_SEED, ss_unavailable
+from analytics.rds.ss_estimates import SS_SEED, ss_sample_count, ss_unavailable
 from surveys.models import Response, Survey
 
 WEIGHT_COLUMNS = ("weight_poststrat", "weight_rds2", "weight_ss")
@@ -126,7 +125,8 @@ def _ss(survey: Survey, chains: _Chains) -> np.ndarray | str:
     except RDSError as error:
         return str(error)
     size = survey.population_size
-    return ss_weights(sample, population_size=size, seed=SS_SEED, samples=settings.RDS_SS_SAMPLES)
+    samples = ss_sample_count(respondents=sample.size)
+    return ss_weights(sample, population_size=size, seed=SS_SEED, samples=samples)
 
 
 def weight_table(*, survey: Survey) -> WeightTable:

@@ -11,7 +11,7 @@ import math
 import uuid
 from collections import deque
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -56,6 +56,41 @@ def _degree(raw: str) -> int | None:
     return None if math.isnan(number) or number < 0 else round(number)
 
 
+def _moment(raw: str, line: int, column: str) -> datetime:
+    """Return a recruitment time given as Unix seconds or an ISO date (UTC unless it says)."""
+    text = raw.strip()
+    try:
+        return datetime.fromtimestamp(float(text), tz=UTC)
+    except (ValueError, OverflowError, OSError):
+        pass
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(
+            f"line {line}: the {column} value {raw!r} is neither Unix seconds nor an ISO date"
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _submission_times(
+    rows: list[dict[str, str]], id_column: str, time_column: str | None
+) -> dict[str, datetime]:
+    """Return each row's submission time: its recruitment time, else the file's row order."""
+    if time_column is None:
+        # Keep the file's row order as the order of recruitment (convergence plots, HCG).
+        now = timezone.now()
+        return {row[id_column]: now + timedelta(seconds=i) for i, row in enumerate(rows)}
+    moments = [_moment(row[time_column], i + 2, time_column) for i, row in enumerate(rows)]
+    # Equal times keep the file's order (as R's order() does), a microsecond apart.
+    order = sorted(range(len(rows)), key=lambda i: moments[i])
+    times: dict[str, datetime] = {}
+    tie = 0
+    for position, i in enumerate(order):
+        tie = tie + 1 if position and moments[i] == moments[order[position - 1]] else 0
+        times[rows[i][id_column]] = moments[i] + timedelta(microseconds=tie)
+    return times
+
+
 def _texts(prefix: str, text: str) -> dict[str, str]:
     return {f"{prefix}_{language}": text for language, _name in settings.LANGUAGES}
 
@@ -71,11 +106,18 @@ def rds_import(
     degree_column: str = "network.size",
     population_size: int | None = None,
     population_size_range: tuple[int, int] | None = None,
+    time_column: str | None = None,
 ) -> ImportResult:
-    """Create a survey from an RDS-layout CSV: one single-choice question per outcome column."""
+    """Create a survey from an RDS-layout CSV: one single-choice question per outcome column.
+
+    time_column holds recruitment times (Unix seconds or ISO dates), kept as submission times.
+    """
     with path.open(newline="", encoding="utf-8-sig") as handle:
         rows = list(csv.DictReader(handle))
-    missing = {id_column, recruiter_column, degree_column, *outcomes} - set(rows[0] if rows else ())
+    columns = {id_column, recruiter_column, degree_column, *outcomes}
+    if time_column:
+        columns.add(time_column)
+    missing = columns - set(rows[0] if rows else ())
     if missing:
         raise ValueError(f"{path.name} has no column(s): {', '.join(sorted(missing))}")
     if Survey.objects.filter(slug=slug).exists():
@@ -129,8 +171,7 @@ def rds_import(
         parent = None if recruiter.lower() in SEED_MARKERS or recruiter not in ids else recruiter
         children.setdefault(parent, []).append(row)
 
-    now = timezone.now()
-    order = {row[id_column]: index for index, row in enumerate(rows)}
+    submitted = _submission_times(rows, id_column, time_column)
     created: dict[str, Response] = {}
     seeds = 0
     # Parents before children, so that every recruiter exists when its recruits are stored.
@@ -154,9 +195,8 @@ def rds_import(
             survey=survey,
             submission_key=uuid.uuid4(),
             language="en",
-            started_at=now,
-            # Keep the file's row order as the order of recruitment (used by convergence plots).
-            submitted_at=now + timedelta(seconds=order[row[id_column]]),
+            started_at=submitted[row[id_column]],
+            submitted_at=submitted[row[id_column]],
             answers=answers,
             network_size=_degree(row[degree_column]),
             code_used=row[id_column][:32],

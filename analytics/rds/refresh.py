@@ -35,7 +35,9 @@ from analytics.aggregation.counting import unflagged_mark
 from analytics.models import AggregateState, RDSEstimateSet, RDSQuestion
 from analytics.rds.bootstrap import tree_bootstrap_weighted_multi
 from analytics.rds.diagnostics import CumulativeEstimate, bottleneck_multi, convergence_multi
-from analytics.rds.sample import AnswerMatrices, RDSError, RDSSample, rds_sample
+from analytics.rds.estimators.intervals import choose_intervals, el_columns, rds1_weights
+from analytics.rds.hcg_estimates import hcg_question, hcg_unavailable
+from analytics.rds.sample import AnswerMatrices, RDSError, RDSSample, multi_choice, rds_sample
 from analytics.rds.ss_estimates import SSWeights, ss_question_shares, ss_survey_weights
 from analytics.rds.weights import (
     differential_activity_multi,
@@ -67,6 +69,10 @@ ONE_SEED = gettext_noop(
     "All respondents come from a single seed, so the tree bootstrap cannot resample chains and "
     "no interval can be given."
 )
+ONE_SEED_EL = gettext_noop(
+    "All respondents come from a single seed, so the tree bootstrap cannot resample chains: the "
+    "intervals shown are R's empirical-likelihood intervals instead."
+)
 NOT_ANSWERED = gettext_noop("No respondent in the recruitment chains answered this question.")
 
 
@@ -85,6 +91,8 @@ class Forest:
     outside: int
     # Per row: whether the respondent counts without flagged ones (surveys.models.unflagged_q).
     unflagged: np.ndarray
+    # Per row: the submission time in seconds, the order of recruitment HCG reads.
+    times: np.ndarray | None = None
 
 
 def survey_forest(survey: Survey, questions: list[Question]) -> Forest | None:
@@ -110,15 +118,23 @@ def survey_forest(survey: Survey, questions: list[Question]) -> Forest | None:
     degrees: list[int | None] = []
     seed_labels: dict[str, str] = {}
     unflagged = np.zeros(n, dtype=bool)
+    times = np.zeros(n)
     rows = chained.annotate(unflagged=unflagged_mark()).values_list(
-        "id", "recruiter_id", "network_size", "answers", "seed_link__label", "unflagged"
+        "id",
+        "recruiter_id",
+        "network_size",
+        "answers",
+        "seed_link__label",
+        "unflagged",
+        "submitted_at",
     )
-    for row, (pk, recruiter, degree, given, label, mark) in enumerate(
+    for row, (pk, recruiter, degree, given, label, mark, submitted) in enumerate(
         rows.iterator(chunk_size=5000)
     ):
         if row >= n:
             break  # a response that arrived after the count: the next rebuild takes it
         unflagged[row] = bool(mark)
+        times[row] = submitted.timestamp() if submitted else row
         ids.append(str(pk))
         recruiters.append(None if recruiter is None else str(recruiter))
         degrees.append(degree)
@@ -129,6 +145,7 @@ def survey_forest(survey: Survey, questions: list[Question]) -> Forest | None:
     if len(ids) < n:
         matrices = {code: (t[: len(ids)], a[: len(ids)]) for code, (t, a) in matrices.items()}
         unflagged = unflagged[: len(ids)]
+        times = times[: len(ids)]
     sample = rds_sample(ids=ids, recruiter_ids=recruiters, degrees=degrees)
     return Forest(
         sample=sample,
@@ -136,6 +153,7 @@ def survey_forest(survey: Survey, questions: list[Question]) -> Forest | None:
         seed_labels=seed_labels,
         outside=outside,
         unflagged=unflagged,
+        times=times,
     )
 
 
@@ -150,8 +168,22 @@ def _cumulative(estimates: list[CumulativeEstimate]) -> list[dict[str, Any]]:
     ]
 
 
-def _question(forest: Forest, question: Question, replicates: int, ss: SSWeights) -> dict[str, Any]:
-    sample = forest.sample
+@dataclass(frozen=True)
+class Design:
+    """What every question's estimates share: the SS weights and the interval to report."""
+
+    ss: SSWeights
+    interval_method: str
+    # The population size for R's finite-population correction; None when unknown or too small.
+    population_size: int | None
+    # Why there is no HCG for any question ("" when it is computed).
+    hcg_unavailable: str = ""
+
+
+def _question(
+    forest: Forest, question: Question, replicates: int, design: Design
+) -> dict[str, Any]:
+    sample, ss = forest.sample, design.ss
     options = _options(question)
     ticked, answered = forest.answers[question.code]
     result: dict[str, Any] = {"shares": {}, "unavailable": {}, "homophily": None}
@@ -171,18 +203,19 @@ def _question(forest: Forest, question: Question, replicates: int, ss: SSWeights
     shares: dict[str, dict[str, float | None]] = {
         code: {
             "rds2": point[code],
-            "low": None,
-            "high": None,
+            "tree_low": None,
+            "tree_high": None,
             "rds2_unflagged": unflagged.get(code),
             "rds1": None,
             "ss": ss_point.get(code),
-            "ss_low": None,
-            "ss_high": None,
+            "ss_tree_low": None,
+            "ss_tree_high": None,
         }
         for code in options
     }
-    if len(sample.seeds) < 2:
-        result["unavailable"]["interval"] = ONE_SEED
+    tree_ran = len(sample.seeds) >= 2
+    if not tree_ran:
+        result["unavailable"]["interval"] = ONE_SEED_EL
     else:
         # SS weights are fixed at their full-sample values in every replicate: the "tree
         # bootstrap with fixed SS weights" (R's default SS interval is a successive-sampling
@@ -193,7 +226,8 @@ def _question(forest: Forest, question: Question, replicates: int, ss: SSWeights
         )
         for prefix, interval in zip(("", "ss_"), intervals, strict=False):
             for code, (low, high) in interval.items():
-                shares[code][f"{prefix}low"], shares[code][f"{prefix}high"] = low, high
+                shares[code][f"{prefix}tree_low"] = low
+                shares[code][f"{prefix}tree_high"] = high
     single = question.kind == QuestionKind.SINGLE
     # Single choice: exactly one tick per answering respondent, so the category is its column.
     values = (
@@ -202,15 +236,29 @@ def _question(forest: Forest, question: Question, replicates: int, ss: SSWeights
         else None
     )
     result["diagnostics"] = _diagnostics(sample, values, ss_curve, kwargs)
+    rds1: dict[str, float] | None = None
     if sample.n_waves < 2:
         result["unavailable"]["rds1"] = ONE_WAVE
     elif single:
         try:
-            for code, share in rds1_shares(sample, values=values).items():
+            rds1 = rds1_shares(sample, values=values)
+            for code, share in rds1.items():
                 shares[code]["rds1"] = share
             result["homophily"] = homophily(sample, values=values)
         except RDSError as error:
             result["unavailable"]["rds1"] = str(error)
+    _r_intervals(sample, shares, kwargs, rds1, design, tree_ran)
+    if single and not design.hcg_unavailable and forest.times is not None:
+        hcg, reason = hcg_question(
+            sample=sample,
+            times=forest.times,
+            answers=multi_choice(sample, **kwargs),
+            population_size=design.population_size or 0,
+        )
+        for code, values in hcg.items():
+            shares[code].update(values)
+        if reason:
+            result["unavailable"]["hcg"] = reason
     result["shares"] = shares
     if sample.n_waves < 2:
         result["unavailable"]["convergence"] = ONE_WAVE
@@ -227,6 +275,29 @@ def _question(forest: Forest, question: Question, replicates: int, ss: SSWeights
             forest.seed_labels.get(seed, f"#{seed}"): s for seed, s in trees.items()
         }
     return result
+
+
+def _r_intervals(
+    sample: RDSSample,
+    shares: dict[str, dict[str, Any]],
+    kwargs: dict[str, Any],
+    rds1: dict[str, float] | None,
+    design: Design,
+    tree_ran: bool,
+) -> None:
+    """Add R's interval of every estimate to shares, then the interval the survey reports."""
+    answers = multi_choice(sample, **kwargs)
+    weights = {
+        "rds2": rds2_weights(sample),
+        "rds1": None if rds1 is None else rds1_weights(answers, rds1),
+        "ss": design.ss.weights,
+    }
+    # As R: the finite-population correction uses the survey's population size, when known.
+    columns = el_columns(answers, weights, population_size=design.population_size)
+    for code, values in columns.items():
+        shares[code].update(values)
+    for share in shares.values():
+        share.update(choose_intervals(share, method=design.interval_method, tree_ran=tree_ran))
 
 
 def _diagnostics(
@@ -283,8 +354,17 @@ def rds_rebuild(*, survey_id: int, replicates: int | None = None) -> RDSEstimate
         else:
             ss = ss_survey_weights(survey=survey, sample=sample)
             attributes.update(population_size=ss.population_size, ss_unavailable=ss.unavailable)
+            size = survey.population_size
+            design = Design(
+                hcg_unavailable=hcg_unavailable(
+                    respondents=sample.size, population_size=survey.population_size
+                ),
+                ss=ss,
+                interval_method=survey.interval_method,
+                population_size=size if size is not None and size > sample.size else None,
+            )
             for question in questions:
-                results[question.code] = _question(forest, question, replicates, ss)
+                results[question.code] = _question(forest, question, replicates, design)
     attributes.setdefault("unavailable", "")
     attributes["seconds"] = time.perf_counter() - started
     with transaction.atomic():

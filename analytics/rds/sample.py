@@ -1,7 +1,7 @@
 """The recruitment forest of a respondent-driven sample, and one question's answers as indicators.
 
-Everything under ``analytics.rds`` except ``refresh``, ``ss_estimates``, ``selectors``, ``views``
-and ``importer`` is independent
+Everything under ``analytics.rds`` except ``refresh``, ``ss_estimates``, ``hcg_estimates``,
+``guidance``, ``selectors``, ``views`` and ``importer`` is independent
 of Django and uses numpy alone, checked against R's ``RDS`` package (0.9-10). Build an
 :class:`RDSSample` with :func:`rds_sample` from ids, recruiter ids and reported degrees, then call
 the estimators (``weights``, ``bootstrap``, ``diagnostics``) with the answers to one question.

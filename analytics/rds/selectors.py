@@ -9,6 +9,7 @@ from typing import Any
 from django.core.cache import cache
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from analytics.aggregation.filters import ResponseFilter
 from analytics.aggregation.selectors import QuestionResult, Results
@@ -36,6 +37,13 @@ class OptionEstimate:
     ps: float | None = None
     ps_low: float | None = None
     ps_high: float | None = None
+    # How each interval was made, named for the reader ("tree bootstrap", "R's EL", ...).
+    method: str = ""
+    ss_method: str = ""
+    # HCG (Fellows 2019), when recruitment times and a population size allow it.
+    hcg: float | None = None
+    hcg_low: float | None = None
+    hcg_high: float | None = None
 
 
 @dataclass(frozen=True)
@@ -46,6 +54,11 @@ class QuestionEstimates:
     options: list[OptionEstimate]
     homophily: float | None
     unavailable: dict[str, str]
+
+    @property
+    def has_hcg(self) -> bool:
+        """Return whether the question has HCG estimates (single choice, N, recruitment times)."""
+        return any(option.hcg is not None for option in self.options)
 
 
 @dataclass(frozen=True)
@@ -82,7 +95,21 @@ class Estimates:
     design_effects: dict[str, float | None] = field(default_factory=dict)
 
 
-_KEYS = ("rds2", "low", "high", "rds1", "ss", "ss_low", "ss_high")
+_KEYS = ("rds2", "low", "high", "rds1", "ss", "ss_low", "ss_high", "hcg", "hcg_low", "hcg_high")
+# The interval methods as stored (analytics.rds.estimators.intervals) and as the dashboard
+# names them.
+METHOD_NAMES = {
+    "tree": gettext_lazy("tree bootstrap"),
+    "el": gettext_lazy("R's empirical likelihood"),
+}
+
+
+def _method(share: dict[str, Any], prefix: str) -> str:
+    """Return the name of the method behind one stored interval, "" without an interval."""
+    if share.get(f"{prefix}low") is None:
+        return ""
+    # Estimates built before the choice existed (and subgroups) carry tree-bootstrap intervals.
+    return str(METHOD_NAMES.get(share.get(f"{prefix}method") or "tree", ""))
 
 
 def _pct(value: float | None) -> float | None:
@@ -106,6 +133,8 @@ def _questions(
                 count=share.count,
                 raw=share.percent,
                 **{key: _pct(shares.get(share.code, {}).get(key)) for key in _KEYS},
+                method=_method(shares.get(share.code, {}), ""),
+                ss_method=_method(shares.get(share.code, {}), "ss_"),
             )
             for share in result.shares
         ]

@@ -39,6 +39,7 @@ from analytics.rds.weights import option_shares
 __all__ = [
     "SS_INFINITY",
     "population_counts",
+    "ss_degree_weights",
     "ss_multi_shares",
     "ss_shares",
     "ss_weights",
@@ -121,15 +122,34 @@ def ss_weights(
     """Return Gile's successive-sampling weights, summing to population_size."""
     rds_sample.require_degrees(sample)
     size = _population_size(sample, population_size)
+    return ss_degree_weights(
+        sample.degree, population_size=size, seed=seed, samples=samples, iterations=iterations
+    )
+
+
+def ss_degree_weights(
+    degree: np.ndarray,
+    *,
+    population_size: int,
+    seed: int = 20250101,
+    samples: int = 500,
+    iterations: int = 5,
+    infinity: float = SS_INFINITY,
+) -> np.ndarray:
+    """Return Gile's SS weights of respondents with these (positive) degrees, summing to N.
+
+    infinity is the sample fraction at or below which SS is RDS-II (R's ``SS.infinity``).
+    """
+    size = operator.index(population_size)
     if samples < 1 or iterations < 0:
         raise ValueError("samples must be at least 1 and iterations at least 0")
-    n = sample.size
+    n = len(degree)
     if n == 1:
         return np.array([float(size)])
-    degrees, row_class, observed = np.unique(sample.degree, return_inverse=True, return_counts=True)
+    degrees, row_class, observed = np.unique(degree, return_inverse=True, return_counts=True)
     # The RDS-II estimate of the degree distribution: sample counts over probabilities ~ degree.
     shares = observed / degrees
-    if n <= SS_INFINITY * size:
+    if n <= infinity * size:
         # A small sample fraction: sampling is as good as with replacement, so SS is RDS-II.
         inclusion = degrees.astype(float)
     else:

@@ -39,7 +39,7 @@ from analytics.rds.refresh import (
 )
 from analytics.rds.sample import RDSError, RDSSample, multi_choice
 from analytics.rds.ss import SS_INFINITY, ss_weights
-from analytics.rds.ss_estimates import SMALL_POPULATION, SS_SEED
+from analytics.rds.ss_estimates import SMALL_POPULATION, SS_SEED, ss_sample_count
 from analytics.rds.weights import option_shares, rds2_weights
 from surveys.models import QuestionKind, Response, Survey
 
@@ -104,7 +104,7 @@ def _ss_weights(
         return None, ""  # the page already says why there is no SS at all
     if size < sample.size:
         return None, SMALL_POPULATION
-    samples = settings.RDS_SS_SAMPLES
+    samples = ss_sample_count(respondents=sample.size)
     if sample.size > SS_INFINITY * size and size * samples > limits["ss_budget"]:
         return None, SS_TOO_COSTLY
     return ss_weights(sample, population_size=size, seed=SS_SEED, samples=samples), ""

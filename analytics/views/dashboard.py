@@ -24,6 +24,7 @@ from analytics.dashboard.charts import crosstab_chart, question_chart
 from analytics.dashboard.forms import DashboardForm
 from analytics.enqueue import aggregates_request_rebuild
 from analytics.margins.selectors import cached_poststratification
+from analytics.rds.guidance import estimates_guidance
 from analytics.rds.selectors import subgroup_estimates, survey_estimates, with_poststrat
 from membership.models import Role
 from membership.selectors import survey_visible, surveys_visible
@@ -88,6 +89,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         ],
         "rows": [(q, by_code.get(q.code), per_question.get(q.code)) for q in results.questions],
         "estimates": estimates,
+        "guidance": estimates_guidance(survey=survey, estimates=estimates),
         "chart_meta": {
             "survey": survey.slug,
             "percentAxis": _("Share of respondents, %"),

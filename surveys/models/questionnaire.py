@@ -70,6 +70,22 @@ class Survey(models.Model):
     population_size_high = models.PositiveIntegerField(
         _("population size, high guess"), null=True, blank=True
     )
+    # Which 95 % interval the estimates report (analytics.rds.estimators.intervals); the other
+    # is exported beside it. A single-seed sample always gets R's: the tree bootstrap cannot
+    # run on it.
+    interval_method = models.CharField(
+        _("reported interval"),
+        max_length=8,
+        choices=[
+            ("tree", _("tree bootstrap (resamples recruitment trees)")),
+            ("el", _("R's empirical-likelihood interval (the RDS package's default)")),
+        ],
+        default="tree",
+        help_text=_(
+            "Which 95 % interval the RDS-II and SS estimates report. The tree bootstrap needs at "
+            "least two seeds; with one seed R's interval is reported whatever is chosen here."
+        ),
+    )
     # Completions faster than this are flagged too_fast whatever the median says.
     min_completion_seconds = models.PositiveIntegerField(
         _("fastest plausible completion (seconds)"),

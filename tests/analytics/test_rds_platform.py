@@ -41,11 +41,13 @@ def test_faux_through_import_rebuild_and_export_matches_r(tmp_path: Path) -> Non
     assert table.loc[("x", "blue"), "rds2_share"] == pytest.approx(0.310334112778454, abs=1e-9)
     assert table.loc[("x", "red"), "rds2_share"] == pytest.approx(0.689665887221546, abs=1e-9)
     assert table.loc[("x", "blue"), "rds1_share"] == pytest.approx(0.310913, abs=1e-6)
-    # One seed: no tree to resample, so no interval, and the CSV says nothing rather than lie.
-    assert pd.isna(table.loc[("x", "blue"), "rds2_ci_low"])
+    # One seed: no tree to resample, so the interval reported is R's and the CSV says so.
+    assert pd.isna(table.loc[("x", "blue"), "rds2_tree_low"])
+    assert table.loc[("x", "blue"), "rds2_ci_low"] == table.loc[("x", "blue"), "rds2_el_low"]
+    assert table.loc[("x", "blue"), "rds2_ci_method"] == "el"
     assert table.loc[("x", "blue"), "count"] == 389 - table.loc[("x", "red"), "count"]
     stored = RDSQuestion.objects.get(question="x")
-    assert stored.unavailable["interval"] == refresh.ONE_SEED
+    assert stored.unavailable["interval"] == refresh.ONE_SEED_EL
 
 
 @pytest.mark.django_db

@@ -49,9 +49,10 @@ def test_faux_with_n_1000_through_import_rebuild_and_export_matches_r_ss(tmp_pat
     table = _aggregates_csv(tmp_path, "faux")
     assert table.loc[("x", "blue"), "ss_share"] == pytest.approx(FAUX_SS_BLUE, abs=0.002)
     assert table.loc[("x", "red"), "ss_share"] == pytest.approx(1 - FAUX_SS_BLUE, abs=0.002)
-    # One seed: no tree bootstrap, so no interval for SS either.
-    assert pd.isna(table.loc[("x", "blue"), "ss_ci_low"])
-    assert pd.isna(table.loc[("x", "blue"), "ss_ci_high"])
+    # One seed: no tree bootstrap, so SS reports R's interval too.
+    assert pd.isna(table.loc[("x", "blue"), "ss_tree_low"])
+    assert table.loc[("x", "blue"), "ss_ci_low"] == table.loc[("x", "blue"), "ss_el_low"]
+    assert table.loc[("x", "blue"), "ss_ci_high"] == table.loc[("x", "blue"), "ss_el_high"]
     assert RDSEstimateSet.objects.get().population_size == 1000
 
 

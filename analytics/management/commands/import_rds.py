@@ -42,6 +42,11 @@ class Command(BaseCommand):
             metavar="LOW,HIGH",
             help="low and high guesses of N, to show SS across them",
         )
+        parser.add_argument(
+            "--time-column",
+            help="recruitment times (Unix seconds or ISO dates), for HCG and the order of "
+            "recruitment; without it the file's row order is used",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -54,6 +59,7 @@ class Command(BaseCommand):
                 degree_column=options["degree_column"],
                 population_size=options["population_size"],
                 population_size_range=options["population_size_range"],
+                time_column=options["time_column"],
             )
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from error

@@ -1,0 +1,70 @@
+"""HCG estimates of a survey's single-choice questions, with R's interval, or why there are none.
+
+Needs Django settings; the estimator itself is :mod:`analytics.rds.estimators.hcg`. The order
+of recruitment is the responses' submission times (``submitted_at``; for imported data the
+file's time column, ``import_rds --time-column``, else its row order).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from django.conf import settings
+from django.utils.translation import gettext_noop
+
+from analytics.rds.estimators.empirical import el_intervals
+from analytics.rds.estimators.hcg import hcg_weights
+from analytics.rds.sample import Indicators, RDSError, RDSSample
+from analytics.rds.ss_estimates import SS_SEED
+
+# Stored untranslated and translated when shown, like the other reasons.
+NO_POPULATION_SIZE = gettext_noop(
+    "HCG needs the population size; set it in the survey's settings and rebuild the estimates."
+)
+TOO_MANY_GROUPS = gettext_noop("HCG is not computed for questions with more than ten answers.")
+TOO_MANY = gettext_noop(
+    "HCG is not computed for samples this large (see the RDS_HCG_MAX_RESPONDENTS setting)."
+)
+#: R's limit: ``hcg.estimate`` refuses more than ten groups.
+MAX_GROUPS = 10
+
+
+def hcg_unavailable(*, respondents: int, population_size: int | None) -> str:
+    """Return why a survey gets no HCG estimates at all, "" if it does."""
+    if population_size is None or population_size < respondents:
+        return NO_POPULATION_SIZE
+    limit = settings.RDS_HCG_MAX_RESPONDENTS
+    if limit and respondents > limit:
+        return TOO_MANY
+    return ""
+
+
+def hcg_question(
+    *, sample: RDSSample, times: np.ndarray, answers: Indicators, population_size: int
+) -> tuple[dict[str, dict[str, Any]], str]:
+    """Return one single-choice question's HCG share and R's interval per option, or why not."""
+    k = len(answers.options)
+    if k > MAX_GROUPS:
+        return {}, TOO_MANY_GROUPS
+    try:
+        result = hcg_weights(
+            parent=sample.parent,
+            time=times,
+            degree=sample.degree,
+            group=answers.codes,
+            population_size=population_size,
+            seed=SS_SEED,
+            samples=settings.RDS_SS_SAMPLES,
+        )
+        # As RDS.HCG.estimates: the empirical-likelihood interval of the HCG-weighted share.
+        intervals = el_intervals(
+            result.weights * population_size, answers, population_size=population_size
+        )
+    except RDSError as error:
+        return {}, str(error)
+    shares = {
+        option: {"hcg": float(result.shares[g]), "hcg_low": low, "hcg_high": high}
+        for g, (option, (low, high)) in enumerate(intervals.items())
+    }
+    return shares, ""
