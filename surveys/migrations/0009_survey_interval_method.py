@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('surveys', '0007_response_flagged_index'),
+        ('surveys', '0008_survey_contact_response_withdraw_code'),
     ]
 
     operations = [
