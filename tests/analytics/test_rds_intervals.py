@@ -155,8 +155,8 @@ def test_the_dashboard_names_the_method_beside_every_interval_and_says_what_to_r
     dash = "\N{EN DASH}"
     shown = f"{100 * share['low']:.1f}{dash}{100 * share['high']:.1f}"
     assert f'{shown}<span class="d-block text-muted ci-method">R\'s empirical likelihood' in html
-    # Both RDS-II and SS intervals carry their method's name, one per option and estimate.
-    assert html.count('class="d-block text-muted ci-method"') == 4
+    # The RDS-II, SS and HCG intervals carry their method's name, one per option and estimate.
+    assert html.count('class="d-block text-muted ci-method"') == 3 * 2
     # 389 of 1000 sampled: SS is the figure to report, with the method of its interval.
     guidance = html[html.index('id="report-guidance"') :]
     assert "Report SS" in guidance and "39 % of the population" in guidance
