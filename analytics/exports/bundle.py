@@ -269,6 +269,7 @@ def bundle_context(*, survey: Survey, data: list[list[Any]]) -> dict[str, Any]:
         # As many as the estimates simulated for this sample size (ss_sample_count).
         "ss_samples": ss_sample_count(respondents=responses.filter(wave__isnull=False).count()),
         "ss_seed": SS_SEED,
+        "interval_method": survey.get_interval_method_display(),
         "files": {
             "data": DATA,
             "codebook": CODEBOOK,

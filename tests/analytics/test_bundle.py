@@ -19,6 +19,7 @@ from django.utils import timezone
 from analytics.exports.bundle import CODEBOOK, DATA, ESTIMATES, README, SCRIPT, platform_version
 from analytics.models import RDSQuestion
 from analytics.rds.refresh import rds_rebuild
+from analytics.rds.ss_estimates import ss_sample_count
 from membership.models import Membership, Role
 from surveys.models import DesignChange, Question, QuestionKind, Response, SeedLink, Survey
 from surveys.quality.design_log import design_change_record
@@ -92,6 +93,13 @@ def _check_script_and_readme(members: dict[str, bytes], survey: Survey) -> None:
     assert "library(RDS)" in script
     assert "RDS.II.estimates(rds, outcome.variable = question)" in script
     assert "RDS.SS.estimates(rds, outcome.variable = question, N = N," in script
+    assert "RDS.I.estimates(rds, outcome.variable = question)" in script
+    assert "RDS.HCG.estimates(rds, outcome.variable = question, N = N)" in script
+    # R's interval sums pairs of rows in order: the script sorts them as the platform does.
+    assert "d <- d[order(d$time, d$id), ]" in script
+    chained = Response.objects.filter(survey=survey, wave__isnull=False).count()
+    samples = ss_sample_count(respondents=chained)
+    assert f"ss.samples <- {samples} " in script
     assert f"N <- {POPULATION}" in script
     assert "population.size <- c(1000, N, 1500)" in script
     assert "population.size = population.size, max.coupons = max.coupons" in script
@@ -182,6 +190,17 @@ def test_the_bundle_carries_the_platforms_stored_rds2_and_ss_shares_of_each_sing
         "ss",
         "ss_low",
         "ss_high",
+        # R's default intervals and HCG, which analysis.R prints beside them.
+        "rds2_el_low",
+        "rds2_el_high",
+        "rds1",
+        "rds1_el_low",
+        "rds1_el_high",
+        "ss_el_low",
+        "ss_el_high",
+        "hcg",
+        "hcg_low",
+        "hcg_high",
     ]
     singles = set(
         Question.objects.filter(survey=study, kind=QuestionKind.SINGLE).values_list(
@@ -189,9 +208,10 @@ def test_the_bundle_carries_the_platforms_stored_rds2_and_ss_shares_of_each_sing
         )
     )
     assert {row[0] for row in rows[1:]} == singles
-    for question, option, rds2, _low, _high, ss, *_rest in rows[1:]:
+    for question, option, rds2, _low, _high, ss, _ss_low, _ss_high, el_low, *_rest in rows[1:]:
         assert float(rds2) == pytest.approx(stored[question][option]["rds2"])
         assert float(ss) == pytest.approx(stored[question][option]["ss"])
+        assert float(el_low) == pytest.approx(stored[question][option]["rds2_el_low"])
 
 
 def test_the_bundle_readme_lists_the_design_changes_and_the_review_decisions(

@@ -111,7 +111,10 @@ def test_the_ss_interval_is_the_tree_bootstrap_with_fixed_ss_weights() -> None:
     ticked = np.array([[v == o for o in options] for v in values])
     answered = np.ones(len(values), dtype=bool)
     kwargs = {"ticked": ticked, "answered": answered, "options": options}
-    weights = ss_weights(reference.sample, population_size=1000, seed=ss_estimates.SS_SEED)
+    samples = ss_estimates.ss_sample_count(respondents=reference.sample.size)
+    weights = ss_weights(
+        reference.sample, population_size=1000, seed=ss_estimates.SS_SEED, samples=samples
+    )
     (ss,) = tree_bootstrap_weighted_multi(
         reference.sample, weights=[weights], replicates=replicates, seed=BOOTSTRAP_SEED, **kwargs
     )

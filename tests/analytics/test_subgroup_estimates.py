@@ -16,7 +16,7 @@ from analytics.aggregation.filters import ResponseFilter
 from analytics.aggregation.rebuild import aggregates_rebuild
 from analytics.rds import refresh, subgroup
 from analytics.rds.ss import ss_weights
-from analytics.rds.ss_estimates import SS_SEED
+from analytics.rds.ss_estimates import SS_SEED, ss_sample_count
 from surveys.models import Response, Survey
 from tests.fixtures.analytics import dashboard_charts
 from tests.fixtures.staff import logged_in, staff_user
@@ -160,9 +160,8 @@ def test_ss_of_a_subgroup_restricts_the_whole_samples_ss_weights(settings) -> No
     # By hand: SS weights of the whole forest (as the rebuild computes them), summed over wave 2.
     forest = refresh.survey_forest(survey, list(survey.questions.all()))
     sample = forest.sample
-    weights = ss_weights(
-        sample, population_size=1000, seed=SS_SEED, samples=settings.RDS_SS_SAMPLES
-    )
+    samples = ss_sample_count(respondents=sample.size)
+    weights = ss_weights(sample, population_size=1000, seed=SS_SEED, samples=samples)
     ticked, answered = forest.answers["disease"]
     column = [o.code for o in survey.questions.get(code="disease").options.all()].index("1")
     member = (sample.wave == 2) & answered

@@ -1,16 +1,18 @@
-# Reproduces the dashboard's RDS-II and SS (Gile's successive sampling) shares of every
-# single-choice question of the survey "{{ survey.slug }}".
+# Reproduces the dashboard's RDS-II, RDS-I, SS (Gile's successive sampling) and HCG shares of
+# every single-choice question of the survey "{{ survey.slug }}", with R's default intervals.
 # Written by the survey platform {{ version }} on {{ generated }}.
 #
 # Run from the unzipped folder with R >= 4:
 #   install.packages("RDS")
 #   Rscript analysis.R
 #
-# Point estimates are the platform's; the intervals differ in method: the platform uses the tree
-# bootstrap (Baraff, McCormick & Raftery 2016; R package RDStreeboot) with SS weights fixed at
-# their full-sample values, R's RDS package Salganik's bootstrap (RDS-II) and Gile's
-# successive-sampling bootstrap (SS). The platform's own figures are in
-# {{ files.estimates }}, printed beside R's for each question.
+# R's RDS.*.estimates print the empirical-likelihood interval (empir.lik = TRUE): the platform's
+# rds2_el_*, rds1_el_*, ss_el_* and hcg_* columns are the same intervals (RDS-II and RDS-I to
+# rounding; SS and HCG within their Monte-Carlo noise). The platform's rds2_low/high and
+# ss_low/high carry the interval the survey reports ({{ interval_method }}); the tree bootstrap
+# (Baraff, McCormick & Raftery 2016; R package RDStreeboot) keeps SS weights fixed at their
+# full-sample values. The platform's own figures are in {{ files.estimates }}, printed beside
+# R's for each question.
 
 library(RDS)
 
@@ -32,6 +34,8 @@ d <- read.csv("{{ files.data }}", check.names = FALSE, na.strings = "",
 missing <- is.na(d$network.size) | d$network.size == 0
 d$network.size[missing] <- max(d$network.size, na.rm = TRUE)
 d$time <- as.POSIXct(d$time, format = "%Y-%m-%dT%H:%M:%SZ", tz = "UTC")
+# The order of recruitment, as the platform's: R's interval sums pairs of rows in this order.
+d <- d[order(d$time, d$id), ]
 
 rds <- as.rds.data.frame(d, id = "id", recruiter.id = "recruiter.id",
                          network.size = "network.size", time = "time",
@@ -44,10 +48,14 @@ estimate <- function(question) {
   cat("\n==", question, "==\n")
   cat("RDS-II:\n")
   print(RDS.II.estimates(rds, outcome.variable = question))
+  cat("RDS-I:\n")
+  print(try(RDS.I.estimates(rds, outcome.variable = question)))
   if (!is.na(N)) {
     cat("SS, N =", N, ":\n")
     print(RDS.SS.estimates(rds, outcome.variable = question, N = N,
                            number.ss.samples.per.iteration = ss.samples, control = control))
+    cat("HCG, N =", N, "(order of recruitment: time):\n")
+    print(try(RDS.HCG.estimates(rds, outcome.variable = question, N = N)))
   }
   cat("The platform's shares (0-1):\n")
   print(platform[platform$question == question, ], row.names = FALSE)
