@@ -44,22 +44,30 @@ def hcg_question(
     *, sample: RDSSample, times: np.ndarray, answers: Indicators, population_size: int
 ) -> tuple[dict[str, dict[str, Any]], str]:
     """Return one single-choice question's HCG share and R's interval per option, or why not."""
-    k = len(answers.options)
-    if k > MAX_GROUPS:
+    # As R, the groups are the answers given: options nobody chose are left out.
+    observed = np.flatnonzero(answers.ticked.sum(axis=0) > 0)
+    if len(observed) > MAX_GROUPS:
         return {}, TOO_MANY_GROUPS
+    lookup = np.full(len(answers.options), -1)
+    lookup[observed] = np.arange(len(observed))
+    given = Indicators(
+        ticked=answers.ticked[:, observed],
+        answered=answers.answered,
+        options=tuple(answers.options[g] for g in observed),
+    )
     try:
         result = hcg_weights(
             parent=sample.parent,
             time=times,
             degree=sample.degree,
-            group=answers.codes,
+            group=np.where(answers.codes >= 0, lookup[np.maximum(answers.codes, 0)], -1),
             population_size=population_size,
             seed=SS_SEED,
             samples=settings.RDS_SS_SAMPLES,
         )
         # As RDS.HCG.estimates: the empirical-likelihood interval of the HCG-weighted share.
         intervals = el_intervals(
-            result.weights * population_size, answers, population_size=population_size
+            result.weights * population_size, given, population_size=population_size
         )
     except RDSError as error:
         return {}, str(error)

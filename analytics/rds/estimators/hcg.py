@@ -160,8 +160,8 @@ def hcg_weights(
     """Return the HCG estimate for groups coded 0..k-1 (-1: missing), parents as row indices."""
     n = len(degree)
     k = int(group.max()) + 1 if n else 0
-    if k < 2:
-        raise RDSError("HCG needs at least two answer groups.")
+    if k < 2 or np.any(np.bincount(group[group >= 0], minlength=k) == 0):
+        raise RDSError("HCG needs at least two answer groups, each with a respondent.")
     if population_size < n:
         raise RDSError("HCG needs a population size at least as large as the sample.")
     order = np.argsort(time, kind="stable")  # R's order(): ties keep the input's order
@@ -193,6 +193,7 @@ def hcg_weights(
     rows = np.flatnonzero(links)
     from_group, to_group = recruiter_out[rows], out[rows]
 
+    @np.errstate(divide="ignore", invalid="ignore")
     def minus_log_likelihood(flat: np.ndarray) -> float:
         theta = _unflatten(flat, k)
         if np.any(theta <= 0) or np.any(theta >= 1):
@@ -224,6 +225,11 @@ def hcg_weights(
             _nelder_mead(minus_log_likelihood, flat, reltol=reltol, max_iter=max_optim), k
         )
         shares = _shares(theta, mean_degree, counts, degree_totals, population_size)
+        if not np.all(np.isfinite(shares)):
+            raise RDSError(
+                "HCG could not be estimated: the recruitments between the answer groups are too "
+                "few to estimate how often each group recruits the others."
+            )
         if float(np.sum((shares - last) ** 2)) < tolerance:
             break
         last = shares
