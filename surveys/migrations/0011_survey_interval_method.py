@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('surveys', '0008_survey_contact_response_withdraw_code'),
+        ('surveys', '0010_design_log_survey_state_and_min_completion'),
     ]
 
     operations = [
