@@ -9,6 +9,7 @@ import numpy as np
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.formats import localize
 from django.utils.translation import gettext as _
 
 from analytics.margins.messages import margins_message
@@ -32,7 +33,8 @@ def _row_errors(survey: Survey, rows: Sequence[MarginRow]) -> list[ValidationErr
     errors: list[ValidationError] = []
     seen: set[tuple[str, str]] = set()
     for row in rows:
-        params = {"question": row.question, "option": row.option, "share": row.share}
+        # The numbers in the messages are written as the page's language writes them (0,35).
+        params = {"question": row.question, "option": row.option, "share": localize(row.share)}
         question = questions.get(row.question)
         if question is None:
             message, code = _("the survey has no question “%(question)s”."), "unknown_question"
@@ -82,7 +84,7 @@ def margins_validate(*, survey: Survey, rows: Sequence[MarginRow]) -> list[Margi
                 ValidationError(
                     _("The shares of “%(question)s” add up to %(total)s, not 1."),
                     code="shares_sum",
-                    params={"question": margin.question, "total": round(total, 9)},
+                    params={"question": margin.question, "total": localize(round(total, 9))},
                 )
             )
     if errors:

@@ -7,6 +7,7 @@ import datetime as dt
 import random
 import re
 from datetime import timedelta
+from html import unescape
 
 import pytest
 from django.contrib.auth.models import User
@@ -95,3 +96,20 @@ def test_a_kazakh_threshold_field_holds_a_number_the_browser_accepts(
     html = logged_in(organizer).get(f"/kk/organize/{sco_survey.slug}/").content.decode()
     field = re.search(r'<input type="number"[^>]*name="convergence__points"[^>]*>', html).group(0)
     assert 'value="2.0"' in field and 'min="0.1"' in field  # HTML wants a decimal point
+
+
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [
+        ("ru", "Сумма долей по вопросу «country» равна 0,5, а не 1."),
+        ("kk", "«country» сұрағы үлестерінің қосындысы 1 емес, 0,5."),
+        ("en", "The shares of “country” add up to 0.5, not 1."),
+    ],
+)
+def test_a_margins_error_writes_the_sum_as_the_page_language_does(
+    sco_survey: Survey, analyst: User, language: str, said: str
+) -> None:
+    url = f"/{language}/analytics/margins/{sco_survey.slug}/"
+    bad = logged_in(analyst).post(url, {"action": "replace", "share__country__kz": "0.5"})
+    assert bad.status_code == 400
+    assert said in unescape(bad.content.decode())
