@@ -49,6 +49,11 @@ class RawAlert:
     params: dict
 
 
+def _day(moment: dt.datetime | None) -> str:
+    """Return a moment as the ISO day kept in an alert (alerts are cached as plain data)."""
+    return moment.date().isoformat() if moment else ""
+
+
 def _seed_chains(survey: Survey) -> tuple[dict[str, ChainStats], bool]:
     """Return the seed links' chains, and whether any response came outside them in a chain
     of its own (a self-started root or their recruits)."""
@@ -161,6 +166,7 @@ def dying_chains(
                     "days": (now - since).days,
                     "started": chain.last is not None,
                     "size": chain.size,
+                    "last": _day(chain.last),
                 },
             )
         )
@@ -183,6 +189,7 @@ def dominant_chains(*, chains: list[ChainStats], thresholds: Thresholds) -> list
                 "share": round(100 * chain.size / total, 1),
                 "size": chain.size,
                 "total": total,
+                "last": _day(chain.last),
             },
         )
         for chain in chains
@@ -203,6 +210,7 @@ def flagged_share_alerts(*, chains: list[ChainStats], thresholds: Thresholds) ->
                 "share": round(100 * chain.flagged / chain.size, 1),
                 "flagged": chain.flagged,
                 "size": chain.size,
+                "last": _day(chain.last),
             },
         )
         for chain in chains

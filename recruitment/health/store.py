@@ -25,15 +25,25 @@ from recruitment.health.chains import (
     flagged_share_alerts,
 )
 from recruitment.health.convergence import unstable_estimates
+from recruitment.health.places import with_countries
 from recruitment.health.snooze import active_snoozes
+from recruitment.health.stalled import stalled_survey
 from recruitment.health.texts import AlertView, alert_view, labels_for
-from recruitment.health.thresholds import Thresholds, thresholds_for
+from recruitment.health.thresholds import (
+    CONVERGENCE,
+    DYING_CHAIN,
+    FLAGGED_SHARE,
+    SEED_DOMINANCE,
+    SURVEY_STALLED,
+    Thresholds,
+    thresholds_for,
+)
 from surveys.models import Survey
 from surveys.signals import survey_refreshed
 
 log = logging.getLogger(__name__)
 
-VERSION = 1
+VERSION = 2  # 2: the stalled survey, alerts in order of urgency, chains' countries
 # The nightly full rebuild stores them again; a week covers a beat that stopped for a while.
 CACHE_SECONDS = 7 * 24 * 60 * 60
 
@@ -67,12 +77,26 @@ def health_compute(*, survey: Survey, now: dt.datetime | None = None) -> Health:
     thresholds = thresholds_for(survey=survey)
     chains = chain_stats(survey=survey)
     alerts = [
+        *stalled_survey(survey=survey, thresholds=thresholds, now=now),
         *dying_chains(survey=survey, chains=chains, thresholds=thresholds, now=now),
         *dominant_chains(chains=chains, thresholds=thresholds),
         *unstable_estimates(survey=survey, thresholds=thresholds),
         *flagged_share_alerts(chains=chains, thresholds=thresholds),
     ]
+    alerts = with_countries(survey=survey, alerts=sorted(alerts, key=urgency))
     return Health(computed_at=now, thresholds=thresholds, alerts=alerts)
+
+
+# Most urgent first: nothing completes at all, then chains dying out, then the sample's
+# quality and balance, then estimates still moving (which only more waves can settle).
+URGENCY = (SURVEY_STALLED, DYING_CHAIN, FLAGGED_SHARE, SEED_DOMINANCE, CONVERGENCE)
+
+
+def urgency(alert: RawAlert) -> tuple[int, float, str]:
+    """Return an alert's place: by kind, then the longest quiet or the largest share first."""
+    rank = URGENCY.index(alert.kind) if alert.kind in URGENCY else len(URGENCY)
+    weight = alert.params.get("days") or alert.params.get("share") or alert.params.get("movement")
+    return rank, -float(weight or 0), alert.key
 
 
 def health_store(*, survey: Survey) -> Health:

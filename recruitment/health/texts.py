@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.template.defaultfilters import floatformat
@@ -11,13 +11,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from recruitment.health.chains import RawAlert
+from recruitment.health.stalled import stalled_words
 from recruitment.health.thresholds import (
     CONVERGENCE,
     DYING_CHAIN,
     FLAGGED_SHARE,
     SEED_DOMINANCE,
+    SURVEY_STALLED,
     Thresholds,
 )
+from recruitment.monitor.figures import country_labels
 from surveys.models import Option, Question, Survey
 
 
@@ -31,6 +34,8 @@ class AlertView:
     title: str
     explanation: str
     threshold: str
+    # The chain's largest countries and its last completion, for an alert about one chain.
+    where: str = ""
     snoozed_until: dt.datetime | None = None
     snoozed_by: str = ""
 
@@ -41,13 +46,17 @@ class Labels:
 
     questions: dict[str, str]
     options: dict[tuple[str, str], str]
+    countries: dict[str, str] = field(default_factory=dict)
 
 
 def labels_for(*, survey: Survey, alerts: list[RawAlert]) -> Labels:
     """Return the labels of the questions and options the alerts name (two queries at most)."""
+    countries = (
+        country_labels(survey=survey) if any("countries" in a.params for a in alerts) else {}
+    )
     codes = {alert.params["question"] for alert in alerts if alert.kind == CONVERGENCE}
     if not codes:
-        return Labels({}, {})
+        return Labels({}, {}, countries)
     questions = {q.code: q.text for q in Question.objects.filter(survey=survey, code__in=codes)}
     options = {
         (option.question.code, option.code): option.label
@@ -55,7 +64,25 @@ def labels_for(*, survey: Survey, alerts: list[RawAlert]) -> Labels:
             question__survey=survey, question__code__in=codes
         ).select_related("question")
     }
-    return Labels(questions, options)
+    return Labels(questions, options, countries)
+
+
+def _where(alert: RawAlert, labels: Labels) -> str:
+    """Return where a chain lives and when it last grew: «Kazakhstan 12, Kyrgyzstan 3 · …»."""
+    parts = []
+    countries = alert.params.get("countries") or []
+    if countries:
+        parts.append(
+            ", ".join(
+                f"{labels.countries.get(code, code or _('not answered'))} {count}"
+                for code, count in countries
+            )
+        )
+    if alert.params.get("last"):
+        parts.append(_("last completed %(day)s") % {"day": alert.params["last"]})
+    elif "last" in alert.params:
+        parts.append(_("nobody has completed it yet"))
+    return " · ".join(parts)
 
 
 def _number(value: float) -> str:
@@ -214,7 +241,9 @@ def _flagged(alert: RawAlert, thresholds: Thresholds) -> tuple[str, str, str]:
 
 def alert_view(alert: RawAlert, *, thresholds: Thresholds, labels: Labels) -> AlertView:
     """Return the alert in words."""
-    if alert.kind == DYING_CHAIN:
+    if alert.kind == SURVEY_STALLED:
+        title, text, limit = stalled_words(alert, thresholds)
+    elif alert.kind == DYING_CHAIN:
         title, text, limit = _dying(alert, thresholds)
     elif alert.kind == SEED_DOMINANCE:
         title, text, limit = _dominance(alert, thresholds)
@@ -229,4 +258,5 @@ def alert_view(alert: RawAlert, *, thresholds: Thresholds, labels: Labels) -> Al
         title=title,
         explanation=text,
         threshold=limit,
+        where=_where(alert, labels),
     )

@@ -20,7 +20,8 @@ DYING_CHAIN = "dying_chain"
 SEED_DOMINANCE = "seed_dominance"
 CONVERGENCE = "convergence"
 FLAGGED_SHARE = "flagged_share"
-KINDS = (DYING_CHAIN, SEED_DOMINANCE, CONVERGENCE, FLAGGED_SHARE)
+SURVEY_STALLED = "survey_stalled"
+KINDS = (SURVEY_STALLED, DYING_CHAIN, SEED_DOMINANCE, CONVERGENCE, FLAGGED_SHARE)
 
 Thresholds = dict[str, dict[str, float]]
 
@@ -44,6 +45,16 @@ class Setting:
 
 
 SETTINGS: tuple[Setting, ...] = (
+    # Two weeks: longer than a weekend or a holiday, short enough to act while seeds remember.
+    Setting(
+        SURVEY_STALLED,
+        "days",
+        _("Survey stalled after (days without any completed response)"),
+        _("Checked whatever the chains do, open or closed."),
+        14,
+        1,
+        3650,
+    ),
     # The monitor's dormant highlight uses the same number of days by default.
     Setting(
         DYING_CHAIN,
