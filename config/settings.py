@@ -151,6 +151,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Remembers the browsers each staff account logged in from (config/login_guard.py).
+    "config.login_guard.KnownBrowserMiddleware",
     # Last, so that it sees the authenticated user of a failed login.
     "axes.middleware.AxesMiddleware",
 ]
@@ -235,6 +237,8 @@ AUTH_PASSWORD_VALIDATORS = [
 AUTHENTICATION_BACKENDS = [
     # Refuses logins from a locked-out client before the password is even checked.
     "axes.backends.AxesStandaloneBackend",
+    # Refuses an account guessed at from many addresses, except from browsers it used before.
+    "config.login_guard.UsernameCapBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
@@ -251,6 +255,12 @@ AXES_VERBOSE = False
 if REDIS_URL is None:
     # The embedded default serves from one process, where the local-memory cache counts right.
     SILENCED_SYSTEM_CHECKS = ["axes.W001"]
+# Failures per username from any address (config/login_guard.py): beyond the limit within the
+# window, the account logs in only from browsers it used before, and the admins get a mail.
+LOGIN_USERNAME_FAILURE_LIMIT = env_int("LOGIN_USERNAME_FAILURE_LIMIT", 30, minimum=1)
+LOGIN_USERNAME_WINDOW_SECONDS = 15 * 60
+# Who gets the mail: comma-separated addresses (needs EMAIL_HOST to be sent).
+ADMINS = [("", address) for address in env_list("ADMINS", [])]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"

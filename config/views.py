@@ -155,9 +155,10 @@ def login_lockout_response(
     """Render the staff login lockout page, saying in how many minutes to try again."""
     cool_off = get_cool_off(request)
     minutes = math.ceil(cool_off.total_seconds() / 60) if cool_off else 0
-    return render(
-        request,
-        "lockout.html",
-        {"minutes": minutes},
-        status=axes_settings.AXES_HTTP_RESPONSE_CODE,
-    )
+    if getattr(request, "login_username_capped", False):
+        minutes = math.ceil(settings.LOGIN_USERNAME_WINDOW_SECONDS / 60)
+    context = {
+        "minutes": minutes,
+        "username_capped": getattr(request, "login_username_capped", False),
+    }
+    return render(request, "lockout.html", context, status=axes_settings.AXES_HTTP_RESPONSE_CODE)
