@@ -2,6 +2,7 @@
 
 A placeholder dropped from one plural form only shows for some numbers (Russian writes 21, 31, …
 with the form for 1), and Django renders a missing one silently, so both checks read the files.
+Russian and Kazakh also keep a per cent sign on the line of its number (a no-break space).
 """
 
 # ruff: noqa: RUF001 - Russian and Kazakh texts on purpose
@@ -19,6 +20,8 @@ CATALOGUES = sorted((ROOT / "locale").glob("*/LC_MESSAGES/*.po"))
 # %(name)s and %s in python-format entries; {name} in python-brace-format ones. %% is a literal.
 PYTHON = re.compile(r"%(?:\([^)]*\))?[#0 +-]*\d*(?:\.\d+)?[diouxXeEfFgGcrsa]")
 BRACE = re.compile(r"\{[^{}]*\}")
+# An ordinary space before a per cent sign (not before a %(name)s placeholder).
+SPACE_BEFORE_PERCENT = re.compile(r" (?=%%|%(?!\())")
 
 
 def _placeholders(text: str, flags: list[str]) -> set[str]:
@@ -68,6 +71,18 @@ def test_msgfmt_check_accepts_every_catalogue(path: Path) -> None:
 def test_every_translation_keeps_every_placeholder_in_every_plural_form(path: Path) -> None:
     problems = placeholder_problems(path)
     assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("language", ["ru", "kk"])
+def test_russian_and_kazakh_keep_a_per_cent_sign_on_the_line_of_its_number(language: str) -> None:
+    catalogue = polib.pofile(str(ROOT / "locale" / language / "LC_MESSAGES" / "django.po"))
+    ordinary = [
+        text
+        for entry in catalogue.translated_entries()
+        for text in (entry.msgstr_plural or {0: entry.msgstr}).values()
+        if SPACE_BEFORE_PERCENT.search(text)
+    ]
+    assert not ordinary, f"use a no-break space (U+00A0) before % in: {ordinary}"
 
 
 BROKEN = """\
