@@ -40,6 +40,8 @@ class Figure:
     ok: bool | None = None
     notes: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    # What the Celery worker did meanwhile (benchmarks.worker.Watch.note).
+    worker: str = ""
 
     @property
     def ratio(self) -> float | None:
@@ -59,6 +61,8 @@ class Figure:
             text += f" | target {self.target} {verdict}".rstrip()
         if self.notes:
             text += f" ({self.notes})"
+        if self.worker:
+            text += f" [{self.worker}]"
         return text
 
     def as_dict(self) -> dict[str, Any]:
@@ -208,8 +212,8 @@ def results_append(
     lines += [f"- {note}" for note in notes]
     lines += [
         "",
-        "| figure | value | baseline (same run) | ratio | target | verdict |",
-        "| --- | --- | --- | --- | --- | --- |",
+        "| figure | value | baseline (same run) | ratio | target | verdict | Celery worker |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
     ]
     for f in figures:
         baseline = f"{f.baseline_name}: {_number(f.baseline)}" if f.baseline is not None else ""
@@ -218,7 +222,9 @@ def results_append(
         value = f"{_number(f.value)} {f.unit}"
         if f.notes:
             value += f" ({f.notes})"
-        lines.append(f"| {f.name} | {value} | {baseline} | {ratio} | {f.target} | {verdict} |")
+        lines.append(
+            f"| {f.name} | {value} | {baseline} | {ratio} | {f.target} | {verdict} | {f.worker} |"
+        )
     if verbatim:
         lines += ["", "```", verbatim.rstrip(), "```"]
     if not RESULTS.exists():

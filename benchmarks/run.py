@@ -34,6 +34,7 @@ from benchmarks.common import (
     results_append,
     stack_env,
 )
+from benchmarks.worker import Watch, worker_find
 
 # Each script with the arguments make bench gives it; bench_bootstrap.py prints free text.
 SCRIPTS = [
@@ -126,6 +127,7 @@ def main() -> None:
     subprocess.run([str(ROOT / "scripts" / "serve"), "start"], check=True, env=serve_env)
     stored = responses_fill(args.responses)
     WORK.mkdir(parents=True, exist_ok=True)
+    worker = worker_find()
     load_before, busy_before = load_average(), busy_processes()
     started = time.perf_counter()
 
@@ -138,14 +140,20 @@ def main() -> None:
         if chosen and script not in chosen:
             continue
         command = [sys.executable, str(ROOT / "benchmarks" / script)]
-        # Other work on this shared machine skews timings: wait for a quiet moment first.
+        # Other work on this shared machine skews timings: wait for a quiet moment first, and
+        # for the stack's own Celery worker to be idle (the RDS refresh of a million responses).
         waited = quiet_wait(patience=args.patience)
+        worker_waited, worker_share = worker.wait_idle(patience=args.patience) if worker else (0, 0)
         conditions.append(
             f"{script}: load {load_average()} at its start (waited {waited:.0f} s), "
-            f"busiest: {busy_processes(3)}"
+            f"busiest: {busy_processes(3)}; Celery worker at {100 * worker_share:.0f} % of a "
+            f"core after waiting {worker_waited:.0f} s for it"
         )
+        watch = Watch(worker)
         if script in FREE_TEXT:
-            reply = subprocess.run(command, capture_output=True, text=True)
+            with watch:
+                reply = subprocess.run(command, capture_output=True, text=True)
+            conditions[-1] += f"; during it: {watch.note()}"
             print(reply.stdout, end="", flush=True)
             verbatim.append(f"$ python benchmarks/{script}\n{reply.stdout}")
             if reply.returncode != 0:
@@ -153,12 +161,18 @@ def main() -> None:
             continue
         output = WORK / (script.removesuffix(".py") + ".json")
         output.unlink(missing_ok=True)
-        reply = subprocess.run([*command, "--json", str(output)], stderr=subprocess.PIPE, text=True)
+        with watch:
+            reply = subprocess.run(
+                [*command, "--json", str(output)], stderr=subprocess.PIPE, text=True
+            )
         print(reply.stderr, end="", file=sys.stderr, flush=True)
         if reply.returncode != 0 or not output.exists():
             failures.append(f"{script}: {_last_line(reply.stderr) or 'no figures written'}")
             continue
-        figures += figures_read(output)
+        for figure in figures_read(output):
+            # A script that does not watch each figure itself gets the share over its whole run.
+            figure.worker = figure.worker or f"{watch.note()} over {script}"
+            figures.append(figure)
 
     minutes = (time.perf_counter() - started) / 60
     print("\n== summary", flush=True)

@@ -4,11 +4,12 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from config import views
+from config import bench, views
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("bench/hello", views.hello, name="bench-hello"),
+    path("bench/insert", bench.insert, name="bench-insert"),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
 urlpatterns += i18n_patterns(

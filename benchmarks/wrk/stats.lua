@@ -1,4 +1,9 @@
--- Plain GETs of one URL; prints the run's figures as one JSON line for the runner.
+-- Plain requests of one URL (GET, or the method given as the first argument after "--");
+-- prints the run's figures as one JSON line for the runner.
+
+function init(args)
+    if args[1] then wrk.method = args[1] end
+end
 
 function done(summary, latency, requests)
     local e = summary.errors

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import ipaddress
 import re
+import subprocess
+import sys
 import time
 
 import pytest
@@ -24,6 +26,8 @@ from benchmarks import (
     common,
 )
 from benchmarks.common import HarnessError
+from benchmarks.worker import Watch, Worker
+from config import bench
 from sampledata.bulk import responses_generate
 from surveys.links import limits
 from surveys.models import Response, SeedLink, Survey
@@ -95,14 +99,17 @@ def test_submission_benchmark_measures_real_submits_and_sessions(thousand, serve
         base_url=server, clients=[3], duration=3.0, per_client=2, session_clients=2
     )
     assert _names(figures) == [
+        "one-row insert/s, N clients",
         "final submits/s, N clients",
         "final submit p99, N clients",
         "errors, N clients",
         "full respondent sessions/s, N clients",
     ]
-    submits, p99, errors, sessions = figures
+    insert, submits, p99, errors, sessions = figures
     assert errors.value == 0 and errors.ok, errors.notes
-    assert submits.value > 0 and submits.baseline > 0 and submits.ratio is not None
+    assert insert.value > 0 and insert.baseline > 0  # ÷ hello
+    assert submits.value > 0 and submits.baseline == insert.value and submits.ratio is not None
+    assert all(f.worker == "no Celery worker running" for f in figures)
     assert 0 < p99.value < 30_000
     completed = int(re.search(r"(\d+) sessions", sessions.notes).group(1))
     assert completed >= 1
@@ -111,6 +118,10 @@ def test_submission_benchmark_measures_real_submits_and_sessions(thousand, serve
     # flow: each page's served stamp came back, the honeypot stayed empty, and every simulated
     # respondent was a client of its own.
     new = Response.objects.filter(survey=thousand).exclude(pk__in=before)
+    # The insert floor's rows went to a closed survey of their own, as wide as a response.
+    floor = Response.objects.filter(survey__slug=bench.INSERT_SURVEY)
+    assert floor.count() >= 1 and not Survey.objects.get(slug=bench.INSERT_SURVEY).is_open
+    assert Response.objects.filter(survey=thousand, answers=floor.first().answers).exists()
     assert 3 * 2 + completed <= new.count() <= 3 * 2 + completed + 2
     pages = {str(page.position) for page in thousand.pages.all()}
     for response in new:
@@ -196,7 +207,14 @@ def test_results_entry_records_machine_commit_command_and_each_figure(tmp_path, 
     monkeypatch.setattr(common, "RESULTS", tmp_path / "RESULTS.md")
     figures = [
         common.Figure(
-            "final submits/s, 16 clients", 90.0, "/s", 900.0, "hello", "ratio ≥ 0.15", False
+            "final submits/s, 16 clients",
+            90.0,
+            "/s",
+            900.0,
+            "hello",
+            "ratio ≥ 0.15",
+            False,
+            worker="worker paused, 0 % of a core",
         ),
         common.Figure("tree", 120.0, "ms", 1000.0, "limit (ms)", "≤ 1000 ms", True),
     ]
@@ -207,9 +225,9 @@ def test_results_entry_records_machine_commit_command_and_each_figure(tmp_path, 
     assert "- machine: " in text and "- commit: " in text and "- command: `make bench`" in text
     assert (
         "| final submits/s, 16 clients | 90 /s | hello: 900 | 0.100 | ratio ≥ 0.15 "
-        "| **misses** |" in text
+        "| **misses** | worker paused, 0 % of a core |" in text
     )
-    assert "| tree | 120 ms | limit (ms): 1,000 | 0.120 | ≤ 1000 ms | meets |" in text
+    assert "| tree | 120 ms | limit (ms): 1,000 | 0.120 | ≤ 1000 ms | meets |  |" in text
 
 
 def test_make_bench_fails_on_a_missed_target_and_says_apart_when_the_harness_broke():
@@ -218,3 +236,24 @@ def test_make_bench_fails_on_a_missed_target_and_says_apart_when_the_harness_bro
     assert run.exit_status(missed=[], failures=[]) == 0
     assert run.exit_status(missed=["final submit p99, 64 clients"], failures=[]) == 1
     assert run.exit_status(missed=[], failures=["bench_submissions.py: HarnessError: …"]) == 2
+
+
+def test_bench_pauses_a_busy_worker_and_says_how_busy_it_was_beside_the_figure(tmp_path):
+    # A real process standing in for the Celery worker: it spins until it is stopped.
+    busy = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    try:
+        (tmp_path / "worker.pid").write_text(str(busy.pid))
+        worker = Worker(worker_pidfile=tmp_path / "worker.pid", beat_pidfile=tmp_path / "none")
+        waited, share = worker.wait_idle(patience=1.0, window=0.5)
+        assert waited >= 1.0
+        assert share > 0.2  # never idle: the wait gives up after its patience
+        with Watch(worker) as running:
+            time.sleep(1.0)
+        assert "BUSY" in running.note() and "worker running" in running.note()
+        with worker.paused(), Watch(worker, paused=True) as paused:
+            time.sleep(1.0)
+        assert paused.result < 0.05 and paused.note().startswith("worker paused, 0 % of a core")
+        assert worker.share(0.5) > 0.2  # running again afterwards
+    finally:
+        busy.kill()
+        busy.wait()
