@@ -29,12 +29,11 @@ INSERT_SURVEY = "bench-insert"
 
 @cache
 def _template() -> dict[str, Any]:
-    """Return the JSON of the latest real response, read once per process (not per request)."""
+    """Return the columns of the latest real response, read once per process (not per request)."""
     latest = (
         Response.objects.exclude(survey__slug=INSERT_SURVEY)
         .filter(withdrawn_at__isnull=True)
         .order_by("-id")
-        .values("answers", "other_texts", "paradata", "quality_flags", "network_size", "language")
         .first()
     )
     if latest is None:
@@ -48,7 +47,11 @@ def _template() -> dict[str, Any]:
             "is_open": False,
         },
     )
-    return {**latest, "survey_id": survey.pk}
+    row = {f.attname: getattr(latest, f.attname) for f in Response._meta.concrete_fields}
+    # Keys of its own (the unique ones get theirs at insert), in a chain of its own.
+    for name in ("id", "referral_code", "withdraw_token", "withdraw_code"):
+        row.pop(name)
+    return {**row, "survey_id": survey.pk, "recruiter_id": None, "seed_link_id": None}
 
 
 @csrf_exempt  # a load client posts here without a form; the endpoint exists only for benchmarks
@@ -57,17 +60,16 @@ def insert(request: HttpRequest) -> HttpResponse:
     """Store one response-wide row in one transaction and answer 204."""
     if not settings.BENCH_HELLO:
         raise Http404("Benchmark endpoints are off")
-    row = _template()
     now = timezone.now()
     with transaction.atomic():
         Response.objects.create(
-            **row,
-            submission_key=uuid.uuid4(),
-            started_at=now,
-            submitted_at=now,
-            client_hash=secrets.token_hex(16),
-            device_hash=secrets.token_hex(16),
-            wave=0,
-            self_started=True,
+            **{
+                **_template(),
+                "submission_key": uuid.uuid4(),
+                "started_at": now,
+                "submitted_at": now,
+                "client_hash": secrets.token_hex(16),
+                "device_hash": secrets.token_hex(16),
+            }
         )
     return HttpResponse(status=204)
