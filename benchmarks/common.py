@@ -297,7 +297,8 @@ def staff_cookies(*, surveys: list[Any]) -> dict[str, str]:
         for role in (Role.ORGANIZER, Role.ANALYST):
             membership_add(survey=survey, user=user, role=role)
     client = Client()
-    client.force_login(user)
+    # Named: the first backend with get_user is the login guard's, which finds nobody.
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
     return {settings.SESSION_COOKIE_NAME: client.cookies[settings.SESSION_COOKIE_NAME].value}
 
 
