@@ -134,6 +134,10 @@ INSTALLED_APPS = [
     "sampledata",
     "incentives",
     "membership",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -407,3 +411,29 @@ RDS_SS_MAX_RESPONDENTS = env_int("RDS_SS_MAX_RESPONDENTS", 200_000, minimum=0)
 RDS_HCG_MAX_RESPONDENTS = env_int("RDS_HCG_MAX_RESPONDENTS", 20_000, minimum=0)
 # Exports of more responses than this run as a Celery task writing a file under EXPORT_ROOT.
 EXPORT_ASYNC_THRESHOLD = env_int("EXPORT_ASYNC_THRESHOLD", 50_000, minimum=0)
+
+# --- the read-only API (api/) --------------------------------------------------------------------
+# Requests per token ("600/minute", "10000/day"), counted in the shared cache.
+API_TOKEN_RATE = env_str("API_TOKEN_RATE", "600/minute")
+# Responses are served once this old, so that a late commit never falls behind a cursor.
+API_SETTLE_SECONDS = env_int("API_SETTLE_SECONDS", 2, minimum=0)
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.SurveyTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["api.authentication.HasSurveyToken"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.authentication.TokenRateThrottle"],
+    # JSON only: the browsable API's pages would need inline script under our CSP.
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "SCO survey API",
+    "DESCRIPTION": "Read-only access to one study's questionnaire, responses, recruitment and "
+    "figures, with a per-study token: Authorization: Token <token>.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+}

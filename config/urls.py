@@ -11,12 +11,14 @@ urlpatterns = [
     path("bench/hello", views.hello, name="bench-hello"),
     path("bench/insert", bench.insert, name="bench-insert"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("api/", include("api.urls")),
 ]
 urlpatterns += i18n_patterns(
     path("", views.home, name="home"),
     path("privacy/", views.privacy, name="privacy"),
     path("", include("surveys.urls")),
     path("organize/<slug:slug>/members/", include("membership.urls")),
+    path("organize/<slug:slug>/api-tokens/", include("api.staff_urls")),
     path("organize/", include("recruitment.urls")),
     path("organize/", include("incentives.staff_urls")),
     path("", include("incentives.urls")),

@@ -25,6 +25,8 @@ def _extracted_msgids(tmp_path: Path) -> set[str]:
         "sampledata",
         "incentives",
         "membership",
+        "api",
+        "webhooks",
         "templates",
         "manage.py",
     ):

@@ -39,6 +39,8 @@ NOT_THE_QUESTION = {
     ("analytics/exports/wide.py", "network_size"): "the Response column exported",
     ("analytics/exports/options.py", "network_size"): "the Response column exported",
     ("analytics/exports/codebook.py", "network_size"): "the Response column's codebook entry",
+    ("api/serializers.py", "network_size"): "the Response column the API shows",
+    ("api/views.py", "network_size"): "the Response column the API shows",
     # The colour-by choice ?color=country and the alias of the COUNTRY-role answer.
     ("recruitment/tree/build.py", "country"): "colour-by choice, COUNTRY-role answer alias",
     ("templates/organize/tree.html", "country"): "the colour-by choice ?color=country",

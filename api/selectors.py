@@ -1,0 +1,134 @@
+"""What the API reads: a token's survey, its responses, edges, aggregates and estimates."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from analytics.aggregation.filters import ResponseFilter
+from analytics.dashboard.selectors import survey_results
+from analytics.margins.selectors import cached_poststratification
+from analytics.models import RDSEstimateSet, RDSQuestion
+from api.models import ApiToken
+from surveys.models import Question, Response, Survey
+
+# How each estimate's interval is computed (README, "Population estimates").
+METHODS = {
+    "rds2": "RDS-II (Volz-Heckathorn); 95 % interval from the tree bootstrap",
+    "rds1": "RDS-I (Salganik-Heckathorn); no interval",
+    "ss": "Gile's SS (needs the population size); 95 % tree bootstrap with fixed SS weights",
+    "poststrat": "post-stratified or raked to the population margins; linearization interval",
+}
+# (method, share key, low key, high key) in RDSQuestion.shares.
+RDS_KEYS = (
+    ("rds2", "rds2", "low", "high"),
+    ("rds1", "rds1", None, None),
+    ("ss", "ss", "ss_low", "ss_high"),
+)
+
+
+def token_survey(*, token: ApiToken, slug: str) -> Survey:
+    """Return the token's survey if the slug names it; any other survey is a 404."""
+    if token.survey.slug != slug:
+        raise Http404("No such survey")
+    return token.survey
+
+
+def api_responses(*, survey: Survey, since: datetime | None) -> QuerySet[Response]:
+    """Return the survey's settled responses, submitted at or after ``since`` if given."""
+    settled = timezone.now() - timedelta(seconds=settings.API_SETTLE_SECONDS)
+    rows = Response.objects.filter(survey=survey, submitted_at__lte=settled)
+    if since is not None:
+        rows = rows.filter(submitted_at__gte=since)
+    return rows.defer("client_hash", "device_hash", "paradata", "withdraw_token", "withdraw_code")
+
+
+def api_questions(*, survey: Survey) -> QuerySet[Question]:
+    return (
+        survey.questions.select_related("page")
+        .prefetch_related("options")
+        .order_by("page__position", "position")
+    )
+
+
+def api_aggregates(*, survey: Survey) -> dict[str, Any]:
+    """Return the dashboard's counts of every question and option, from the aggregate tables."""
+    results, _crosstab = survey_results(survey=survey, filters=ResponseFilter())
+    rows = [
+        {
+            "question": question.code,
+            "option": share.code,
+            "count": share.count,
+            "base": question.base,
+            "percent": share.percent,
+            "count_unflagged": share.count_unflagged,
+            "base_unflagged": question.base_unflagged,
+            "percent_unflagged": share.percent_unflagged,
+        }
+        for question in results.questions
+        for share in question.shares
+    ]
+    return {
+        "survey": survey.slug,
+        "built_at": results.built_at,
+        "respondents": results.respondents,
+        "rows": rows,
+    }
+
+
+def _estimates_of(shares: dict[str, Any], stratified: dict[str, Any]) -> list[dict[str, Any]]:
+    found = [
+        {
+            "method": method,
+            "share": shares.get(key),
+            "ci_low": shares.get(low) if low else None,
+            "ci_high": shares.get(high) if high else None,
+            "interval": METHODS[method] if low else "",
+        }
+        for method, key, low, high in RDS_KEYS
+    ]
+    found.append(
+        {
+            "method": "poststrat",
+            "share": stratified.get("share"),
+            "ci_low": stratified.get("low"),
+            "ci_high": stratified.get("high"),
+            "interval": METHODS["poststrat"],
+        }
+    )
+    return found
+
+
+def api_estimates(*, survey: Survey) -> dict[str, Any]:
+    """Return the population estimates of every option with their intervals and method."""
+    stored = RDSEstimateSet.objects.filter(survey=survey).first()
+    questions = dict(
+        RDSQuestion.objects.filter(estimate_set__survey=survey).values_list("question", "shares")
+    )
+    poststrat = cached_poststratification(survey=survey).estimates
+    rows = [
+        {
+            "question": question,
+            "option": option,
+            "estimates": _estimates_of(values, poststrat.get(question, {}).get(option, {})),
+        }
+        for question, options in questions.items()
+        for option, values in options.items()
+    ]
+    return {
+        "survey": survey.slug,
+        "built_at": stored.built_at if stored else None,
+        "respondents": stored.respondents if stored else 0,
+        "seeds": stored.seeds if stored else 0,
+        "waves": stored.waves if stored else 0,
+        "population_size": stored.population_size if stored else survey.population_size,
+        "unavailable": stored.unavailable if stored else "not computed yet",
+        "ss_unavailable": stored.ss_unavailable if stored else "",
+        "methods": METHODS,
+        "rows": rows,
+    }
