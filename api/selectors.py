@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from analytics.dashboard.selectors import survey_results
 from django.conf import settings
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from analytics.aggregation.filters import ResponseFilter
+from analytics.aggregation.selectors import survey_results
 from analytics.margins.selectors import cached_poststratification
 from analytics.models import RDSEstimateSet, RDSQuestion
 from api.models import ApiToken
