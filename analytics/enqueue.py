@@ -61,6 +61,11 @@ def export_job_start(**kwargs: Any) -> ExportJob:
     return job
 
 
+def estimates_recompute(*, survey_id: int) -> None:
+    """Recompute the survey's estimates once the current transaction commits (e.g. a new N)."""
+    transaction.on_commit(lambda: tasks.rds_recompute_task.delay(survey_id))
+
+
 def _in_process() -> bool:
     """Return whether tasks run eagerly, in this process, as in the embedded default."""
     return bool(tasks.aggregates_rebuild_task.app.conf.task_always_eager)

@@ -9,7 +9,6 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import transaction
 
-from analytics.tasks import rds_recompute_task
 from surveys.models import Survey
 from surveys.quality import design_log
 
@@ -32,12 +31,10 @@ class PopulationSizeForm(forms.ModelForm):
 
 
 @transaction.atomic
-def population_size_save(*, form: PopulationSizeForm, user: AbstractBaseUser | None) -> Survey:
-    """Save N and its range, log the change, and have the estimates computed with it."""
+def population_size_save(*, form: PopulationSizeForm, user: AbstractBaseUser | None) -> bool:
+    """Save N and its range and log the change; return whether the estimates need N anew."""
     survey: Survey = form.instance
     before = copy.copy(Survey.objects.select_for_update().get(pk=survey.pk))
     saved = form.save()
     design_log.survey_changed(survey=saved, before=before, user=user)
-    if design_log.population_value(before) != design_log.population_value(saved):
-        transaction.on_commit(lambda: rds_recompute_task.delay(saved.pk))
-    return saved
+    return design_log.population_value(before) != design_log.population_value(saved)

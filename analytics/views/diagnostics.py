@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from analytics.access import analyst_required
+from analytics.enqueue import estimates_recompute
 from analytics.rds.population import PopulationSizeForm, population_size_save
 from analytics.rds.selectors import bottleneck_sizes, question_diagnostics
 from surveys.models import Survey
@@ -73,7 +74,8 @@ def population_size(request: HttpRequest, slug: str) -> HttpResponse:
     survey = get_object_or_404(Survey, slug=slug)
     form = PopulationSizeForm(request.POST if request.method == "POST" else None, instance=survey)
     if request.method == "POST" and form.is_valid():
-        population_size_save(form=form, user=request.user)
+        if population_size_save(form=form, user=request.user):
+            estimates_recompute(survey_id=survey.pk)
         messages.success(
             request,
             _(
