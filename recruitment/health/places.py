@@ -26,11 +26,11 @@ def with_countries(*, survey: Survey, alerts: list[RawAlert]) -> list[RawAlert]:
     found: dict[str, list[list]] = {}
     rows = (
         Response.objects.filter(survey=survey, seed_link_id__in=seed_ids, withdrawn_at__isnull=True)
-        .annotate(country=KT(f"answers__{question.code}"))
-        .values("seed_link_id", "country")
+        .annotate(place=KT(f"answers__{question.code}"))
+        .values("seed_link_id", "place")
         .annotate(n=Count("id"))
-        .order_by("seed_link_id", "-n", "country")
-        .values_list("seed_link_id", "country", "n")
+        .order_by("seed_link_id", "-n", "place")
+        .values_list("seed_link_id", "place", "n")
     )
     for seed_id, country, count in rows:
         shown = found.setdefault(str(seed_id), [])
