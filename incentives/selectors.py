@@ -92,6 +92,35 @@ def survey_totals(*, survey: Survey) -> SurveyTotals | None:
 
 
 @dataclass(frozen=True)
+class IncentivesReport:
+    """What a study report states about the incentives (STROBE-RDS item 6d): no contacts."""
+
+    currency: str
+    primary: int
+    per_recruit: int
+    budget: int | None
+    methods: list[str]
+    totals: SurveyTotals
+
+
+def incentives_report(*, survey: Survey) -> IncentivesReport | None:
+    """Return the survey's incentive amounts and totals as a report states them, None if off."""
+    config = incentives_enabled(survey=survey)
+    totals = survey_totals(survey=survey)
+    if config is None or totals is None:
+        return None
+    methods = [line.strip() for line in config.payout_methods_en.splitlines() if line.strip()]
+    return IncentivesReport(
+        currency=config.currency,
+        primary=config.primary_amount,
+        per_recruit=config.per_recruit_amount,
+        budget=config.budget,
+        methods=methods,
+        totals=totals,
+    )
+
+
+@dataclass(frozen=True)
 class PayoutRow:
     """One respondent with a payout contact: the payout list's row."""
 

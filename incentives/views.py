@@ -69,4 +69,4 @@ def incentive_settings(request: HttpRequest, slug: str) -> HttpResponse:
         change for change in design_changes(survey=survey) if change.what.startswith("incentive")
     ]
     context = {"survey": survey, "form": form, "changes": changes}
-    return render(request, "incentives/settings.html", context)
+    return render(request, "incentives/settings.html", context, status=400 if form.errors else 200)

@@ -36,6 +36,7 @@ from analytics.margins.estimates import Poststratification, as_rows, poststratif
 from analytics.models import PopulationMargin, RDSQuestion
 from analytics.rds.refresh import BOOTSTRAP_SEED
 from analytics.rds.ss_estimates import SS_SEED, ss_sample_count
+from incentives.selectors import incentives_report
 from membership.models import Membership
 from surveys.csv_safe import csv_lines
 from surveys.http import file_stem
@@ -257,6 +258,7 @@ def bundle_context(*, survey: Survey, data: list[list[Any]]) -> dict[str, Any]:
         "flags": _flags(survey),
         "reviews": _reviews(survey),
         "design_changes": _design_changes(survey),
+        "incentives": incentives_report(survey=survey),
         "network_question": {
             language: _markdown(getattr(network, f"text_{language}"))
             for language, _name in settings.LANGUAGES
