@@ -77,8 +77,8 @@ class UsernameCapBackend:
         request.login_username_capped = True
         raise PermissionDenied("Too many failed logins for this account")
 
-    def get_user(self, user_id: int) -> None:
-        return None
+    # No get_user: a backend with one is the one Django's force_login (and any login without a
+    # named backend) stores in the session, and this one would then log nobody in.
 
 
 @receiver(user_login_failed, dispatch_uid="config.login_guard.count")

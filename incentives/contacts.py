@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_variables
 
 from incentives.crypto import contact_encrypt, contact_hash, contact_normalize, token_rotate
 from incentives.ledger import entries_settle
@@ -19,6 +20,7 @@ from surveys.models import Response, Survey
 from surveys.quality.reviews import response_flag_add
 
 
+@sensitive_variables("text", "contact")
 def payout_contact_save(*, response: Response, text: str) -> PayoutContact:
     """Store the respondent's payout contact, encrypted; a contact given before flags them.
 

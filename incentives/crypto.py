@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.debug import sensitive_variables
 
 from incentives.models import PayoutContact
 
@@ -31,6 +32,7 @@ class Contact:
     value: str
 
 
+@sensitive_variables("text", "value", "number")
 def contact_normalize(*, text: str, region: str) -> Contact:
     """Return the contact as one form, or raise ValidationError in the active language.
 

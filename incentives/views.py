@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from incentives.configure import FIELDS, incentive_settings_for, incentives_update
@@ -25,6 +26,8 @@ from surveys.visitor import visitor_response
 
 @never_cache
 @require_POST
+# An error report (the debug page, the admins' mail) never shows the contact typed.
+@sensitive_post_parameters("payout_contact")
 def payout_contact(request: HttpRequest, slug: str) -> HttpResponse:
     """Save the payout contact this browser's respondent typed, or show why it is refused."""
     survey = survey_get(slug=slug)

@@ -13,10 +13,12 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.db import connection
-from django.test import Client
+from django.test import Client, RequestFactory
+from django.views.debug import SafeExceptionReporterFilter
 
 from incentives.crypto import contact_decrypt
 from incentives.models import LedgerEntry, PayoutContact, Status
+from incentives.views import payout_contact
 from surveys.models import Response
 from tests.fixtures.recruitment import HttpTree
 from tests.fixtures.staff import logged_in
@@ -25,6 +27,7 @@ from tests.incentives.test_ledger import give_contact, owed
 
 # One Kazakh mobile number, as two people would write it.
 LOCAL_FORM, INTERNATIONAL_FORM, STORED_FORM = "8 (701) 123-45-67", "+7 701 123 4567", "+77011234567"
+PHONE_TYPED = INTERNATIONAL_FORM
 # What of the number could leak in any form: digits alone, with the trunk 8, spaced.
 TRACES = ("7011234567", "701 123", "701-123", "123-45-67", "1234567")
 
@@ -165,3 +168,13 @@ def test_no_plaintext_contact_reaches_the_database_var_exports_the_bundle_or_the
             assert trace.encode() not in content, (where, trace)
     # The check would see a contact where there is one: the key opens what the database holds.
     assert contact_decrypt(ciphertext=phone.ciphertext) == STORED_FORM
+
+
+def test_an_error_report_never_shows_the_contact_typed(chain: HttpTree) -> None:
+    request = RequestFactory().post(
+        f"/en/s/{chain.survey.slug}/payout-contact/", {"payout_contact": PHONE_TYPED}
+    )
+    request.session = {}
+    payout_contact(request, slug=chain.survey.slug)
+    shown = SafeExceptionReporterFilter().get_post_parameters(request)
+    assert shown["payout_contact"] != PHONE_TYPED and "701" not in shown["payout_contact"]
