@@ -332,6 +332,8 @@ CELERY_TASK_PUBLISH_RETRY = False
 # Questionnaires one client address may start per 10 minutes before each start asks for a tap:
 # a campus or a mobile carrier puts hundreds of people behind one address.
 START_RATE_LIMIT = env_int("START_RATE_LIMIT", 300, minimum=1)
+# "I am a person" tickets one address may be handed per 10 minutes beyond that limit.
+START_TICKET_LIMIT = env_int("START_TICKET_LIMIT", 100, minimum=1)
 # The debug page and error reports hide every setting that names a secret or a credential.
 DEFAULT_EXCEPTION_REPORTER_FILTER = "config.debug.SecretsHidingFilter"
 

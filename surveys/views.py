@@ -15,8 +15,13 @@ from django.views.decorators.http import require_http_methods
 from surveys.forms import ConsentForm, PageForm, WithdrawCodeForm, initial_for_page
 from surveys.links import attribution, limits
 from surveys.links import views as link_views
+from surveys.links.person_check import (
+    Verdict,
+    person_challenge_again,
+    person_challenge_new,
+    start_verdict,
+)
 from surveys.links.policy import LinkState
-from surveys.links.ratelimit import start_admitted, start_ticket_new
 from surveys.models import Page, Response, Survey
 from surveys.models.i18n import LANGUAGE_CODES
 from surveys.paradata import timing
@@ -74,9 +79,13 @@ def survey_start(request: HttpRequest, slug: str) -> HttpResponse:
         return link_views.link_refused(request, survey=survey, state=link_state)
     form = ConsentForm(request.POST if request.method == "POST" else None, survey=survey)
     if request.method == "POST" and form.is_valid():
-        if not start_admitted(request=request, survey_slug=survey.slug):
-            return _start_challenge(request, survey)
         device = device_token(request)
+        verdict = start_verdict(request=request, survey_slug=survey.slug, device=device)
+        if verdict is not Verdict.ADMITTED:
+            again = request.POST.get(limits.START_TICKET_FIELD, "")
+            return _start_challenge(
+                request, survey, device, again=again if verdict is Verdict.TOO_EARLY else ""
+            )
         draft = draft_start(
             survey=survey,
             language=get_language(),
@@ -101,15 +110,31 @@ def _welcome_back(request: HttpRequest, index: int, total: int) -> None:
     )
 
 
-def _start_challenge(request: HttpRequest, survey: Survey) -> HttpResponse:
-    # One tap for a person, a wall for a flood that does not read the page.
+def _start_challenge(
+    request: HttpRequest, survey: Survey, device: str, *, again: str
+) -> HttpResponse:
+    # A ticket for this browser and a proof of work for its script: nothing a person notices,
+    # a cost for a flood. "again": the ticket was posted before its work or wait was done.
+    if again:
+        challenge = person_challenge_again(ticket=again)
+    else:
+        challenge = person_challenge_new(request=request, survey_slug=survey.slug, device=device)
     context = {
         "survey": survey,
-        "start_ticket": start_ticket_new(survey_slug=survey.slug),
+        "challenge": challenge,
+        "too_early": bool(again),
         "start_ticket_field": limits.START_TICKET_FIELD,
+        "person_proof_field": limits.PERSON_PROOF_FIELD,
+        "wait_seconds": limits.PERSON_WAIT_SECONDS,
         "window_minutes": limits.START_WINDOW_SECONDS // 60,
     }
-    return render(request, "surveys/too_many_starts.html", context, status=429)
+    reply = render(request, "surveys/too_many_starts.html", context, status=429)
+    # The ticket is bound to the device cookie: the browser must hold it when it comes back.
+    device_remember(reply, device)
+    # The CSRF cookie just passed its check and the form's token is masked from it: not sending
+    # it again keeps the device cookie the page's only one, for clients that keep one per answer.
+    request.META["CSRF_COOKIE_NEEDS_UPDATE"] = False
+    return reply
 
 
 @never_cache

@@ -10,12 +10,18 @@ GUESS_WINDOW_SECONDS = 10 * 60
 
 # Questionnaires one client address may start within the window (START_RATE_LIMIT): a campus
 # behind one address stays under it, a script filling in forms does not. Beyond it each start
-# asks for one tap on a button carrying a signed single-use ticket, which a flood that does not
-# read the page never sends.
+# needs a ticket from the "I am a person" page (surveys.links.person_check): bound to the
+# browser it was issued to, at most START_TICKET_LIMIT per address and window, admitted once the
+# page's script solved its proof of work, or without JavaScript after PERSON_WAIT_SECONDS.
 START_WINDOW_SECONDS = 10 * 60
 START_TICKET_FIELD = "start_ticket"
+PERSON_PROOF_FIELD = "person_proof"
 START_TICKET_SALT = "surveys.start-ticket"
 START_TICKET_SECONDS = 10 * 60
+PERSON_WAIT_SECONDS = 15
+# The ALTCHA challenge's number is drawn below this: SHA-256 tried 50,000 times on average,
+# about a second in a phone's browser.
+PERSON_CHECK_MAX_NUMBER = 100_000
 
 # Another response from the same salted client hash (address and browser) with the same answers
 # within this window gets a quality flag: a shared address and browser build alone are common.

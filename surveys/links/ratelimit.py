@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import logging
-import secrets
 
 from django.conf import settings
-from django.core import signing
 from django.core.cache import cache
 from django.http import HttpRequest
 
@@ -38,48 +36,11 @@ def rate_hit(*, key: str, window_seconds: int) -> None:
         logger.warning("rate counter %s unavailable", key, exc_info=True)
 
 
-def _start_allowed(request: HttpRequest) -> bool:
+def start_within_limit(*, request: HttpRequest) -> bool:
+    """Count a start from the client's address; False beyond START_RATE_LIMIT in the window."""
     # The real address alone: a new browser name must not buy a fresh count.
     key = f"surveys:starts:{client_address_hash(request)}"
     if rate_count(key=key) >= settings.START_RATE_LIMIT:
         return False
     rate_hit(key=key, window_seconds=limits.START_WINDOW_SECONDS)
     return True
-
-
-def start_ticket_new(*, survey_slug: str) -> str:
-    """Return a signed single-use ticket that lets one browser start beyond the address's limit."""
-    return signing.dumps(
-        {"survey": survey_slug, "nonce": secrets.token_urlsafe(16)}, salt=limits.START_TICKET_SALT
-    )
-
-
-def _start_ticket_redeemed(token: str, survey_slug: str) -> bool:
-    try:
-        data = signing.loads(
-            token, salt=limits.START_TICKET_SALT, max_age=limits.START_TICKET_SECONDS
-        )
-    except signing.BadSignature:  # forged, or older than the ticket lives
-        return False
-    if not isinstance(data, dict) or data.get("survey") != survey_slug:
-        return False
-    try:
-        # The first use claims the nonce for as long as the ticket could live: a replay fails.
-        return bool(
-            cache.add(f"surveys:start-ticket:{data.get('nonce')}", 1, limits.START_TICKET_SECONDS)
-        )
-    except Exception:
-        # Without the cache nothing is counted either: the ticket is no worse than no limit.
-        logger.warning("start ticket store unavailable", exc_info=True)
-        return True
-
-
-def start_admitted(*, request: HttpRequest, survey_slug: str) -> bool:
-    """Return whether a consenting visitor may start: a valid ticket, or within the address's limit.
-
-    A start with a ticket is not counted: the visitor has just shown that a person is there.
-    """
-    token = request.POST.get(limits.START_TICKET_FIELD, "")
-    if token and _start_ticket_redeemed(token, survey_slug):
-        return True
-    return _start_allowed(request)

@@ -6,7 +6,6 @@ import importlib
 import ipaddress
 from typing import Any
 
-import pytest
 from django.test import Client, RequestFactory
 from pytest_django.fixtures import Settings
 
@@ -83,44 +82,6 @@ def test_behind_a_trusted_proxy_starts_are_counted_per_forwarded_address(
 
     assert [via_proxy(CAMPUS) for _ in range(3)] == [302, 302, 429]
     assert via_proxy(ELSEWHERE) == 302
-
-
-def test_beyond_the_start_limit_one_tap_starts_this_browser(
-    sco_survey: Survey, settings: Settings
-) -> None:
-    settings.START_RATE_LIMIT = 1
-    assert _consent(_browser(CAMPUS, "first")).status_code == 302
-    person = _browser(CAMPUS, "second")
-    challenge = _consent(person, language="kk")
-    assert challenge.status_code == 429
-    page = challenge.content.decode()
-    assert 'id="start-ticket"' in page and "<script" not in page
-    ticket = challenge.context["start_ticket"]
-    field = limits.START_TICKET_FIELD
-    # The button re-sends the consent given on the page before, with the signed ticket.
-    tapped = person.post("/kk/s/sco-2025/", {"consent": "on", field: ticket})
-    assert tapped.status_code == 302
-    assert tapped.headers["Location"] == "/kk/s/sco-2025/p/1/"
-    assert Draft.objects.count() == 2
-    # A ticket starts one browser once; a made-up one starts nobody.
-    for data in ({field: ticket}, {field: ticket[:-2] + "xx"}, {field: ""}):
-        replay = _consent(_browser(CAMPUS, "script"), language="kk")
-        assert replay.status_code == 429
-        replayed = _browser(CAMPUS, "script").post("/kk/s/sco-2025/", {"consent": "on", **data})
-        assert replayed.status_code == 429
-    assert Draft.objects.count() == 2
-
-
-def test_an_expired_start_ticket_starts_nobody(
-    sco_survey: Survey, settings: Settings, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    settings.START_RATE_LIMIT = 1
-    assert _consent(_browser(CAMPUS, "first")).status_code == 302
-    person = _browser(CAMPUS, "slow")
-    ticket = _consent(person).context["start_ticket"]
-    monkeypatch.setattr(limits, "START_TICKET_SECONDS", -1)
-    data = {"consent": "on", limits.START_TICKET_FIELD: ticket}
-    assert person.post("/en/s/sco-2025/", data).status_code == 429
 
 
 PHONE = "Pixel 8; Chrome 131"

@@ -132,8 +132,12 @@ def test_submission_benchmark_measures_real_submits_and_sessions(thousand, serve
     assert len({r.client_hash for r in new}) == new.count()
 
 
-def test_wrk_respondent_answers_the_person_check_beyond_the_start_limit(thousand, server, settings):
+def test_wrk_respondent_answers_the_person_check_beyond_the_start_limit(
+    thousand, server, settings, monkeypatch
+):
     settings.START_RATE_LIMIT = 1  # one address (no proxy is trusted): every start but one asks
+    # wrk runs no script: it answers as a browser without JavaScript that waited on the page.
+    monkeypatch.setattr(limits, "PERSON_WAIT_SECONDS", 0)
     load = bench_submissions.WrkClient(server)
     run, _ = load.submits(clients=2, per_client=2)
     assert run.requests == 4 and run.errors == 0, run.first_error
