@@ -1,20 +1,23 @@
 """Reads of the flagged responses for the organizers' review: per chain, and one page of them.
 
 Only what a decision needs: the flags' labels, when, the wave, the chain and the recruiter's
-shortened code, and who decided what; never the answers, never a client hash.
+shortened code, the time taken (in all, per page, and the too-fast limit), and who decided
+what; never the answers, never a client hash.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Q, QuerySet
 
 from recruitment.monitor.figures import short_code
 from surveys.models import Response, Review, Survey
+from surveys.paradata.speed import too_fast_under
+from surveys.paradata.timing import PAGE_SECONDS, TOTAL_SECONDS
 from surveys.quality.reviews import flag_label
 
 # ?chain= for the responses that came without a seed link (self-started chains).
@@ -49,6 +52,10 @@ class FlaggedResponse:
     review_label: str
     reviewed_by: str
     reviewed_at: dt.datetime | None
+    # What a reviewer needs to judge "too fast": the time taken, the limit, the time per page.
+    total_seconds: int | None = None
+    too_fast_under: int | None = None
+    page_seconds: list[tuple[str, int]] = field(default_factory=list)
 
 
 def _flagged(survey: Survey) -> QuerySet[Response]:
@@ -108,7 +115,7 @@ def flagged_page(
     if state == "pending":
         rows = rows.filter(review=Review.NONE)
     shown = Paginator(_rows(rows), per_page).get_page(page)
-    shown.object_list = _responses(shown.object_list)
+    shown.object_list = _responses(shown.object_list, survey=survey)
     return shown
 
 
@@ -123,11 +130,22 @@ def _rows(rows: QuerySet[Response]) -> QuerySet:
         "review",
         "reviewed_by__username",
         "reviewed_at",
+        "paradata",
     )
 
 
-def _responses(rows: list[dict] | QuerySet) -> list[FlaggedResponse]:
+def _seconds(paradata: dict | None) -> tuple[int | None, list[tuple[str, int]]]:
+    """Return a response's total time and its seconds per page, in page order."""
+    paradata = paradata if isinstance(paradata, dict) else {}
+    total = paradata.get(TOTAL_SECONDS)
+    pages = paradata.get(PAGE_SECONDS) or {}
+    ordered = sorted(pages.items(), key=lambda item: int(item[0]) if item[0].isdigit() else 0)
+    return (int(total) if total is not None else None), [(k, int(v)) for k, v in ordered]
+
+
+def _responses(rows: list[dict] | QuerySet, *, survey: Survey) -> list[FlaggedResponse]:
     labels = dict(Review.choices)
+    limit = too_fast_under(survey=survey)
     return [
         FlaggedResponse(
             id=row["id"],
@@ -142,6 +160,9 @@ def _responses(rows: list[dict] | QuerySet) -> list[FlaggedResponse]:
             review_label=str(labels.get(row["review"], row["review"])),
             reviewed_by=row["reviewed_by__username"] or "",
             reviewed_at=row["reviewed_at"],
+            total_seconds=_seconds(row["paradata"])[0],
+            too_fast_under=limit,
+            page_seconds=_seconds(row["paradata"])[1],
         )
         for row in rows
     ]
@@ -149,7 +170,8 @@ def _responses(rows: list[dict] | QuerySet) -> list[FlaggedResponse]:
 
 def flagged_latest(*, survey: Survey, count: int) -> list[FlaggedResponse]:
     """Return the newest flagged responses awaiting review, at most ``count`` (one query)."""
-    return _responses(list(_rows(_flagged(survey).filter(review=Review.NONE))[:count]))
+    rows = list(_rows(_flagged(survey).filter(review=Review.NONE))[:count])
+    return _responses(rows, survey=survey)
 
 
 def reviewable(*, survey: Survey, response_id: int) -> Response | None:

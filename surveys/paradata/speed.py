@@ -64,3 +64,12 @@ def too_fast(*, survey: Survey, total_seconds: int | None) -> bool:
         and median is not None
         and total_seconds < TOO_FAST_SHARE * median
     )
+
+
+def too_fast_under(*, survey: Survey) -> int:
+    """Return the completion time, in seconds, under which a response is flagged too fast now."""
+    count, median = completion_median(survey=survey)
+    floor = float(survey.min_completion_seconds)
+    if count >= TOO_FAST_MIN_RESPONSES and median is not None:
+        return round(max(floor, TOO_FAST_SHARE * median))
+    return round(floor)

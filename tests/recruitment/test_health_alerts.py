@@ -208,3 +208,4 @@ def test_a_survey_where_nothing_completes_for_n_days_alerts_even_with_every_chai
     assert alert.kind == "survey_stalled" and alert.params["days"] > 30
     page = _monitor(organizer, demo)
     assert "No completed response for" in page and "alert-danger" in page
+

@@ -145,3 +145,22 @@ def test_an_unflagged_response_or_an_unknown_decision_is_refused(
 def test_every_flag_code_has_a_label_and_an_unknown_one_shows_as_it_is() -> None:
     assert flag_label("too_fast") != "too_fast"
     assert flag_label("something_new") == "something_new"
+
+
+def test_a_reviewer_sees_the_time_taken_the_too_fast_limit_and_the_time_per_page(
+    sco_survey: Survey, organizer: User
+) -> None:
+    seed = SeedLink.objects.create(survey=sco_survey, label="Campus")
+    fast = make_response(
+        sco_survey,
+        seed_link=seed,
+        wave=0,
+        quality_flags=["too_fast"],
+        paradata={"total_seconds": 42, "page_seconds": {"1": 20, "2": 12, "3": 10}},
+    )
+    fast.save()
+    page = logged_in(organizer).get(f"/en/organize/{sco_survey.slug}/").content.decode()
+    assert "Took 42 s; too fast under 1 min 00 s." in page
+    assert "Page 2: 12 s" in page
+    flagged = logged_in(organizer).get(f"/ru/organize/{sco_survey.slug}/flagged/").content.decode()
+    assert 'data-field="duration"' in flagged and "Took" not in flagged
