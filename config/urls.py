@@ -19,6 +19,7 @@ urlpatterns += i18n_patterns(
     path("", include("surveys.urls")),
     path("organize/<slug:slug>/members/", include("membership.urls")),
     path("organize/<slug:slug>/api-tokens/", include("api.staff_urls")),
+    path("organize/<slug:slug>/webhooks/", include("webhooks.urls")),
     path("organize/", include("recruitment.urls")),
     path("organize/", include("incentives.staff_urls")),
     path("", include("incentives.urls")),

@@ -45,6 +45,12 @@ def _estimates_without_rest(settings: object) -> None:
     settings.RDS_REST_FACTOR = 0
 
 
+@pytest.fixture(autouse=True)
+def _no_webhook_loop(settings: object) -> None:
+    # The embedded default's webhook thread sends from its own connection; its test turns it on.
+    settings.WEBHOOK_PUMP = False
+
+
 _FALSY = {"", "0", "false", "no", "off"}
 _not_run: list[tuple[str, str, str]] = []
 
