@@ -48,12 +48,20 @@ def _version(survey_id: int) -> str | None:
     return version
 
 
+# The version a survey handed out by survey_cached was found current under, on the instance:
+# survey_pages_cached then needs no second round trip to the shared cache in the same request.
+_CHECKED = "_questionnaire_version_checked"
+
+
 def survey_cached(*, slug: str) -> Survey | None:
     """Return the survey with this slug, from this process when its version is current."""
     with _lock:
         held = _surveys.get(slug)
-    if held is not None and held[0] == _version(held[1].pk):
-        return held[1]
+    if held is not None:
+        version = _version(held[1].pk)
+        if held[0] == version:
+            setattr(held[1], _CHECKED, version)
+            return held[1]
     survey = Survey.objects.filter(slug=slug).first()
     if survey is None:
         return None
@@ -61,6 +69,7 @@ def survey_cached(*, slug: str) -> Survey | None:
     # until the save's commit bumps the version once more.
     version = _version(survey.pk)
     if version is not None:
+        setattr(survey, _CHECKED, version)
         with _lock:
             _surveys[slug] = (version, survey)
     return survey
@@ -68,7 +77,7 @@ def survey_cached(*, slug: str) -> Survey | None:
 
 def survey_pages_cached(*, survey: Survey) -> list[Page]:
     """Return the survey's pages with questions and options, from this process when current."""
-    version = _version(survey.pk)
+    version = getattr(survey, _CHECKED, None) or _version(survey.pk)
     if version is None:
         return survey.ordered_pages()
     with _lock:

@@ -8,6 +8,7 @@ import re
 
 import pytest
 from django.core import serializers
+from django.core.cache.backends.locmem import LocMemCache
 from django.test import Client
 from django.utils import translation
 
@@ -342,3 +343,32 @@ def test_an_other_option_ticked_without_its_text_is_asked_again_at_the_submit(
     reply = client.post(f"{base}p/5/", {"action": "submit", "network_size": "5"})
     assert reply.headers["Location"] == f"{base}p/2/"
     assert Response.objects.count() == 0
+
+
+class CountingCache(LocMemCache):
+    """A real local-memory cache that counts the reads of the questionnaire's version."""
+
+    version_reads = 0
+
+    def get(self, key, default=None, version=None):
+        if key.startswith("surveys:questionnaire-version:"):
+            CountingCache.version_reads += 1
+        return super().get(key, default, version)
+
+
+def test_a_respondent_request_reads_the_questionnaire_version_from_the_shared_cache_once(
+    sco_survey: Survey, client: Client, settings
+) -> None:
+    settings.CACHES = {"default": {"BACKEND": f"{__name__}.CountingCache"}}
+    base = _start(client, sco_survey, "en")
+    assert client.get(f"{base}p/1/").status_code == 200  # the pages are held by this process
+    CountingCache.version_reads = 0
+    assert client.get(f"{base}p/2/").status_code == 200
+    assert CountingCache.version_reads == 1
+    # Still the version of this request: another process's edit is seen at the next request.
+    from django.core.cache import cache
+
+    cache.set(f"surveys:questionnaire-version:{sco_survey.pk}", "another process")
+    Survey.objects.filter(pk=sco_survey.pk).update(is_open=False)
+    reply = client.post(f"{base}p/5/", {"action": "submit", "network_size": "9"})
+    assert reply.status_code == 410
