@@ -45,6 +45,7 @@ def test_a_saved_page_replaces_the_answers_of_its_own_questions_only(sco_survey:
     draft = draft_start(survey=sco_survey, language="en", attribution=Attribution(), client_hash="")
     draft.answers = {"kept": "yes", "changed": "old", "cleared": "old"}
     draft.other_texts = {"changed": "old text"}
+    draft.save()  # a page is merged into the draft as stored
     page = PageAnswers(
         question_codes=("changed", "cleared"),
         answers={"changed": "new"},
