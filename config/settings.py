@@ -23,6 +23,7 @@ from config.env import (
     env_redis_url,
     env_str,
 )
+from config.integrations import integration_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 # Everything the site writes at run time (the SQLite database, secrets, exports, media) holds
@@ -415,47 +416,10 @@ RDS_HCG_MAX_RESPONDENTS = env_int("RDS_HCG_MAX_RESPONDENTS", 20_000, minimum=0)
 # Exports of more responses than this run as a Celery task writing a file under EXPORT_ROOT.
 EXPORT_ASYNC_THRESHOLD = env_int("EXPORT_ASYNC_THRESHOLD", 50_000, minimum=0)
 
-# --- the read-only API (api/) --------------------------------------------------------------------
-# Requests per token ("600/minute", "10000/day"), counted in the shared cache.
-API_TOKEN_RATE = env_str("API_TOKEN_RATE", "600/minute")
-# Responses are served once this old, so that a late commit never falls behind a cursor.
-API_SETTLE_SECONDS = env_int("API_SETTLE_SECONDS", 2, minimum=0)
-REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.SurveyTokenAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["api.authentication.HasSurveyToken"],
-    "DEFAULT_THROTTLE_CLASSES": ["api.authentication.TokenRateThrottle"],
-    # JSON only: the browsable API's pages would need inline script under our CSP.
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "UNAUTHENTICATED_USER": None,
-}
-SPECTACULAR_SETTINGS = {
-    "TITLE": "SCO survey API",
-    "DESCRIPTION": "Read-only access to one study's questionnaire, responses, recruitment and "
-    "figures, with a per-study token: Authorization: Token <token>.",
-    "VERSION": "1",
-    "SERVE_INCLUDE_SCHEMA": False,
-    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
-    "SERVE_AUTHENTICATION": [],
-    "SCHEMA_PATH_PREFIX": "/api/v1",
-}
-
-# --- webhooks (webhooks/) ------------------------------------------------------------------------
-# In production only https and public addresses, except the hosts listed here (comma-separated).
-WEBHOOK_ALLOWED_HOSTS = [host.lower() for host in env_list("WEBHOOK_ALLOWED_HOSTS", [])]
-WEBHOOK_HTTPS_ONLY = env_bool("WEBHOOK_HTTPS_ONLY", PRODUCTION)
-# The embedded default sends to loopback too, for a receiver on the developer's machine.
-WEBHOOK_ALLOW_LOOPBACK = env_bool("WEBHOOK_ALLOW_LOOPBACK", not PRODUCTION)
-WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10, minimum=1)
-# Retries: after 5 s, doubling, at most every 2 minutes, for a day; then the delivery fails.
-WEBHOOK_RETRY_FIRST_SECONDS = env_int("WEBHOOK_RETRY_FIRST_SECONDS", 5, minimum=1)
-WEBHOOK_RETRY_MAX_SECONDS = env_int("WEBHOOK_RETRY_MAX_SECONDS", 120, minimum=1)
-WEBHOOK_RETRY_HOURS = env_int("WEBHOOK_RETRY_HOURS", 24, minimum=1)
-# How often due deliveries are looked for: the beat's round, or the embedded default's thread.
-WEBHOOK_PUMP_SECONDS = env_int("WEBHOOK_PUMP_SECONDS", 15, minimum=1)
-WEBHOOK_PUMP = env_bool("WEBHOOK_PUMP", True)
+# --- the read-only API (api/) and webhooks (webhooks/): config/integrations.py ------------------
+_integrations = integration_settings(production=PRODUCTION)
+globals().update(_integrations)
 CELERY_BEAT_SCHEDULE["webhooks-deliver-due"] = {
     "task": "webhooks.deliver_due",
-    "schedule": float(WEBHOOK_PUMP_SECONDS),
+    "schedule": float(_integrations["WEBHOOK_PUMP_SECONDS"]),
 }
