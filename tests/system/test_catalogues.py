@@ -85,6 +85,20 @@ def test_russian_and_kazakh_keep_a_per_cent_sign_on_the_line_of_its_number(langu
     assert not ordinary, f"use a no-break space (U+00A0) before % in: {ordinary}"
 
 
+@pytest.mark.parametrize("path", CATALOGUES, ids=lambda path: path.parent.parent.name)
+def test_every_entry_starts_after_a_blank_line(path: Path) -> None:
+    # Entries appended by several people, or both sides of a merge kept, must not run together.
+    lines = path.read_text(encoding="utf-8").splitlines()
+    glued = [
+        f"{path.parent.parent.name}:{number + 1}: {line}"
+        for number, line in enumerate(lines)
+        if number
+        and re.match(r"(msgid |msgctxt |#)", line)
+        and re.match(r'(msgstr|")', lines[number - 1])
+    ]
+    assert not glued, glued
+
+
 BROKEN = """\
 msgid ""
 msgstr ""
