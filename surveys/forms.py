@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from surveys.links.codes import WITHDRAW_CODE_LENGTH, is_code, normalize_code
+from surveys.logic.expressions import holds
+from surveys.logic.page import PageLogic, stored_value
 from surveys.models import Page, Question, QuestionKind, Survey
 
 OTHER_SUFFIX = "__other"
@@ -35,6 +38,9 @@ TOO_LONG = _(
     "Please shorten this text to at most %(limit_value)d characters (it has %(show_value)d)."
 )
 NULL_CHARACTER = _("The text contains characters that are not allowed.")
+NOT_A_DECIMAL = _("Enter a number.")
+NOT_A_DATE = _("Enter a date.")
+CONSTRAINT_FAILED = _("This answer is not accepted: please check it.")
 
 # A question's look: the fieldset around it, and each option's input beside its label.
 QUESTION_TEMPLATE = "surveys/question.html"
@@ -129,6 +135,15 @@ class QuestionBoundField(BootstrapBoundField):
     @property
     def other_code(self) -> str | None:
         return _other_option(self.question)
+
+    @property
+    def relevant_json(self) -> str:
+        """Return the condition the browser re-checks as answers change, as JSON ("" none)."""
+        return self.form.logic.browser_condition(self.question)  # type: ignore[attr-defined]
+
+    @property
+    def hidden_now(self) -> bool:
+        return not self.form.logic.is_asked(self.question)  # type: ignore[attr-defined]
 
     @property
     def all_errors(self) -> ErrorList:
@@ -260,6 +275,30 @@ def _question_field(question: Question) -> forms.Field:
                 attrs={"class": "form-control number-input", "inputmode": "numeric", **labelled}
             ),
         )
+    if question.kind == QuestionKind.DECIMAL:
+        return forms.FloatField(
+            required=question.required,
+            error_messages={"required": REQUIRED, "invalid": NOT_A_DECIMAL},
+            widget=forms.NumberInput(
+                attrs={
+                    "class": "form-control number-input",
+                    "inputmode": "decimal",
+                    "step": "any",
+                    **labelled,
+                }
+            ),
+        )
+    if question.kind == QuestionKind.DATE:
+        return forms.DateField(
+            required=question.required,
+            input_formats=["%Y-%m-%d"],
+            error_messages={"required": REQUIRED, "invalid": NOT_A_DATE},
+            widget=forms.DateInput(
+                format="%Y-%m-%d", attrs={"class": "form-control", "type": "date", **labelled}
+            ),
+        )
+    if question.kind == QuestionKind.NOTE:
+        return forms.CharField(required=False, widget=forms.HiddenInput)
     return _text_field(
         required=question.required,
         max_length=question.max_length,
@@ -292,13 +331,28 @@ class PageForm(forms.Form):
     # Only radio groups say "required" to the browser; the legend says it to everyone.
     use_required_attribute = False
 
-    def __init__(self, *args: Any, page: Page, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        page: Page,
+        earlier_answers: Mapping[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.page = page
         self.questions: list[Question] = list(page.questions.all())
+        # Which questions the page asks: decided here from earlier pages' answers, or in the
+        # browser and again in clean() when the condition reads this page's answers.
+        self.logic = PageLogic(
+            questions=self.questions,
+            earlier_answers=earlier_answers or {},
+            initial=self.initial,
+        )
         if self.is_bound:
             self.data = _tick_other_when_written(self.data, self.questions)
         for question in self.questions:
+            if not self.logic.may_ask(question):
+                continue
             field = _question_field(question)
             field.question = question  # type: ignore[attr-defined]
             field.template_name = QUESTION_TEMPLATE
@@ -310,7 +364,7 @@ class PageForm(forms.Form):
     @property
     def question_fields(self) -> list[BoundField]:
         """Return the questions' fields in page order; "other" boxes sit inside them."""
-        return [self[question.code] for question in self.questions]
+        return [self[question.code] for question in self.questions if question.code in self.fields]
 
     @property
     def question_codes(self) -> tuple[str, ...]:
@@ -318,7 +372,14 @@ class PageForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        # Not asked: neither its errors nor its answer count, whatever was posted for it.
+        for question in self.logic.decide(cleaned, self.errors):
+            for name in (question.code, question.code + OTHER_SUFFIX):
+                cleaned.pop(name, None)
+                self.errors.pop(name, None)
         for question in self.questions:
+            if self.logic.is_asked(question) and question.code not in self.errors:
+                self._check_constraint(question, cleaned)
             other_code = _other_option(question)
             if other_code is None or question.code not in cleaned:
                 continue
@@ -341,6 +402,14 @@ class PageForm(forms.Form):
                 cleaned[other_name] = ""
         return cleaned
 
+    def _check_constraint(self, question: Question, cleaned: dict[str, Any]) -> None:
+        value = stored_value(cleaned.get(question.code))
+        if value in (None, "", []) or not question.constraint:
+            return
+        if not holds(question.constraint, self.logic.seen, value):
+            message = question.constraint_message or str(CONSTRAINT_FAILED)
+            self.add_error(question.code, ValidationError(message, code="constraint"))
+
     def valid_answers(self) -> tuple[dict[str, Any], dict[str, str]]:
         """Return the answers and "other" texts that passed validation, leaving out the rest."""
         answers: dict[str, Any] = {}
@@ -348,8 +417,8 @@ class PageForm(forms.Form):
         cleaned = getattr(self, "cleaned_data", {})
         for question in self.questions:
             if question.code in cleaned and question.code not in self.errors:
-                value = cleaned[question.code]
-                if value not in (None, "", []):
+                value = stored_value(cleaned[question.code])
+                if value not in (None, "", []) and question.has_answer:
                     answers[question.code] = value
             other_name = question.code + OTHER_SUFFIX
             if cleaned.get(other_name) and other_name not in self.errors:

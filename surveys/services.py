@@ -9,6 +9,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from surveys.links.integrity import lock_link, submit_flags
+from surveys.logic.eligibility import screened_out
+from surveys.logic.expressions import holds
+from surveys.logic.skip import asked_codes, kept_answers
 from surveys.models import (
     Draft,
     LinkEvent,
@@ -20,6 +23,7 @@ from surveys.models import (
     Survey,
 )
 from surveys.paradata import timing
+from surveys.selectors import survey_pages
 from surveys.signals import response_submitted, response_withdrawn
 
 
@@ -39,6 +43,10 @@ class PageAnswers:
     question_codes: tuple[str, ...]
     answers: dict[str, Any] = field(default_factory=dict)
     other_texts: dict[str, str] = field(default_factory=dict)
+
+
+class ScreenedOut(Exception):
+    """The respondent fails the survey's eligibility rule: the draft is gone, nothing is kept."""
 
 
 class IncompleteDraft(Exception):
@@ -89,6 +97,10 @@ def _draft_apply(
         draft.other_texts.pop(code, None)
     draft.answers.update(page.answers)
     draft.other_texts.update(page.other_texts)
+    # Answers to questions that a changed answer no longer asks are dropped, never kept.
+    draft.answers, draft.other_texts = kept_answers(
+        survey_pages(survey=draft.survey), draft.answers, draft.other_texts
+    )
     if visit is not None:
         timing.paradata_add_visit(draft.paradata, visit)
     if language and language != draft.language:
@@ -153,12 +165,36 @@ def draft_save_page(
 
 def draft_first_incomplete_page(*, draft: Draft, pages: list[Page]) -> int | None:
     """Return the index of the first page the draft's answers do not complete, if any."""
+    asked = asked_codes(pages, draft.answers)
     for index, page in enumerate(pages):
         for question in page.questions.all():
+            if question.code not in asked:
+                continue
             value = draft.answers.get(question.code)
             if not question.accepts(value, draft.other_texts.get(question.code, "")):
                 return index
+            if value not in (None, "", []) and not holds(question.constraint, draft.answers, value):
+                return index
     return None
+
+
+def draft_screen(*, draft: Draft, pages: list[Page], through_index: int) -> bool:
+    """Screen the draft out if the eligibility rule fails after this page; say whether it did.
+
+    A screened-out visit leaves a count on its link and nothing else: the draft, with the
+    screening answers, is deleted, and no response uses the recruiter's coupon.
+    """
+    if not screened_out(
+        survey=draft.survey, pages=pages, answers=draft.answers, through_index=through_index
+    ):
+        return False
+    with transaction.atomic():
+        if draft.code_used:
+            LinkEvent.objects.create(
+                survey=draft.survey, code=draft.code_used, kind=LinkEvent.Kind.SCREENED_OUT
+            )
+        Draft.objects.filter(pk=draft.pk).delete()
+    return True
 
 
 def _degree(pages: list[Page], answers: dict[str, Any]) -> int | None:
@@ -205,6 +241,8 @@ def response_submit(
         _draft_save(draft)
         raise IncompleteDraft(incomplete)
 
+    if draft_screen(draft=draft, pages=pages, through_index=len(pages) - 1):
+        raise ScreenedOut
     survey = draft.survey
     answers = _normalized_answers(pages, draft.answers)
     recruiter = draft.recruiter
@@ -267,6 +305,7 @@ def response_submit(
 def _normalized_answers(pages: list[Page], raw: dict[str, Any]) -> dict[str, Any]:
     """Return answers in question order, with integers as numbers and lists in option order."""
     answers: dict[str, Any] = {}
+    raw, _ = kept_answers(pages, raw, {})  # the one rule: a question not asked has no answer
     for page in pages:
         for question in page.questions.all():
             if question.code not in raw:

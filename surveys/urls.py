@@ -9,6 +9,7 @@ urlpatterns = [
     path("s/<slug:slug>/", views.survey_start, name="start"),
     path("s/<slug:slug>/p/<int:number>/", views.survey_page, name="page"),
     path("s/<slug:slug>/thanks/", views.survey_thanks, name="thanks"),
+    path("s/<slug:slug>/not-eligible/", views.survey_screened_out, name="screened_out"),
     path(
         "s/<slug:slug>/without-link/",
         link_views.answer_without_link,

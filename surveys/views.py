@@ -22,7 +22,8 @@ from surveys.links.person_check import (
     start_verdict,
 )
 from surveys.links.policy import LinkState
-from surveys.models import Page, Response, Survey
+from surveys.logic import skip
+from surveys.models import Draft, Page, Response, Survey
 from surveys.models.i18n import LANGUAGE_CODES
 from surveys.paradata import timing
 from surveys.paradata.device import device_remember, device_token, request_device_class
@@ -31,13 +32,16 @@ from surveys.selectors import response_by_withdraw_code, survey_get, survey_page
 from surveys.services import (
     IncompleteDraft,
     PageAnswers,
+    ScreenedOut,
     draft_save_page,
+    draft_screen,
     draft_start,
     response_submit,
     response_withdraw,
 )
 from surveys.visitor import (
     visitor_draft,
+    visitor_forget_draft,
     visitor_forget_response,
     visitor_remember_draft,
     visitor_remember_response,
@@ -153,11 +157,21 @@ def survey_page(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     page = pages[index]
 
     if request.method == "GET":
-        form = PageForm(page=page, initial=initial_for_page(page, draft.answers, draft.other_texts))
+        if not skip.page_is_asked(pages, index, draft.answers):
+            # A page the answers so far skip (an old bookmark, a changed branch).
+            target = skip.next_page_index(pages, index, draft.answers)
+            if target is None:
+                target = skip.previous_page_index(pages, index, draft.answers)
+            return redirect(_page_url(survey, target))
+        form = PageForm(
+            page=page,
+            earlier_answers=draft.answers,
+            initial=initial_for_page(page, draft.answers, draft.other_texts),
+        )
         served = timing.served_stamp(position=page.position)
-        return _render_page(request, survey, pages, index, form, served=served)
+        return _render_page(request, survey, pages, index, form, draft, served=served)
 
-    form = PageForm(request.POST, page=page)
+    form = PageForm(request.POST, page=page, earlier_answers=draft.answers)
     valid = form.is_valid()
     answers = _page_answers(form)
     visit = timing.page_visit(data=request.POST, draft=draft, position=page.position)
@@ -169,16 +183,21 @@ def survey_page(request: HttpRequest, slug: str, number: int) -> HttpResponse:
         )
         with translation.override(switch_to):
             return redirect(_page_url(survey, index))
+    merged = _with_page(draft.answers, answers)
     if request.POST.get("action") == "back":
-        draft_save_page(draft=draft, page=answers, next_index=max(index - 1, 0), visit=visit)
-        return redirect(_page_url(survey, max(index - 1, 0)))
+        back = skip.previous_page_index(pages, index, merged)
+        draft_save_page(draft=draft, page=answers, next_index=back, visit=visit)
+        return redirect(_page_url(survey, back))
     if not valid:
         # The page keeps the moment it was first served: fixing an answer is time on the page.
         served = timing.posted_stamp(data=request.POST, position=page.position)
-        return _render_page(request, survey, pages, index, form, served=served, status=400)
-    if index + 1 < len(pages):
-        draft_save_page(draft=draft, page=answers, next_index=index + 1, visit=visit)
-        return redirect(_page_url(survey, index + 1))
+        return _render_page(request, survey, pages, index, form, draft, served=served, status=400)
+    following = skip.next_page_index(pages, index, merged)
+    if following is not None:
+        draft_save_page(draft=draft, page=answers, next_index=following, visit=visit)
+        if draft_screen(draft=draft, pages=pages, through_index=index):
+            return _screened_out(request, survey)
+        return redirect(_page_url(survey, following))
     if not survey.is_open:
         draft_save_page(
             draft=draft, page=answers, next_index=index, language=get_language(), visit=visit
@@ -190,8 +209,28 @@ def survey_page(request: HttpRequest, slug: str, number: int) -> HttpResponse:
         )
     except IncompleteDraft as incomplete:
         return redirect(_page_url(survey, incomplete.page_index))
+    except ScreenedOut:
+        return _screened_out(request, survey)
     visitor_remember_response(request=request, survey=survey, response=response)
     return redirect("surveys:thanks", slug=survey.slug)
+
+
+def _with_page(draft_answers: dict, page: PageAnswers) -> dict:
+    """Return the draft's answers as they will be once this page's answers replace its old ones."""
+    kept = {k: v for k, v in draft_answers.items() if k not in page.question_codes}
+    return {**kept, **page.answers}
+
+
+def _screened_out(request: HttpRequest, survey: Survey) -> HttpResponse:
+    visitor_forget_draft(request=request, survey=survey)
+    return redirect("surveys:screened_out", slug=survey.slug)
+
+
+@never_cache
+@require_http_methods(["GET"])
+def survey_screened_out(request: HttpRequest, slug: str) -> HttpResponse:
+    survey = survey_get(slug=slug)
+    return render(request, "surveys/screened_out.html", {"survey": survey})
 
 
 def _render_page(
@@ -200,6 +239,7 @@ def _render_page(
     pages: list[Page],
     index: int,
     form: PageForm,
+    draft: Draft,
     *,
     served: str,
     status: int = 200,
@@ -211,7 +251,7 @@ def _render_page(
         "number": index + 1,
         "total": len(pages),
         "percent": round(100 * index / len(pages)),
-        "is_last": index + 1 == len(pages),
+        "is_last": skip.next_page_index(pages, index, draft.answers) is None,
         "language_switch_in_form": True,
         "served_field": timing.SERVED_FIELD,
         "served": served,

@@ -46,6 +46,11 @@ def visitor_remember_draft(*, request: HttpRequest, survey: Survey, draft: Draft
     request.session[_key(survey, DRAFT)] = str(draft.token)
 
 
+def visitor_forget_draft(*, request: HttpRequest, survey: Survey) -> None:
+    """Untie a deleted draft (a screened-out visit) from this browser's session."""
+    request.session.pop(_key(survey, DRAFT), None)
+
+
 def visitor_remember_response(*, request: HttpRequest, survey: Survey, response: Response) -> None:
     """Tie the submitted response to this browser's session."""
     request.session[_key(survey, RESPONSE)] = response.pk

@@ -40,7 +40,17 @@ from incentives.selectors import incentives_report
 from membership.models import Membership
 from surveys.csv_safe import csv_lines
 from surveys.http import file_stem
-from surveys.models import Question, QuestionKind, QuestionRole, Response, Review, SeedLink, Survey
+from surveys.logic.words import condition_in_words
+from surveys.models import (
+    LinkEvent,
+    Question,
+    QuestionKind,
+    QuestionRole,
+    Response,
+    Review,
+    SeedLink,
+    Survey,
+)
 from surveys.quality.design_log import design_changes
 
 TEMPLATES = Path(__file__).resolve().parent / "bundle_templates"
@@ -233,6 +243,27 @@ def _recruitment(data: list[list[Any]]) -> dict[str, Any]:
     }
 
 
+def _screening(survey: Survey) -> dict[str, Any]:
+    """Return the eligibility rule, in words, and how many visits it turned away."""
+    if not survey.eligibility.strip():
+        return {}
+    questions = {question.code: question for question in survey.questions.all()}
+    events = Counter(
+        LinkEvent.objects.filter(
+            survey=survey, kind__in=[LinkEvent.Kind.CONSENTED, LinkEvent.Kind.SCREENED_OUT]
+        ).values_list("kind", flat=True)
+    )
+    return {
+        # Shown as code, where Markdown escapes would be read literally.
+        "rule": " ".join(survey.eligibility.split()).replace("`", "'"),
+        "words": _markdown(
+            condition_in_words(survey.eligibility, questions=questions, language="en")
+        ),
+        "screened_out": events[LinkEvent.Kind.SCREENED_OUT],
+        "consented": events[LinkEvent.Kind.CONSENTED],
+    }
+
+
 def bundle_context(*, survey: Survey, data: list[list[Any]]) -> dict[str, Any]:
     """Return what the R script and the README say about the survey and its settings."""
     responses = Response.objects.filter(survey=survey)
@@ -280,6 +311,7 @@ def bundle_context(*, survey: Survey, data: list[list[Any]]) -> dict[str, Any]:
             "poststrat": POSTSTRAT,
         },
         "recruitment": _recruitment(data),
+        "screening": _screening(survey),
     }
 
 

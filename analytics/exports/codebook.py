@@ -10,11 +10,14 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from analytics.aggregation.selectors import survey_questions
+from analytics.exports.not_asked import NOT_ASKED_CODES
 from analytics.exports.options import META_COLUMNS, OTHER_TEXT, ExportOptions, Progress, header_row
 from analytics.exports.wide import wide_columns
 from analytics.margins.weights import WEIGHT_COLUMNS
 from surveys.csv_safe import neutralize
-from surveys.models import QuestionKind, QuestionRole, Survey
+from surveys.logic.skip import question_conditions
+from surveys.logic.words import condition_in_words
+from surveys.models import Question, QuestionKind, QuestionRole, Survey
 from surveys.quality.reviews import FLAG_LABELS
 
 
@@ -69,6 +72,27 @@ def weight_descriptions() -> dict[str, str]:
     }
 
 
+def _asked_when_row(
+    code: str, condition: str, questions: dict[str, Question], languages: list[str]
+) -> list[Any]:
+    """Return the row saying when a question is asked; its columns hold NOT_ASKED otherwise."""
+    words = []
+    for language in languages:
+        with translation.override(language):
+            words.append(
+                neutralize(
+                    _("Asked when %(condition)s; otherwise not asked (%(codes)s).")
+                    % {
+                        "condition": condition_in_words(
+                            condition, questions=questions, language=language
+                        ),
+                        "codes": NOT_ASKED_CODES,
+                    }
+                )
+            )
+    return [None, neutralize(code), None, "asked_when", 0, *words]
+
+
 def codebook_rows(
     survey: Survey, options: ExportOptions, progress: Progress | None
 ) -> Iterator[list[Any]]:
@@ -97,6 +121,8 @@ def codebook_rows(
     for column in wide_columns(survey, questions, "codes"):
         if column.kind not in {"tick", "other"}:
             own_columns[column.question] = column.header
+    conditions = question_conditions(survey=survey)
+    by_code = {question.code: question for question in questions}
     for question in questions:
         texts = [neutralize(getattr(question, f"text_{language}")) for language in languages]
         own_column = own_columns.get(question.code)
@@ -133,6 +159,22 @@ def codebook_rows(
                 1,
                 *texts,
             ]
+        if question.code in conditions:
+            yield _asked_when_row(question.code, conditions[question.code], by_code, languages)
+    if survey.eligibility.strip():
+        yield [
+            None,
+            None,
+            None,
+            "eligibility",
+            0,
+            *(
+                neutralize(
+                    condition_in_words(survey.eligibility, questions=by_code, language=language)
+                )
+                for language in languages
+            ),
+        ]
     for column in WEIGHT_COLUMNS:
         yield [
             column,

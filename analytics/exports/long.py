@@ -23,6 +23,8 @@ from analytics.exports.options import (
 from surveys.csv_safe import neutralize
 from surveys.models import QuestionKind, Survey
 
+NUMBER_KINDS = {QuestionKind.INTEGER, QuestionKind.DECIMAL}
+
 
 def long_rows(
     survey: Survey, options: ExportOptions, progress: Progress | None
@@ -56,7 +58,7 @@ def long_rows(
                 for option in value:
                     option = str(option)
                     yield [pk, code, neutralize(option), labels[code].get(option, ""), 1]
-            elif kind == QuestionKind.INTEGER and isinstance(value, int | float):
+            elif kind in NUMBER_KINDS and isinstance(value, int | float):
                 yield [pk, code, None, None, value]
             elif isinstance(value, str):
                 yield [pk, code, None, None, neutralize(value)]

@@ -27,7 +27,9 @@ FIXED_COLUMNS = ["id", "recruiter.id", "network.size", "wave", "seed"]
 
 
 def _questions(survey: Survey) -> list[Question]:
-    questions = Question.objects.filter(survey=survey).exclude(kind=QuestionKind.TEXT)
+    # Texts, dates and notes are no categories or numbers for the estimators.
+    skipped = [QuestionKind.TEXT, QuestionKind.DATE, QuestionKind.NOTE]
+    questions = Question.objects.filter(survey=survey).exclude(kind__in=skipped)
     # The network-size question is already exported as network.size.
     questions = questions.exclude(role=QuestionRole.NETWORK_SIZE)
     return list(questions.order_by("page__position", "position").prefetch_related("options"))

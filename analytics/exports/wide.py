@@ -48,7 +48,7 @@ WITHDRAWN = "withdrawn"
 @dataclass(frozen=True)
 class WideColumn:
     header: str
-    kind: str  # single, tick, integer, text, other
+    kind: str  # single, tick, integer, decimal, text, other
     question: str
     option: str = ""
     display: dict[str, str] = field(default_factory=dict)  # option code -> cell
@@ -78,6 +78,10 @@ def wide_columns(survey: Survey, questions: list[Question], labels: str) -> list
             columns += [WideColumn(f"{code}__{o.code}", "tick", code, o.code) for o in options]
         elif question.kind == QuestionKind.INTEGER:
             columns.append(WideColumn(header, "integer", code))
+        elif question.kind == QuestionKind.DECIMAL:
+            columns.append(WideColumn(header, "decimal", code))
+        elif question.kind == QuestionKind.NOTE:
+            continue  # a note shows a text and takes no answer
         else:
             columns.append(WideColumn(header, "text", code))
         if any(o.is_other for o in options):
@@ -103,6 +107,8 @@ def _wide_cell(column: WideColumn, answers: dict[str, Any], other_texts: dict[st
         return int(column.option in value) if isinstance(value, list) else None
     if column.kind == "integer":
         return value if isinstance(value, int) and not isinstance(value, bool) else None
+    if column.kind == "decimal":
+        return value if isinstance(value, int | float) and not isinstance(value, bool) else None
     if column.kind == "text":
         return _text(value)
     return _text(other_texts.get(column.question))
@@ -273,7 +279,7 @@ def wide_sql(*, survey: Survey, options: ExportOptions) -> tuple[str, list[Any],
                     f"THEN r.answers -> {key} END AS {chosen}"
                 )
             outer.append(f"(v.{chosen} ? {_literal(column.option)})::int")
-        elif column.kind == "integer":
+        elif column.kind in {"integer", "decimal"}:
             inner.append(
                 f"CASE WHEN jsonb_typeof(r.answers -> {key}) = 'number' "
                 f"THEN r.answers ->> {key} END AS {alias}"

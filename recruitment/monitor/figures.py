@@ -34,6 +34,7 @@ from recruitment.monitor.tally import (
     tally_read,
 )
 from surveys.links import policy
+from surveys.links.funnel import screened_out_by_chain
 from surveys.models import Response, SeedLink, Survey
 
 # The chart shows the survey's whole period unless a window is asked for; beyond this many days
@@ -47,6 +48,7 @@ class Funnel:
     opened: int = 0
     consented: int = 0
     completed: int = 0
+    screened_out: int = 0
 
 
 @dataclass(frozen=True)
@@ -85,6 +87,14 @@ class Chain:
     dormant: bool = False
     funnel: Funnel = Funnel()
     state: str = policy.LinkState.USABLE
+    # Visits the eligibility rule turned away through any link of the chain.
+    screened_out: int = 0
+
+    @property
+    def screened_out_percent(self) -> int | None:
+        """Return the screened-out share of the chain's screened visits (None: none yet)."""
+        screened = self.screened_out + self.size
+        return round(100 * self.screened_out / screened) if self.screened_out else None
 
 
 @dataclass(frozen=True)
@@ -209,6 +219,7 @@ def _funnel(kinds: dict[str, int] | None) -> Funnel:
         opened=kinds.get("opened", 0),
         consented=kinds.get("consented", 0),
         completed=kinds.get("completed", 0),
+        screened_out=kinds.get("screened_out", 0),
     )
 
 
@@ -292,9 +303,14 @@ def _summary(key: tuple[int, int, bool], order: _Order, tally: Tally) -> ChainSu
     )
 
 
-def _chains(summaries: list[ChainSummary], tally: Tally, labels: dict[str, str]) -> list[Chain]:
+def _chains(
+    survey: Survey, summaries: list[ChainSummary], tally: Tally, labels: dict[str, str]
+) -> list[Chain]:
     """Return the full rows of the given chains, in their order."""
     seeds = SeedLink.objects.in_bulk([summary.seed_id for summary in summaries])
+    # Only a survey that screens has screened-out visits to look for.
+    screening = seeds and survey.eligibility.strip()
+    screened = screened_out_by_chain(survey_id=survey.pk, seed_ids=list(seeds)) if screening else {}
     chains = []
     for summary in summaries:
         seed = seeds.get(summary.seed_id)
@@ -313,6 +329,7 @@ def _chains(summaries: list[ChainSummary], tally: Tally, labels: dict[str, str])
                 dormant=summary.dormant,
                 funnel=_funnel(tally.funnels.get(seed.code)),
                 state=summary.state,
+                screened_out=screened.get(seed.pk, 0),
             )
         )
     return chains
@@ -376,7 +393,7 @@ def monitor_figures(
         dormant_days=dormant_days,
         totals=_totals(tally, order),
         waves=sorted((wave, count) for wave, count in tally.waves.items() if count),
-        chains=_chains(page.object_list, tally, labels),
+        chains=_chains(survey, page.object_list, tally, labels),
         chains_page=page,
         countries=_country_counts(tally.countries, labels),
         daily=daily,

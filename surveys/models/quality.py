@@ -48,6 +48,9 @@ class DesignChange(models.Model):
         INCENTIVE_ERASE_DAYS = "incentive_erase_days", _("days payout contacts are kept")
         SURVEY_OPEN = "survey_open", _("survey state")
         MIN_COMPLETION = "min_completion", _("fastest plausible completion (seconds)")
+        ELIGIBILITY = "eligibility", _("eligibility rule")
+        # A question's or page's condition ("code: relevant" or "code: constraint").
+        QUESTION_LOGIC = "question_logic", _("skip logic or answer check")
 
     survey = models.ForeignKey(
         "surveys.Survey", on_delete=models.CASCADE, related_name="design_changes"
@@ -56,8 +59,8 @@ class DesignChange(models.Model):
         "surveys.SeedLink", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     what = models.CharField(max_length=32, choices=What.choices)
-    old = models.CharField(max_length=100, blank=True)
-    new = models.CharField(max_length=100, blank=True)
+    old = models.CharField(max_length=500, blank=True)
+    new = models.CharField(max_length=500, blank=True)
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -9,6 +10,15 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from surveys.models.i18n import localized
+from surveys.models.kinds import QuestionKind
+
+
+def _is_iso_date(value: str) -> bool:
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return len(value) == 10
 
 
 class Survey(models.Model):
@@ -98,6 +108,15 @@ class Survey(models.Model):
     # The organizer's thresholds for the sample's health alerts, by alert kind; missing keys
     # take the platform's defaults (recruitment.health).
     health_thresholds = models.JSONField(_("alert thresholds"), default=dict, blank=True)
+    # A condition over screening questions (surveys.logic): a respondent for whom it fails is
+    # screened out as soon as it can be decided, and nothing of theirs is stored.
+    eligibility = models.TextField(
+        _("eligibility rule"),
+        blank=True,
+        help_text=_("An XLSForm condition over the screening questions; empty: everyone."),
+    )
+    # The XLSForm's settings version, shown back in its export; informative only.
+    form_version = models.CharField(_("form version"), max_length=100, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -201,6 +220,9 @@ class Page(models.Model):
     intro_ru = models.TextField(_("introduction (Russian)"), blank=True)
     intro_kk = models.TextField(_("introduction (Kazakh)"), blank=True)
     intro_en = models.TextField(_("introduction (English)"), blank=True)
+    relevant = models.TextField(
+        _("shown when"), blank=True, help_text=_("An XLSForm condition; empty: always.")
+    )
 
     class Meta:
         verbose_name = _("page")
@@ -246,13 +268,6 @@ class QuestionRole(models.TextChoices):
         return [cls.COUNTRY, cls.AGE_GROUP, cls.GENDER, cls.BREAKDOWN]
 
 
-class QuestionKind(models.TextChoices):
-    SINGLE = "single", _("single choice")
-    MULTIPLE = "multiple", _("multiple choice")
-    INTEGER = "integer", _("integer")
-    TEXT = "text", _("free text")
-
-
 class Question(models.Model):
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="questions")
     page = models.ForeignKey(Page, on_delete=models.CASCADE, related_name="questions")
@@ -277,6 +292,22 @@ class Question(models.Model):
     help_ru = models.CharField(_("help (Russian)"), max_length=500, blank=True)
     help_kk = models.CharField(_("help (Kazakh)"), max_length=500, blank=True)
     help_en = models.CharField(_("help (English)"), max_length=500, blank=True)
+    # XLSForm conditions (surveys.logic), checked when the questionnaire is loaded.
+    relevant = models.TextField(
+        _("asked when"), blank=True, help_text=_("An XLSForm condition; empty: always.")
+    )
+    constraint = models.TextField(
+        _("answer check"), blank=True, help_text=_("An XLSForm condition on “.”, the answer.")
+    )
+    constraint_message_ru = models.CharField(
+        _("check message (Russian)"), max_length=500, blank=True
+    )
+    constraint_message_kk = models.CharField(
+        _("check message (Kazakh)"), max_length=500, blank=True
+    )
+    constraint_message_en = models.CharField(
+        _("check message (English)"), max_length=500, blank=True
+    )
 
     class Meta:
         verbose_name = _("question")
@@ -303,11 +334,22 @@ class Question(models.Model):
         return localized(self, "help")
 
     @property
+    def constraint_message(self) -> str:
+        return localized(self, "constraint_message")
+
+    @property
+    def has_answer(self) -> bool:
+        """Whether the question takes an answer (a note only shows its text)."""
+        return self.kind != QuestionKind.NOTE
+
+    @property
     def has_options(self) -> bool:
         return self.kind in {QuestionKind.SINGLE, QuestionKind.MULTIPLE}
 
     def accepts(self, value: Any, other_text: str = "") -> bool:
         """Return whether a stored answer completes this question as its form field would."""
+        if self.kind == QuestionKind.NOTE:
+            return value in (None, "", [])
         if value in (None, "", []):
             return not self.required
         if self.has_options:
@@ -325,6 +367,10 @@ class Question(models.Model):
             return (self.min_value is None or value >= self.min_value) and (
                 self.max_value is None or value <= self.max_value
             )
+        if self.kind == QuestionKind.DECIMAL:
+            return isinstance(value, int | float) and not isinstance(value, bool)
+        if self.kind == QuestionKind.DATE:
+            return isinstance(value, str) and _is_iso_date(value)
         return isinstance(value, str) and len(value) <= self.max_length
 
     def clean(self) -> None:

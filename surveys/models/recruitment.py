@@ -48,6 +48,8 @@ class LinkEvent(models.Model):
     class Kind(models.TextChoices):
         OPENED = "opened", _("opened")
         CONSENTED = "consented", _("consented")
+        # Failed the survey's eligibility rule: nothing else of the visit is kept.
+        SCREENED_OUT = "screened_out", _("screened out")
         COMPLETED = "completed", _("completed")
 
     survey = models.ForeignKey("surveys.Survey", on_delete=models.CASCADE)

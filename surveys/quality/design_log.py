@@ -124,6 +124,42 @@ def survey_changed(*, survey: Survey, before: Survey, user: AbstractBaseUser | N
         design_change_record(survey=survey, what=what, old=old, new=new, user=user)
 
 
+def logic_of(*, survey: Survey) -> dict[str, str]:
+    """Return the survey's conditions: "code: relevant" / "code: constraint" and eligibility."""
+    logic = {"": survey.eligibility}
+    for page in survey.pages.exclude(relevant=""):
+        logic[f"{page.code}: relevant"] = page.relevant
+    for question in survey.questions.order_by("page__position", "position"):
+        for column in ("relevant", "constraint"):
+            if getattr(question, column):
+                logic[f"{question.code}: {column}"] = getattr(question, column)
+    return logic
+
+
+def logic_changed(
+    *, survey: Survey, before: dict[str, str], user: AbstractBaseUser | None
+) -> None:
+    """Log each condition a reload changed; the eligibility rule has an entry of its own."""
+    after = logic_of(survey=survey)
+    design_change_record(
+        survey=survey,
+        what=What.ELIGIBILITY,
+        old=before.get("", ""),
+        new=after.get("", ""),
+        user=user,
+    )
+    for key in [k for k in {**before, **after} if k]:
+        old, new = before.get(key, ""), after.get(key, "")
+        if old != new:
+            design_change_record(
+                survey=survey,
+                what=What.QUESTION_LOGIC,
+                old=f"{key} = {old}" if old else key,
+                new=f"{key} = {new}" if new else key,
+                user=user,
+            )
+
+
 @dataclass(frozen=True)
 class Change:
     """One design change as a page or a README shows it, in the active language."""

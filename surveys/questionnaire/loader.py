@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_slug
 from django.db import transaction
 
+from surveys.logic.checks import LogicError, questionnaire_check
 from surveys.models import Option, Page, Question, QuestionKind, Survey
 from surveys.paradata.timing import HONEYPOT_FIELD, SERVED_FIELD
 from surveys.quality import design_log
@@ -22,7 +23,7 @@ LANGUAGES = [code for code, _ in settings.LANGUAGES]
 # would be read as the other.
 RESERVED_CODES = frozenset({HONEYPOT_FIELD, SERVED_FIELD, "action", "switch_language"})
 # Survey settings a questionnaire file may set; the admin edits them afterwards.
-SURVEY_SETTINGS = ("coupon_limit", "min_completion_seconds")
+SURVEY_SETTINGS = ("coupon_limit", "min_completion_seconds", "eligibility", "form_version")
 
 
 def _texts(prefix: str, texts: dict[str, str] | None) -> dict[str, str]:
@@ -76,6 +77,7 @@ def questionnaire_load(*, data: dict[str, Any]) -> Survey:
         },
     )
     before = copy.copy(survey)
+    logic_before = {} if created else design_log.logic_of(survey=survey)
     for name in SURVEY_SETTINGS:
         if name in data and getattr(survey, name) != data[name]:
             setattr(survey, name, data[name])
@@ -95,11 +97,18 @@ def questionnaire_load(*, data: dict[str, Any]) -> Survey:
                 "position": page_position,
                 **_texts("title", page_data["title"]),
                 **_texts("intro", page_data.get("intro")),
+                "relevant": page_data.get("relevant", ""),
             },
         )
         for question_data in page_data["questions"]:
             question_position += 1
             _load_question(survey, page, question_position, question_data)
+    try:
+        questionnaire_check(pages=survey.ordered_pages(), eligibility=survey.eligibility)
+    except LogicError as error:
+        raise ValidationError(str(error), code="logic") from error
+    if not created:
+        design_log.logic_changed(survey=survey, before=logic_before, user=None)
     return survey
 
 
@@ -122,9 +131,12 @@ def _load_question(survey: Survey, page: Page, position: int, data: dict[str, An
     question.max_value = data.get("max")
     question.max_length = data.get("max_length", 1000)
     question.role = data.get("role", "")
+    question.relevant = data.get("relevant", "")
+    question.constraint = data.get("constraint", "")
     for field, value in {
         **_texts("text", data["text"]),
         **_texts("help", data.get("help")),
+        **_texts("constraint_message", data.get("constraint_message")),
     }.items():
         setattr(question, field, value)
     # clean() refuses a kind change once answers exist. A language the file leaves out is shown
@@ -132,7 +144,11 @@ def _load_question(survey: Survey, page: Page, position: int, data: dict[str, An
     untranslated = [
         f"text_{lang}" for lang in LANGUAGES if lang != "en" and lang not in data["text"]
     ]
-    question.full_clean(exclude=["survey", "page", *untranslated])
+    try:
+        question.full_clean(exclude=["survey", "page", *untranslated])
+    except ValidationError as error:  # name the question: a file may hold hundreds
+        message = f"{data['code']}: {' '.join(error.messages)}"
+        raise ValidationError(message, code="question") from error
     question.save()
     for option_position, option_data in enumerate(data.get("options", []), start=1):
         Option.objects.update_or_create(

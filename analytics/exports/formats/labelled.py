@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from analytics.aggregation.selectors import survey_questions
 from analytics.exports.codebook import _meta_descriptions, weight_descriptions
+from analytics.exports.not_asked import NOT_ASKED, NOT_ASKED_LABEL, not_asked_ids
 from analytics.exports.options import META_COLUMNS, ExportOptions, Progress, option_label
 from analytics.exports.wide import WideColumn, wide_columns, wide_rows
 from analytics.margins.weights import WEIGHT_COLUMNS
@@ -42,7 +43,13 @@ META_KINDS = dict(
         strict=True,
     )
 )
-KIND_OF = {"single": "single", "tick": "number", "integer": "number", "text": "string"}
+KIND_OF = {
+    "single": "single",
+    "tick": "number",
+    "integer": "number",
+    "decimal": "number",
+    "text": "string",
+}
 
 
 @dataclass(frozen=True)
@@ -55,6 +62,7 @@ class Variable:
     prefix: str = ""  # a multiple choice's question text, put before its option's label
     values: dict[int, str] = dataclasses.field(default_factory=dict)
     codes: dict[int, str] = dataclasses.field(default_factory=dict)  # value -> option code
+    not_asked: bool = False  # holds NOT_ASKED where the question's condition skipped it
 
 
 @dataclass(frozen=True)
@@ -136,14 +144,13 @@ def labelled_data(
     language = options.labels
     questions = survey_questions(survey=survey)
     by_code = {question.code: question for question in questions}
+    columns = wide_columns(survey, questions, "codes")
     variables = [
         *_meta_variables(language),
-        *(
-            _variable(column, by_code[column.question], language)
-            for column in wide_columns(survey, questions, "codes")
-        ),
+        *(_variable(column, by_code[column.question], language) for column in columns),
         *_weight_variables(language),
     ]
+    question_of = {column.header: column.question for column in columns}
     rows = wide_rows(survey, dataclasses.replace(options, labels="codes"), progress)
     next(rows)  # the header: the variables name the columns
     frame = pd.DataFrame.from_records(list(rows), columns=range(len(variables)))
@@ -156,9 +163,29 @@ def labelled_data(
         for v in variables
         if v.kind == "single"
     ]
+    _mark_not_asked(typed, variables, question_of, not_asked_ids(survey=survey, options=options))
     data = pd.DataFrame(typed)
     data.columns = headers
     return LabelledData(frame=data, variables=variables, notes=notes)
+
+
+def _mark_not_asked(
+    typed: dict[int, pd.Series],
+    variables: list[Variable],
+    question_of: dict[str, str],
+    skipped: dict[str, set[int]],
+) -> None:
+    """Put NOT_ASKED in the numeric cells of respondents a question's condition skipped."""
+    if not skipped:
+        return
+    ids = typed[0]  # response_id leads every row
+    for index, variable in enumerate(variables):
+        code = question_of.get(variable.header)
+        if code not in skipped or variable.kind not in {"number", "single"}:
+            continue
+        typed[index] = typed[index].mask(ids.isin(skipped[code]), NOT_ASKED)
+        values = {**variable.values, int(NOT_ASKED): str(NOT_ASKED_LABEL)}
+        variables[index] = dataclasses.replace(variable, values=values, not_asked=True)
 
 
 def _weight_variables(language: str) -> list[Variable]:

@@ -1,15 +1,17 @@
 import argparse
 import datetime as dt
 import sys
-from collections.abc import Generator
+from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from analytics.aggregation.filters import ResponseFilter, filter_dates_problem
-from analytics.exports.options import KINDS, LABELS, ExportOptions
+from analytics.exports.options import KINDS, LABELS, ExportOptions, encoded
 from analytics.exports.stream import export_chunks
+from surveys.csv_safe import BOM
+from surveys.links.funnel import link_funnel_rows
 from surveys.models import QuestionRole, Survey
 
 
@@ -34,9 +36,22 @@ def _role_answers(survey: Survey, options: dict[str, Any]) -> dict[str, str]:
     return answers
 
 
+# Not an analysts' export of responses: each link's funnel, for the recruitment report.
+LINKS = "links"
+
+
+def _with_bom(chunks: Iterator[bytes], bom: bool) -> Generator[bytes, None, None]:
+    if bom:
+        yield BOM.encode()
+    yield from chunks
+
+
 class Command(BaseCommand):
-    help = "Write a CSV export (UTF-8 with a BOM, RFC 4180, formula cells neutralized)."
-    kinds: tuple[str, ...] = KINDS
+    help = (
+        "Write a CSV export (UTF-8 with a BOM, RFC 4180, formula cells neutralized); "
+        "'links' writes each link's funnel: opened, consented, screened out, completed."
+    )
+    kinds: tuple[str, ...] = (*KINDS, LINKS)
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("kind", choices=self.kinds)
@@ -90,6 +105,13 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         survey = self.chosen_survey(options)
+        if options["kind"] == LINKS:
+            links = ExportOptions(
+                kind="codebook", delimiter=options["delimiter"], bom=not options["no_bom"]
+            )
+            rows = link_funnel_rows(survey=survey)
+            self.write(_with_bom(encoded(rows, links), links.bom), options["output"])
+            return
         export = self.export_options(survey, options)
         self.write(export_chunks(survey=survey, options=export), options["output"])
 

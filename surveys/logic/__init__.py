@@ -1,0 +1,1 @@
+"""Questionnaire logic: XLSForm-style conditions (relevant, constraint, eligibility)."""
