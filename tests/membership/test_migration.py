@@ -25,6 +25,13 @@ def test_existing_organizers_and_analysts_become_members_of_every_existing_surve
     User = apps.get_model("auth", "User")
     Group = apps.get_model("auth", "Group")
     Survey = apps.get_model("surveys", "Survey")
+    Permission = apps.get_model("auth", "Permission")
+    # A transactional test before this one may have flushed the groups the migrations made.
+    for name, codename in (("Organizers", "organizer"), ("Analysts", "analyst")):
+        group, _created = Group.objects.get_or_create(name=name)
+        group.permissions.add(
+            Permission.objects.get(content_type__app_label="surveys", codename=codename)
+        )
     titles = {f"title_{lang}": "t" for lang in ("ru", "kk", "en")}
     surveys = [Survey.objects.create(slug=slug, **titles) for slug in ("first", "second")]
     organizer = User.objects.create(username="olga")
