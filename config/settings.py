@@ -412,7 +412,7 @@ RDS_SS_DRAWS = env_int("RDS_SS_DRAWS", 1_000_000, minimum=0)
 RDS_SS_MAX_RESPONDENTS = env_int("RDS_SS_MAX_RESPONDENTS", 200_000, minimum=0)
 # HCG (analytics.rds.estimators.hcg) fits a likelihood around SS weights per answer group, for
 # every single-choice question: above this many respondents it is skipped with a reason (0 = never).
-RDS_HCG_MAX_RESPONDENTS = env_int("RDS_HCG_MAX_RESPONDENTS", 20_000, minimum=0)
+RDS_HCG_MAX_RESPONDENTS = env_int("RDS_HCG_MAX_RESPONDENTS", 5_000, minimum=0)
 # Exports of more responses than this run as a Celery task writing a file under EXPORT_ROOT.
 EXPORT_ASYNC_THRESHOLD = env_int("EXPORT_ASYNC_THRESHOLD", 50_000, minimum=0)
 

@@ -36,6 +36,7 @@ from analytics.models import AggregateState, RDSEstimateSet, RDSQuestion
 from analytics.rds.bootstrap import tree_bootstrap_weighted_multi
 from analytics.rds.diagnostics import CumulativeEstimate, bottleneck_multi, convergence_multi
 from analytics.rds.estimators.intervals import choose_intervals, el_columns, rds1_weights
+from analytics.rds.hcg_estimates import TOO_MANY as HCG_TOO_MANY
 from analytics.rds.hcg_estimates import hcg_question, hcg_unavailable
 from analytics.rds.sample import AnswerMatrices, RDSError, RDSSample, multi_choice, rds_sample
 from analytics.rds.ss_estimates import SSWeights, ss_question_shares, ss_survey_weights
@@ -259,6 +260,8 @@ def _question(
             shares[code].update(values)
         if reason:
             result["unavailable"]["hcg"] = reason
+    elif single and design.hcg_unavailable == HCG_TOO_MANY:
+        result["unavailable"]["hcg"] = HCG_TOO_MANY
     result["shares"] = shares
     if sample.n_waves < 2:
         result["unavailable"]["convergence"] = ONE_WAVE

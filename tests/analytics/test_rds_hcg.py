@@ -13,8 +13,10 @@ import numpy as np
 import pandas as pd
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from analytics.models import RDSQuestion
+from analytics.rds import hcg_estimates
 from analytics.rds.estimators.empirical import el_standard_error
 from analytics.rds.estimators.hcg import HCGResult, hcg_weights
 from surveys.models import Response
@@ -137,3 +139,15 @@ def test_without_a_population_size_there_is_no_hcg_and_no_column() -> None:
     assert share.get("hcg") is None
     html = logged_in(staff_user("ana", "Analysts")).get("/en/analytics/?survey=fauxtime")
     assert 'class="text-end hcg"' not in html.content.decode()
+
+
+@pytest.mark.django_db
+def test_above_the_configured_sample_size_hcg_is_skipped_with_the_reason(settings) -> None:
+    settings.RDS_HCG_MAX_RESPONDENTS = 500
+    _import_fauxtime(population_size=1000)
+    stored = RDSQuestion.objects.get(question="var1")
+    assert stored.shares["1"].get("hcg") is None
+    assert stored.unavailable["hcg"] == hcg_estimates.TOO_MANY
+    html = logged_in(staff_user("ana", "Analysts")).get("/ru/analytics/?survey=fauxtime")
+    with translation.override("ru"):
+        assert translation.gettext(hcg_estimates.TOO_MANY) in unescape(html.content.decode())

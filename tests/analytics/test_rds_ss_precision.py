@@ -13,8 +13,14 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
+from analytics.aggregation.rebuild import aggregates_rebuild
 from analytics.models import RDSQuestion
-from analytics.rds.ss_estimates import ss_sample_count
+from analytics.rds import refresh
+from analytics.rds.sample import multi_choice
+from analytics.rds.ss import ss_weights
+from analytics.rds.ss_estimates import SS_SEED, ss_sample_count
+from analytics.rds.weights import option_shares
+from surveys.models import Survey
 
 REFERENCE = Path(__file__).resolve().parents[1] / "data" / "rds"
 FAUX_SS_LARGE_SAMPLE = 0.308654
@@ -40,3 +46,32 @@ def test_small_samples_simulate_more_successive_samples_than_rs_default(settings
     assert ss_sample_count(respondents=389) == 2571
     # Large samples already draw as many respondents at R's default.
     assert ss_sample_count(respondents=100_000) == 500
+
+
+def test_every_option_of_the_demo_survey_lies_within_rs_monte_carlo_spread(
+    sco_survey: Survey,
+) -> None:
+    call_command("seed_demo", stdout=io.StringIO())
+    aggregates_rebuild(survey_id=sco_survey.pk, full=True)
+    forest = refresh.survey_forest(sco_survey, [])
+    assert forest is not None
+    sample = forest.sample
+    sco_survey.population_size = 2 * sample.size  # a 50 % sample fraction: SS matters
+    sco_survey.save()
+    refresh.rds_rebuild(survey_id=sco_survey.pk, replicates=50)
+    # The large-sample value: the same estimator with 20 times R's default samples.
+    reference = ss_weights(
+        sample, population_size=sco_survey.population_size, seed=SS_SEED + 1, samples=10_000
+    )
+    questions = {q.code: q for q in sco_survey.questions.prefetch_related("options")}
+    answers = refresh.survey_forest(sco_survey, list(questions.values())).answers
+    checked = 0
+    for stored in RDSQuestion.objects.filter(estimate_set__survey=sco_survey):
+        ticked, answered = answers[stored.question]
+        options = [o.code for o in questions[stored.question].options.all()]
+        truth = option_shares(reference, multi_choice(sample, ticked, answered, options))
+        for option, share in stored.shares.items():
+            # R's default 500 samples wander about +-0.002 around the large-sample value.
+            assert share["ss"] == pytest.approx(truth[option], abs=0.002), (stored.question, option)
+            checked += 1
+    assert checked > 20
