@@ -29,15 +29,17 @@ from django.utils.translation import gettext_noop
 from analytics.aggregation.filters import ResponseFilter
 from analytics.models import RDSEstimateSet
 from analytics.rds.bootstrap import tree_bootstrap_counts
+from analytics.rds.estimators.empirical import el_intervals
+from analytics.rds.estimators.intervals import EMPIRICAL, TREE
 from analytics.rds.refresh import (
     BOOTSTRAP_SEED,
     NO_CHAINS,
     NO_DEGREES,
     NOT_ANSWERED,
-    ONE_SEED,
+    ONE_SEED_EL,
     survey_forest,
 )
-from analytics.rds.sample import RDSError, RDSSample, multi_choice
+from analytics.rds.sample import Indicators, RDSError, RDSSample, multi_choice
 from analytics.rds.ss import SS_INFINITY, ss_weights
 from analytics.rds.ss_estimates import SMALL_POPULATION, SS_SEED, ss_sample_count
 from analytics.rds.weights import option_shares, rds2_weights
@@ -64,6 +66,10 @@ SS_TOO_COSTLY = gettext_noop(
 )
 
 _CACHE_SECONDS = 24 * 60 * 60
+EL_CHOSEN = gettext_noop(
+    "The 95 % intervals are R's empirical-likelihood intervals over the subgroup's respondents, "
+    "as the survey's settings choose."
+)
 
 
 def _setting(name: str, default: int) -> int:
@@ -162,14 +168,19 @@ def _compute(survey: Survey, estimate_set: RDSEstimateSet, filters: ResponseFilt
     ss, result["ss_unavailable"] = _ss_weights(estimate_set, sample, limits)
     weight_sets = {"": rds2, **({"ss_": ss} if ss is not None else {})}
     copies = None
-    if len(sample.seeds) >= 2:
+    # As R's subset: the population size shrinks to the subgroup's RDS-II share of it.
+    size = estimate_set.population_size
+    if size is not None:
+        size = size * float(rds2[members].sum() / rds2.sum())
+    design = {"el": survey.interval_method == EMPIRICAL, "size": size}
+    if len(sample.seeds) >= 2 and not design["el"]:
         # One set of draws serves every question and both estimators, restricted to the members.
         draws = tree_bootstrap_counts(sample, replicates=limits["replicates"], seed=BOOTSTRAP_SEED)
         copies = draws[:, members].astype(float)
     for question in questions:
         ticked, answered = forest.answers[question.code]
         result["questions"][question.code] = _question(
-            sample, question, ticked, answered & members, members, weight_sets, copies
+            sample, question, ticked, answered & members, members, weight_sets, copies, design
         )
     return result
 
@@ -182,6 +193,7 @@ def _question(
     members: np.ndarray,
     weight_sets: dict[str, np.ndarray],
     copies: np.ndarray | None,
+    design: dict[str, Any],
 ) -> dict[str, Any]:
     """Return one question's subgroup shares and intervals, or why there are none."""
     options = [option.code for option in question.options.all()]
@@ -198,13 +210,29 @@ def _question(
             bounds = _interval(
                 copies, weights[members], answers.ticked[members], answers.answered[members]
             )
+        method = TREE
+        if copies is None:  # R's interval over the subgroup's rows, as RDS.*.estimates(subset)
+            subset = Indicators(
+                ticked=answers.ticked[members],
+                answered=answers.answered[members],
+                options=answers.options,
+            )
+            try:
+                found = el_intervals(weights[members], subset, population_size=design["size"])
+            except RDSError:
+                found = None
+            bounds = (
+                None if found is None else tuple(zip(*(found[o] for o in options), strict=True))
+            )
+            method = EMPIRICAL
         point_key = "ss" if prefix else "rds2"
         for k, code in enumerate(options):
             shares[code][point_key] = point[code]
             shares[code][f"{prefix}low"] = None if bounds is None else float(bounds[0][k])
             shares[code][f"{prefix}high"] = None if bounds is None else float(bounds[1][k])
+            shares[code][f"{prefix}method"] = None if bounds is None else method
     if copies is None:
-        unavailable["interval"] = ONE_SEED
+        unavailable["interval"] = EL_CHOSEN if design["el"] else ONE_SEED_EL
     return {"shares": shares, "unavailable": unavailable}
 
 

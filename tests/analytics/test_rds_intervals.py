@@ -16,8 +16,9 @@ import pytest
 from django.core.management import call_command
 from django.utils import translation
 
+from analytics.aggregation.filters import ResponseFilter
 from analytics.models import RDSQuestion
-from analytics.rds import refresh
+from analytics.rds import refresh, subgroup
 from analytics.rds.estimators.empirical import el_standard_error
 from analytics.rds.estimators.intervals import rds1_weights
 from analytics.rds.sample import single_choice
@@ -174,3 +175,17 @@ def test_a_small_sample_fraction_without_post_stratification_says_report_rds2() 
     guidance = guidance[guidance.index('id="report-guidance"') :]
     assert "Report RDS-II" in guidance and "tree bootstrap" in guidance
     assert "tree bootstrap</span>" in unescape(html.content.decode())
+
+
+@pytest.mark.django_db
+def test_a_one_seed_subgroup_gets_rs_interval_with_the_reason() -> None:
+    survey = _import("faux.csv", "faux", "X", population_size=1000)
+    found = subgroup.subgroup_compute(survey=survey, filters=ResponseFilter(wave=7))
+    assert found["questions"]["x"]["unavailable"]["interval"] == refresh.ONE_SEED_EL
+    share = found["questions"]["x"]["shares"]["blue"]
+    assert share["low"] < share["rds2"] < share["high"]
+    assert share["method"] == "el"
+    html = logged_in(staff_user("ana", "Analysts")).get("/en/analytics/?survey=faux&wave=7")
+    page = unescape(html.content.decode())
+    assert "R's empirical likelihood</span>" in page
+    assert translation.gettext(refresh.ONE_SEED_EL) in page
