@@ -49,7 +49,9 @@ def question_chart(
         ]
         if any(o.low is not None for o in estimates.options):
             # xgettext:no-python-format
-            chart["intervalNote"] = _("Error bars: 95 % interval of the RDS-II estimate.")
+            note = _("Error bars: 95 % interval of the RDS-II estimate.")
+            methods = sorted({o.method for o in estimates.options if o.method})
+            chart["intervalNote"] = f"{note} ({', '.join(methods)})" if methods else note
     return chart
 
 

@@ -158,6 +158,7 @@ def test_the_dashboard_names_the_method_beside_every_interval_and_says_what_to_r
     assert f'{shown}<span class="d-block text-muted ci-method">R\'s empirical likelihood' in html
     # The RDS-II, SS and HCG intervals carry their method's name, one per option and estimate.
     assert html.count('class="d-block text-muted ci-method"') == 3 * 2
+    assert "interval of the RDS-II estimate. (R's empirical likelihood)</p>" in html
     # 389 of 1000 sampled: SS is the figure to report, with the method of its interval.
     guidance = html[html.index('id="report-guidance"') :]
     assert "Report SS" in guidance and "39 % of the population" in guidance
