@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
@@ -92,3 +93,18 @@ def env_redis_url(name: str) -> str | None:
     if urlsplit(value).scheme not in {"redis", "rediss", "unix"}:
         raise ImproperlyConfigured(f"{name} must be a redis:// URL, got {value!r}.")
     return value
+
+
+def development_fernet_keys(path: Path) -> str:
+    """Return the Fernet keys kept in a file (one a line), making one key if there is none.
+
+    The embedded default's payout key (PAYOUT_KEY); manage.py rotate_payout_key rewrites it.
+    """
+    if not path.exists():
+        from cryptography.fernet import Fernet
+
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(Fernet.generate_key().decode() + "\n")
+    return ",".join(path.read_text().split())

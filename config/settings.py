@@ -16,6 +16,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from config.env import (
+    development_fernet_keys,
     env_bool,
     env_database,
     env_int,
@@ -66,31 +67,15 @@ if CLIENT_HASH_SALT == SECRET_KEY:
     raise ImproperlyConfigured("CLIENT_HASH_SALT must differ from SECRET_KEY.")
 
 
-def _development_payout_keys() -> str:
-    # Fernet keys, newest first, one a line; manage.py rotate_payout_key rewrites the file.
-    path = VAR_DIR / "payout-key"
-    if not path.exists():
-        from cryptography.fernet import Fernet
-
-        VAR_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(descriptor, "w") as handle:
-            handle.write(Fernet.generate_key().decode() + "\n")
-    return ",".join(path.read_text().split())
-
-
 # Keys of the payout contacts' encryption (incentives.crypto), comma-separated, the newest
 # first: a second key lets manage.py rotate_payout_key re-encrypt what the older one wrote.
 PAYOUT_KEY_FILE = VAR_DIR / "payout-key"
-PAYOUT_KEYS = [
-    key.strip()
-    for key in (
-        env_str("PAYOUT_KEY", required=True)
-        if PRODUCTION
-        else (env_str("PAYOUT_KEY", "") or _development_payout_keys())
-    ).split(",")
-    if key.strip()
-]
+_payout_keys = (
+    env_str("PAYOUT_KEY", required=True)
+    if PRODUCTION
+    else (env_str("PAYOUT_KEY", "") or development_fernet_keys(PAYOUT_KEY_FILE))
+)
+PAYOUT_KEYS = [key.strip() for key in _payout_keys.split(",") if key.strip()]
 # Proxies whose X-Forwarded-For is believed (addresses or CIDR ranges). Empty: REMOTE_ADDR is
 # the client, as on the embedded default; behind a TLS proxy, name the proxy.
 TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
