@@ -29,7 +29,9 @@ Kind = LedgerEntry.Kind
 def recruit_eligible(*, response: Response) -> bool:
     """Return whether a completed response earns its recruiter the amount per recruit.
 
-    Every completed recruit counts; the recruiter's coupon limit caps them (entries_accrue).
+    Every completed recruit counts: the eligibility screening (surveys/logic) ends the way of
+    whoever is screened out before any response exists. The coupon limit caps them
+    (entries_accrue).
     """
     return response.recruiter_id is not None
 
