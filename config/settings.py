@@ -142,8 +142,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # Remembers the browsers each staff account logged in from (config/login_guard.py).
-    "config.login_guard.KnownBrowserMiddleware",
+    # Remembers the browsers each staff account logged in from (config/security/login_guard.py).
+    "config.security.login_guard.KnownBrowserMiddleware",
     # Last, so that it sees the authenticated user of a failed login.
     "axes.middleware.AxesMiddleware",
 ]
@@ -229,7 +229,7 @@ AUTHENTICATION_BACKENDS = [
     # Refuses logins from a locked-out client before the password is even checked.
     "axes.backends.AxesStandaloneBackend",
     # Refuses an account guessed at from many addresses, except from browsers it used before.
-    "config.login_guard.UsernameCapBackend",
+    "config.security.login_guard.UsernameCapBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
@@ -246,8 +246,8 @@ AXES_VERBOSE = False
 if REDIS_URL is None:
     # The embedded default serves from one process, where the local-memory cache counts right.
     SILENCED_SYSTEM_CHECKS = ["axes.W001"]
-# Failures per username from any address (config/login_guard.py): beyond the limit within the
-# window, the account logs in only from browsers it used before, and the admins get a mail.
+# Failures per username from any address (config/security/login_guard.py): beyond the limit
+# within the window, the account logs in only from browsers it used before; admins get a mail.
 LOGIN_USERNAME_FAILURE_LIMIT = env_int("LOGIN_USERNAME_FAILURE_LIMIT", 30, minimum=1)
 LOGIN_USERNAME_WINDOW_SECONDS = 15 * 60
 # Who gets the mail: comma-separated addresses (needs EMAIL_HOST to be sent).
@@ -322,7 +322,7 @@ START_RATE_LIMIT = env_int("START_RATE_LIMIT", 300, minimum=1)
 # "I am a person" tickets one address may be handed per 10 minutes beyond that limit.
 START_TICKET_LIMIT = env_int("START_TICKET_LIMIT", 100, minimum=1)
 # The debug page and error reports hide every setting that names a secret or a credential.
-DEFAULT_EXCEPTION_REPORTER_FILTER = "config.debug.SecretsHidingFilter"
+DEFAULT_EXCEPTION_REPORTER_FILTER = "config.security.debug.SecretsHidingFilter"
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

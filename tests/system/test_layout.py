@@ -47,6 +47,7 @@ NOT_THE_QUESTION = {
     ("recruitment/monitor/tally.py", "country"): "alias of the COUNTRY-role answer",
     # A common word used as a JSON key, not the SCO question "status".
     ("config/views.py", "status"): "the /healthz JSON key",
+    ("templates/surveys/too_many_starts.html", "status"): "the ARIA live region's role",
     ("analytics/views/exports.py", "status"): "the export job's JSON key (ExportJob.status)",
     ("incentives/models.py", "status"): "the ledger entry's column in an index",
 }
