@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 import numpy as np
+from django.utils.translation import gettext_noop
 
 from analytics.rds.sample import (
     Indicators,
@@ -63,8 +64,10 @@ def _bootstrap_waves(
     levels = wave_levels(sample)
     if len(levels[0]) < 2:
         raise RDSError(
-            "The tree bootstrap needs at least two seeds: with a single recruitment tree the "
-            "between-tree variability cannot be estimated."
+            gettext_noop(
+                "The tree bootstrap needs at least two seeds: with a single recruitment tree the "
+                "between-tree variability cannot be estimated."
+            )
         )
     rng = np.random.default_rng(seed)
     n_children = sample.n_children
@@ -120,7 +123,9 @@ def _bootstrap(
         valid = denominator > 0
         if not valid.any():
             raise RDSError(
-                "No bootstrap replicate contains a respondent who answered this question."
+                gettext_noop(
+                    "No bootstrap replicate contains a respondent who answered this question."
+                )
             )
         estimates = numerator[valid] / denominator[valid, None]
         lower, upper = np.quantile(estimates, [tail, 1 - tail], axis=0)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
+from django.utils.translation import gettext_noop
 
 from analytics.rds.sample import (
     Indicators,
@@ -52,7 +53,9 @@ def _convergence(
     if by not in ("wave", "order"):
         raise ValueError("by must be 'wave' or 'order'")
     if sample.n_waves < 2:
-        raise RDSError("Convergence needs at least two waves; the sample holds only seeds.")
+        raise RDSError(
+            gettext_noop("Convergence needs at least two waves; the sample holds only seeds.")
+        )
     weights = rds2_weights(sample)
     if by == "wave":
         order = np.argsort(sample.wave, kind="stable")
@@ -107,7 +110,11 @@ def _bottleneck(sample: RDSSample, answers: Indicators) -> dict[str, dict[str, f
     """Return the RDS-II estimate within each seed's recruitment tree."""
     seeds = sample.seeds
     if seeds.size < 2:
-        raise RDSError("The bottleneck diagnostic compares seeds' trees; the sample has one seed.")
+        raise RDSError(
+            gettext_noop(
+                "The bottleneck diagnostic compares seeds' trees; the sample has one seed."
+            )
+        )
     weights = rds2_weights(sample) * answers.answered
     tree = np.searchsorted(seeds, sample.seed)
     totals = np.bincount(tree, weights=weights, minlength=seeds.size)

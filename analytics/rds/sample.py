@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from django.utils.translation import gettext_noop
 
 __all__ = [
     "AnswerMatrices",
@@ -153,7 +154,7 @@ def rds_sample(
     if len(recruiter_ids) != n or len(degrees) != n:
         raise ValueError("ids, recruiter_ids and degrees must have the same length")
     if n == 0:
-        raise RDSError("The sample is empty: there are no respondents to analyse.")
+        raise RDSError(gettext_noop("The sample is empty: there are no respondents to analyse."))
     id_list = [str(i) for i in ids]
     position = {rid: row for row, rid in enumerate(id_list)}
     if len(position) != n:
@@ -171,7 +172,7 @@ def rds_sample(
 
     reported = np.array([np.nan if _is_missing(d) else float(d) for d in degrees], dtype=float)
     if np.isinf(reported).any() or (reported < 0).any():
-        raise RDSError("Degrees (network sizes) must be finite and non-negative.")
+        raise RDSError(gettext_noop("Degrees (network sizes) must be finite and non-negative."))
     degree, imputed = impute_degrees(reported)
 
     recruited = np.flatnonzero(parent >= 0)
@@ -183,7 +184,11 @@ def rds_sample(
     root = np.full(n, -1, dtype=np.int64)
     frontier = np.flatnonzero(parent < 0)
     if frontier.size == 0:
-        raise RDSError("The sample has no seed: every respondent lists a recruiter in the sample.")
+        raise RDSError(
+            gettext_noop(
+                "The sample has no seed: every respondent lists a recruiter in the sample."
+            )
+        )
     wave[frontier] = 0
     root[frontier] = frontier
     depth = 0
@@ -266,7 +271,7 @@ def single_choice(sample: RDSSample, values: Sequence[str | None]) -> Indicators
     labels = [None if _is_missing(v) else str(v) for v in values]
     options = tuple(sorted({v for v in labels if v is not None}))
     if not options:
-        raise RDSError("No respondent answered this question.")
+        raise RDSError(gettext_noop("No respondent answered this question."))
     lookup = {o: k for k, o in enumerate(options)}
     codes = np.array([-1 if v is None else lookup[v] for v in labels], dtype=np.int64)
     answered = codes >= 0
@@ -288,7 +293,7 @@ def multi_choice(
     if answered.shape != (sample.size,):
         raise ValueError(f"answered must have shape ({sample.size},), got {answered.shape}")
     if not answered.any():
-        raise RDSError("No respondent answered this question.")
+        raise RDSError(gettext_noop("No respondent answered this question."))
     return Indicators(ticked=ticked & answered[:, None], answered=answered, options=tuple(options))
 
 
@@ -296,8 +301,10 @@ def require_degrees(sample: RDSSample) -> None:
     """Raise RDSError when no respondent reported a degree."""
     if not sample.has_degrees:
         raise RDSError(
-            "No respondent reported a network size (degree), so degree-weighted RDS estimates "
-            "cannot be computed."
+            gettext_noop(
+                "No respondent reported a network size (degree), so degree-weighted RDS estimates "
+                "cannot be computed."
+            )
         )
 
 

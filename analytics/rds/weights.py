@@ -12,6 +12,7 @@ import math
 from collections.abc import Sequence
 
 import numpy as np
+from django.utils.translation import gettext_noop
 
 from analytics.rds.sample import (
     Indicators,
@@ -58,7 +59,7 @@ def weighted_shares(weights: np.ndarray, answers: Indicators) -> np.ndarray:
     """Return the weighted share of answering respondents who ticked each option."""
     total = float(weights[answers.answered].sum())
     if total <= 0:
-        raise RDSError("The answering respondents carry no weight.")
+        raise RDSError(gettext_noop("The answering respondents carry no weight."))
     return (weights @ answers.ticked) / total
 
 
@@ -149,14 +150,18 @@ def _stationary(counts: np.ndarray) -> np.ndarray:
     tolerance = math.sqrt(np.finfo(float).eps)
     if np.count_nonzero(np.abs(eigenvalues + 1.0) < tolerance) == 1:
         raise RDSError(
-            "The recruitment Markov chain is periodic (groups only recruit across), so it has no "
-            "stationary distribution."
+            gettext_noop(
+                "The recruitment Markov chain is periodic (groups only recruit across), so it "
+                "has no stationary distribution."
+            )
         )
     ones = np.flatnonzero(np.abs(eigenvalues - 1.0) < tolerance)
     if ones.size != 1:
         raise RDSError(
-            "The recruitment Markov chain has no unique stationary distribution (some groups "
-            "never recruit into the others)."
+            gettext_noop(
+                "The recruitment Markov chain has no unique stationary distribution (some groups "
+                "never recruit into the others)."
+            )
         )
     vector = np.real(eigenvectors[:, ones[0]])
     return vector / vector.sum()
@@ -166,8 +171,10 @@ def _require_transitions(counts: np.ndarray) -> None:
     """Raise RDSError when no recruitment with both answers known was observed."""
     if counts.sum() == 0:
         raise RDSError(
-            "No recruitment links with an answer from both recruiter and recruit: the sample "
-            "has fewer than two waves of answering respondents."
+            gettext_noop(
+                "No recruitment links with an answer from both recruiter and recruit: the sample "
+                "has fewer than two waves of answering respondents."
+            )
         )
 
 
@@ -235,7 +242,7 @@ def population_homophily(sample: RDSSample, *, values: Sequence[str | None]) -> 
     require_degrees(sample)
     answers = single_choice(sample, values)
     if len(answers.options) < 2:
-        raise RDSError("Population homophily needs at least two answer categories.")
+        raise RDSError(gettext_noop("Population homophily needs at least two answer categories."))
     codes = answers.codes
     degree = sample.degree
     parent = sample.parent
@@ -247,7 +254,9 @@ def population_homophily(sample: RDSSample, *, values: Sequence[str | None]) -> 
     n_recruits = recruit_mix.sum(axis=1)
     usable = answers.answered & (n_recruits > 0)
     if not usable.any():
-        raise RDSError("No answering respondent recruited anyone who answered this question.")
+        raise RDSError(
+            gettext_noop("No answering respondent recruited anyone who answered this question.")
+        )
     weights = np.where(usable, 1.0 / degree, 0.0)
     weights /= weights.sum()
     ties = np.zeros((sample.size, k))

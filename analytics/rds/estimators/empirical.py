@@ -25,6 +25,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from django.utils.translation import gettext_noop
 
 from analytics.rds.sample import Indicators, RDSError
 
@@ -69,11 +70,13 @@ def el_standard_error(
     w, o = w[keep], o[keep]
     n = len(w)
     if n < 2:
-        raise RDSError("The interval needs at least two respondents who answered.")
+        raise RDSError(gettext_noop("The interval needs at least two respondents who answered."))
     values, cls = np.unique(w, return_inverse=True)
     k = len(values)
     if n * k > _MAX_WORK:
-        raise RDSError("Too many distinct weights for R's interval at this sample size.")
+        raise RDSError(
+            gettext_noop("Too many distinct weights for R's interval at this sample size.")
+        )
     ones = o > 0.5
     m = np.bincount(cls, minlength=k).astype(float)
     m1 = np.bincount(cls[ones], minlength=k).astype(float)
@@ -85,7 +88,7 @@ def el_standard_error(
     # Sums over pairs i > j: half of (all ordered pairs minus the diagonal), q being symmetric.
     total = (m @ q @ m - m @ diag_q) / 2
     if total <= 0:
-        raise RDSError("The answering respondents carry no weight.")
+        raise RDSError(gettext_noop("The answering respondents carry no weight."))
     estimate = ((m1 @ q @ m - m1 @ diag_q) / 2) / total
     squares = (m @ a @ m - m @ diag_a) / 2
     # G_i = Σ_{j<i} a[c_i, c_j] ((o_i - 2p) + o_j) / 2, from running counts of earlier rows.
@@ -124,7 +127,7 @@ def el_intervals(
     w = weights[answered]
     total = float(w.sum())
     if total <= 0:
-        raise RDSError("The answering respondents carry no weight.")
+        raise RDSError(gettext_noop("The answering respondents carry no weight."))
     result: dict[str, tuple[float, float]] = {}
     for g, option in enumerate(answers.options):
         ticked = answers.ticked[answered, g]

@@ -27,6 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+from django.utils.translation import gettext_noop
 
 from analytics.rds.sample import RDSError
 from analytics.rds.ss import ss_degree_weights
@@ -161,9 +162,11 @@ def hcg_weights(
     n = len(degree)
     k = int(group.max()) + 1 if n else 0
     if k < 2 or np.any(np.bincount(group[group >= 0], minlength=k) == 0):
-        raise RDSError("HCG needs at least two answer groups, each with a respondent.")
+        raise RDSError(
+            gettext_noop("HCG needs at least two answer groups, each with a respondent.")
+        )
     if population_size < n:
-        raise RDSError("HCG needs a population size at least as large as the sample.")
+        raise RDSError(gettext_noop("HCG needs a population size at least as large as the sample."))
     order = np.argsort(time, kind="stable")  # R's order(): ties keep the input's order
     rank = np.empty(n, dtype=np.int64)
     rank[order] = np.arange(n)
@@ -227,8 +230,10 @@ def hcg_weights(
         shares = _shares(theta, mean_degree, counts, degree_totals, population_size)
         if not np.all(np.isfinite(shares)):
             raise RDSError(
-                "HCG could not be estimated: the recruitments between the answer groups are too "
-                "few to estimate how often each group recruits the others."
+                gettext_noop(
+                    "HCG could not be estimated: the recruitments between the answer groups are "
+                    "too few to estimate how often each group recruits the others."
+                )
             )
         if float(np.sum((shares - last) ** 2)) < tolerance:
             break
