@@ -9,12 +9,12 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 import numpy as np
-from django.utils.translation import gettext_noop
 
 from analytics.rds.sample import (
     Indicators,
     RDSError,
     RDSSample,
+    gettext_noop,
     multi_choice,
     require_degrees,
     single_choice,

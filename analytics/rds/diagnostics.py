@@ -11,13 +11,13 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
-from django.utils.translation import gettext_noop
 
 from analytics.rds.sample import (
     Indicators,
     RDSError,
     RDSSample,
     as_dict,
+    gettext_noop,
     multi_choice,
     single_choice,
 )

@@ -12,13 +12,13 @@ import math
 from collections.abc import Sequence
 
 import numpy as np
-from django.utils.translation import gettext_noop
 
 from analytics.rds.sample import (
     Indicators,
     RDSError,
     RDSSample,
     as_dict,
+    gettext_noop,
     multi_choice,
     require_degrees,
     single_choice,

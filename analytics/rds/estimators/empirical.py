@@ -25,9 +25,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from django.utils.translation import gettext_noop
 
-from analytics.rds.sample import Indicators, RDSError
+from analytics.rds.sample import Indicators, RDSError, gettext_noop
 
 __all__ = ["EL_Z", "el_intervals", "el_standard_error"]
 

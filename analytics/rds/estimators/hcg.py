@@ -27,9 +27,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from django.utils.translation import gettext_noop
 
-from analytics.rds.sample import RDSError
+from analytics.rds.sample import RDSError, gettext_noop
 from analytics.rds.ss import ss_degree_weights
 
 __all__ = ["HCGResult", "hcg_weights"]
