@@ -144,6 +144,8 @@ def _choices(book: Any, default: str) -> dict[str, list[dict[str, Any]]]:
             raise XLSFormProblem("choices", number, _("a choice needs a list_name and a name"))
         label = _texts(row, "label", default, "choices", number)
         option = {"code": _slug(name, "choices", number, _("the choice name")), "label": label}
+        if _flag(row.get("other")):  # the platform's column: "other (specify)" asks for a text
+            option["other"] = True
         lists.setdefault(list_name, []).append(option)
     return lists
 
@@ -200,6 +202,9 @@ class _Reader:
         code = _slug(row.get("name", ""), "survey", number, _("the group name"))
         title = _texts(row, "label", self.default, "survey", number) or {"en": code}
         self.page = {"code": code, "title": title, "questions": [], "group": True, "row": number}
+        intro = _texts(row, "hint", self.default, "survey", number)
+        if intro:
+            self.page["intro"] = intro
         if row.get("relevant"):
             self.page["relevant"] = row["relevant"]
         self.pages.append(self.page)
@@ -226,6 +231,13 @@ class _Reader:
         message = _texts(row, "constraint_message", self.default, "survey", number)
         if message:
             question["constraint_message"] = message
+        for column in ("min", "max"):  # the platform's bounds; an XLSForm says them as a constraint
+            if row.get(column):
+                try:
+                    question[column] = int(row[column])
+                except ValueError:
+                    reason = _("“%(column)s” must be a whole number")
+                    raise XLSFormProblem("survey", number, reason % {"column": column}) from None
         role = row.get("role", "")
         if role:
             if role not in QuestionRole.values:
@@ -235,6 +247,8 @@ class _Reader:
             question["role"] = role
         if kind in {"select_one", "select_multiple"}:
             question["options"] = self.options(rest, number)
+        if kind == "note":
+            question["required"] = False
         if self.page is None:  # questions outside any group make a page of their own
             self.page = {"code": f"page-{len(self.pages) + 1}", "questions": [], "row": number}
             self.page["title"] = self.title()
@@ -278,10 +292,14 @@ class _Reader:
             or _default_texts(DEFAULT_CONSENT),
             "consent_label": _texts(self.settings, "consent_label", self.default, "settings", 2)
             or _default_texts(DEFAULT_CONSENT_LABEL),
+            "description": _texts(self.settings, "description", self.default, "settings", 2),
             "eligibility": self.settings.get("eligibility", ""),
             "form_version": self.settings.get("version", ""),
             "pages": self.pages,
         }
+        for name in ("coupon_limit", "min_completion_seconds"):  # the platform's own settings
+            if self.settings.get(name, "").strip().isdigit():
+                data[name] = int(self.settings[name])
         return data
 
 
