@@ -42,7 +42,7 @@ def test_a_respondent_who_fails_the_rule_sees_a_polite_end_page_and_nothing_is_k
     page = client.get(reply["Location"])
     text = page.content.decode()
     assert page.status_code == 200
-    assert "Уақытыңызға рахмет" in text
+    assert "Уақытыңызға рақмет" in text
     assert "/r/" not in text and "withdraw" not in text
     assert not Draft.objects.exists() and not Response.objects.exists()
     # The survey's address starts afresh: the deleted draft is no longer this browser's.
@@ -109,7 +109,7 @@ def test_the_end_page_speaks_the_respondents_language(
     expected = {
         "en": "Thank you for your time",
         "ru": "Спасибо за уделённое время",
-        "kk": "Уақытыңызға рахмет",
+        "kk": "Уақытыңызға рақмет",
     }[language]
     client = Client()
     reply = answer(client, cycling, {"lives_city": "no", "age": "30"}, lang=language)
