@@ -187,3 +187,21 @@ def test_an_error_report_never_shows_the_contact_typed(chain: HttpTree) -> None:
     payout_contact(request, slug=chain.survey.slug)
     shown = SafeExceptionReporterFilter().get_post_parameters(request)
     assert shown["payout_contact"] != PHONE_TYPED and "701" not in shown["payout_contact"]
+
+
+def test_the_embedded_default_rotates_to_a_new_key_it_keeps_in_var(
+    chain: HttpTree, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    give_contact(chain.members["alma"].client, chain.survey, LOCAL_FORM)
+    old_key = settings.PAYOUT_KEYS[0]
+    key_file = tmp_path / "payout-key"
+    key_file.write_text(old_key + "\n")
+    monkeypatch.delenv("PAYOUT_KEY", raising=False)
+    monkeypatch.setattr(settings, "PAYOUT_KEY_FILE", key_file)
+    monkeypatch.setattr(settings, "PAYOUT_KEYS", [old_key])
+    call_command("rotate_payout_key", "--new-key", stdout=io.StringIO())
+    (new_key,) = key_file.read_text().split()
+    assert new_key != old_key and key_file.stat().st_mode & 0o077 == 0
+    monkeypatch.setattr(settings, "PAYOUT_KEYS", [new_key])
+    (contact,) = PayoutContact.objects.all()
+    assert contact_decrypt(ciphertext=contact.ciphertext) == STORED_FORM
