@@ -117,6 +117,11 @@ class Results:
     def without_flagged(self) -> bool:
         return self.flagged == FLAGGED_WITHOUT
 
+    @property
+    def left_out_overlap(self) -> int:
+        """Return by how much the reasons outnumber the responses left out (several each)."""
+        return max(sum(reason.count for reason in self.left_out_reasons) - self.left_out, 0)
+
 
 def figure_numbers(*, survey: Survey) -> dict[str, int]:
     """Return the published report's figure number of each question, from the questionnaire."""

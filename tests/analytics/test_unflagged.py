@@ -353,3 +353,20 @@ def test_the_sql_counting_gives_the_same_unflagged_counts_as_python(sco_survey: 
     assert {cell: pair[1] for cell, pair in published.items()} == {
         cell: recount.unflagged[cell] for cell in recount
     }
+
+
+def test_a_response_left_out_for_two_reasons_is_explained_not_counted_twice(
+    sco_survey: Survey, analyst: User
+) -> None:
+    chain = _flagged_chain(sco_survey)
+    # Flagged too fast and excluded as well: one response, two reasons.
+    Response.objects.filter(pk=chain[2].pk).update(review=Review.EXCLUDED)
+    aggregates_rebuild(survey_id=sco_survey.pk, full=True)
+    results, _table = survey_results(
+        survey=sco_survey, filters=ResponseFilter(), flagged=FLAGGED_WITHOUT
+    )
+    assert results.left_out == 4 and results.left_out_overlap == 1
+    page = logged_in(analyst).get("/en/analytics/", {"survey": sco_survey.slug}).content.decode()
+    note = re.search(r'id="left-out">(.*?)</p>', page, re.S).group(1)
+    assert "4 responses left out" in note and "3 completed too fast, 2 " in note
+    assert "one response can have more than one reason" in note
