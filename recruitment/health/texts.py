@@ -112,8 +112,9 @@ def _dying(alert: RawAlert, thresholds: Thresholds) -> tuple[str, str, str]:
             _(
                 "No recruit has completed the survey in this chain for %(days)s days while other "
                 "chains kept growing, although its respondents still have personal links to pass "
-                "on. A chain that stops early leaves its part of the population under-sampled: "
-                "remind its respondents, or add a seed with similar contacts."
+                "on. A chain that stops early leaves its part of the population under-sampled. "
+                "The survey is anonymous, so its respondents cannot be contacted: ask the seed to "
+                "remind the people they invited, or add a seed with similar contacts."
             )
             % p
         )

@@ -209,3 +209,14 @@ def test_a_survey_where_nothing_completes_for_n_days_alerts_even_with_every_chai
     page = _monitor(organizer, demo)
     assert "No completed response for" in page and "alert-danger" in page
 
+
+
+def test_the_advice_fits_an_anonymous_study_and_the_funnel_explains_withdrawn_completions(
+    sco_survey: Survey, organizer: User
+) -> None:
+    _chain(sco_survey, "Growing", 20)
+    _chain(sco_survey, "Quiet", 20, days_ago=9)
+    page = _monitor(organizer, sco_survey)
+    assert "respondents cannot be contacted: ask the seed to remind" in page
+    assert "remind its respondents" not in page
+    assert 'id="funnel-withdrawn"' in page and "withdrawn since" in page
