@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from recruitment import review_views, settings_views, views
+from recruitment import questionnaire_upload, review_views, settings_views, views
 
 app_name = "organize"
 
@@ -20,6 +20,11 @@ tree_patterns = [
 
 urlpatterns = [
     path("", views.monitor, name="monitor"),
+    path(
+        "questionnaire/upload/",
+        questionnaire_upload.questionnaire_upload_view,
+        name="questionnaire_upload",
+    ),
     path("<slug:slug>/", views.monitor, name="survey"),
     path("<slug:slug>/seeds/", include(seed_patterns)),
     path("<slug:slug>/tree/", include(tree_patterns)),
