@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.core.signals import request_started
@@ -17,6 +18,8 @@ from webhooks.models import Event
 from webhooks.pump import pump_ensure
 from webhooks.services import webhook_event_emit
 
+log = logging.getLogger(__name__)
+
 
 def _response_data(response: Response) -> dict[str, Any]:
     # As the API shows a response: answers by code, flags; no contact, link code or hash.
@@ -24,7 +27,13 @@ def _response_data(response: Response) -> dict[str, Any]:
 
 
 def _emit(response: Response, event: Event, key: str, data: dict[str, Any]) -> None:
-    ids = webhook_event_emit(survey_id=response.survey_id, event=event, key=key, data=data)
+    # The response is stored already: a failure here must not turn the thank-you page into an
+    # error, nor keep the other receivers (aggregates, incentives) from running.
+    try:
+        ids = webhook_event_emit(survey_id=response.survey_id, event=event, key=key, data=data)
+    except Exception:
+        log.exception("webhook event %s of response %s not queued", event, response.pk)
+        return
     transaction.on_commit(lambda: deliveries_start(delivery_ids=ids))
 
 
