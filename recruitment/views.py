@@ -166,12 +166,14 @@ def monitor(request: HttpRequest, slug: str | None = None) -> HttpResponse:
         chains_per_page=CHAINS_PER_PAGE,
         dormant_only=dormant_only,
         chart_days=None if chart_window == "all" else int(chart_window),
+        country=request.GET.get("country", "")[:32] or None,
     )
     context = {
         "survey": survey,
         "chains": figures.chains,
         "chain_pages": _chain_pages(request, figures.chains_page),
         "dormant_only": dormant_only,
+        "chain_country": request.GET.get("country", "")[:32],
         "chart_window": chart_window,
         "chart_windows": [
             (window, f"{_query(request, chart=window).split('#')[0]}#daily-title")

@@ -56,6 +56,7 @@ class CountryCount:
     code: str
     label: str
     count: int
+    last: datetime | None = None  # the last completion from the country (survey-wide only)
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,9 +170,17 @@ def country_labels(*, survey: Survey) -> dict[str, str]:
     return {option.code: option.label for option in question.options.all()}
 
 
-def _country_counts(counter: Counter, labels: dict[str, str]) -> list[CountryCount]:
+def _country_counts(
+    counter: Counter, labels: dict[str, str], last: dict | None = None
+) -> list[CountryCount]:
+    last = last or {}
     return [
-        CountryCount(code or "", labels.get(code or "", code or _("not answered")), count)
+        CountryCount(
+            code or "",
+            labels.get(code or "", code or _("not answered")),
+            count,
+            moment_of(last[code]) if last.get(code) else None,
+        )
         for code, count in sorted(counter.items(), key=lambda item: (-item[1], item[0] or ""))
         if count
     ]
@@ -367,6 +376,7 @@ def monitor_figures(
     chains_per_page: int | None = None,
     dormant_only: bool = False,
     chart_days: int | None = None,
+    country: str | None = None,
 ) -> Monitor:
     """Return the figures of the recruitment monitor for one survey.
 
@@ -383,6 +393,9 @@ def monitor_figures(
         quiet_since=now - timedelta(days=dormant_days),
     )
     shown = [key for key in order.keys if key[2]] if dormant_only else order.keys
+    if country:
+        # Chains with at least one respondent from the country (their details are unpacked).
+        shown = [key for key in shown if tally.chain_detail(key[1])[1].get(country)]
     page = _page(shown, number=chains_page, per_page=chains_per_page)
     # Only the chains on the page become summaries, and full rows.
     page.object_list = [_summary(key, order, tally) for key in page.object_list]
@@ -395,7 +408,7 @@ def monitor_figures(
         waves=sorted((wave, count) for wave, count in tally.waves.items() if count),
         chains=_chains(survey, page.object_list, tally, labels),
         chains_page=page,
-        countries=_country_counts(tally.countries, labels),
+        countries=_country_counts(tally.countries, labels, tally.country_last),
         daily=daily,
         personal_funnel=_funnel(tally.funnels.get("")),
         top_recruiters=_top_recruiters(tally),

@@ -58,7 +58,7 @@ TOP_RECRUITERS = 10
 SETTLE = timedelta(seconds=60)
 # Recruiters whose earlier recruits are looked up in one query.
 LOOKUP_CHUNK = 5000
-VERSION = 3
+VERSION = 4  # 4: each country's last completion
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 MICROSECOND = timedelta(microseconds=1)
 
@@ -84,6 +84,8 @@ class Tally:
     # Wave -> responses through a link; country code or None -> responses; day -> responses.
     waves: Counter = field(default_factory=Counter)
     countries: Counter = field(default_factory=Counter)
+    # Country code or None -> the last completion from it, as stamp()
+    country_last: dict = field(default_factory=dict)
     days: Counter = field(default_factory=Counter)
     # Respondents with at least one recruit, and the ones with most: [(response id, recruits)]
     recruiters: int = 0
@@ -238,13 +240,14 @@ def _add_responses(
 
 def _add_countries(tally: Tally, rows: QuerySet[Response], country: str) -> None:
     """Add the rows' answers to question ``country``, per survey and per chain."""
-    for seed_id, answer, count in (
+    for seed_id, answer, count, last in (
         rows.annotate(country=KT(f"answers__{country}"))
         .values("seed_link_id", "country")
-        .annotate(n=Count("id"))
-        .values_list("seed_link_id", "country", "n")
+        .annotate(n=Count("id"), last=Max("submitted_at"))
+        .values_list("seed_link_id", "country", "n", "last")
     ):
         tally.countries[answer] += count
+        tally.country_last[answer] = max(tally.country_last.get(answer, 0), stamp(last))
         if seed_id is not None:
             per_country = tally._detail_to_add_to(seed_id)[1]
             per_country[answer] = per_country.get(answer, 0) + count

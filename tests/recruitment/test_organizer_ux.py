@@ -186,3 +186,23 @@ def test_the_chart_covers_the_whole_period_by_default_and_a_window_on_request(
     # An unknown window falls back to the whole period.
     reply = client.get(f"/en/organize/{sco_survey.slug}/?chart=7x")
     assert reply.context["chart_window"] == "all" and len(reply.context["m"].daily) == 601
+
+
+def test_the_chains_table_filters_by_country_and_each_country_says_when_it_last_completed(
+    sco_survey: Survey, organizer: User
+) -> None:
+    from tests.recruitment.test_health_alerts import _chain
+
+    _chain(sco_survey, "Almaty", 3, answers={"country": "kz"})
+    _chain(sco_survey, "Bishkek", 3, days_ago=9, answers={"country": "kg"})
+    client = logged_in(organizer)
+    page = client.get(f"/en/organize/{sco_survey.slug}/").content.decode()
+    countries = page[
+        page.index('id="per-country"') : page.index("</table>", page.index('id="per-country"'))
+    ]
+    nine_days_ago = (timezone.now() - timedelta(days=9)).date().isoformat()
+    row = countries[countries.index('data-country="kg"') :]
+    assert f">{nine_days_ago}" in row[: row.index("</tr>")]
+    only = client.get(f"/en/organize/{sco_survey.slug}/", {"country": "kg"}).content.decode()
+    chains = only[only.index('id="chains"') : only.index("</table>", only.index('id="chains"'))]
+    assert "Bishkek" in chains and "Almaty" not in chains
