@@ -118,16 +118,7 @@ class Recruitment(SurveyScoped, ListAPIView):
     pagination_class = IdCursorPagination
 
     def get_queryset(self) -> Any:
-        return api_responses(survey=self.survey(), since=None).only(
-            "id",
-            "recruiter_id",
-            "seed_link_id",
-            "wave",
-            "self_started",
-            "network_size",
-            "submitted_at",
-            "withdrawn_at",
-        )
+        return api_responses(survey=self.survey(), since=None).only(*EdgeSerializer.Meta.fields)
 
 
 class Aggregates(SurveyScoped, GenericAPIView):

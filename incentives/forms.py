@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from incentives.configure import FIELDS
 from incentives.models import IncentiveSettings
 
 
@@ -27,18 +28,7 @@ class IncentiveSettingsForm(forms.ModelForm):
 
     class Meta:
         model = IncentiveSettings
-        fields = [
-            "enabled",
-            "currency",
-            "primary_amount",
-            "per_recruit_amount",
-            "budget",
-            "payout_methods_ru",
-            "payout_methods_kk",
-            "payout_methods_en",
-            "phone_region",
-            "erase_after_days",
-        ]
+        fields = list(FIELDS)
         widgets = {
             "payout_methods_ru": forms.Textarea(attrs={"rows": 2}),
             "payout_methods_kk": forms.Textarea(attrs={"rows": 2}),
