@@ -16,6 +16,7 @@ from surveys.signals import response_reviewed, response_submitted, response_with
 from webhooks.enqueue import deliveries_start
 from webhooks.models import Event
 from webhooks.pump import pump_ensure
+from webhooks.selectors import webhook_events_wanted
 from webhooks.services import webhook_event_emit
 
 log = logging.getLogger(__name__)
@@ -53,10 +54,23 @@ def _used_up(response: Response) -> None:
             _emit(response, Event.LINK_USED_UP, f"seed:{seed.pk}", data)
 
 
+def _wanted(response: Response) -> set[str]:
+    # Most surveys have no endpoint: one small query, instead of serializing the response and
+    # counting coupons on every submit for nobody.
+    try:
+        return webhook_events_wanted(survey_id=response.survey_id)
+    except Exception:
+        log.exception("webhook endpoints of survey %s not read", response.survey_id)
+        return set()
+
+
 @receiver(response_submitted, dispatch_uid="webhooks.completed")
 def _completed(sender: object, response: Response, **kwargs: Any) -> None:
-    _emit(response, Event.RESPONSE_COMPLETED, str(response.pk), _response_data(response))
-    _used_up(response)
+    wanted = _wanted(response)
+    if Event.RESPONSE_COMPLETED in wanted:
+        _emit(response, Event.RESPONSE_COMPLETED, str(response.pk), _response_data(response))
+    if Event.LINK_USED_UP in wanted:
+        _used_up(response)
 
 
 @receiver(response_withdrawn, dispatch_uid="webhooks.withdrawn")
