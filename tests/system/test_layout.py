@@ -45,6 +45,9 @@ NOT_THE_QUESTION = {
     ("recruitment/tree/build.py", "country"): "colour-by choice, COUNTRY-role answer alias",
     ("templates/organize/tree.html", "country"): "the colour-by choice ?color=country",
     ("recruitment/monitor/tally.py", "country"): "alias of the COUNTRY-role answer",
+    # The chains table's ?country= filter, named by the role like the dashboard's filters.
+    ("recruitment/views.py", "country"): "the ?country= filter, named by the COUNTRY role",
+    ("templates/organize/monitor.html", "country"): "the ?country= filter, named by the role",
     # A common word used as a JSON key, not the SCO question "status".
     ("config/views.py", "status"): "the /healthz JSON key",
     ("templates/surveys/too_many_starts.html", "status"): "the ARIA live region's role",
