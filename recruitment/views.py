@@ -45,6 +45,8 @@ MAX_DORMANT_DAYS = 365
 CHAINS_PER_PAGE = 25
 # ?chains=: every chain, or only the dormant ones organizers go after to keep recruitment going.
 CHAIN_FILTERS = ("all", "dormant")
+# ?order=: latest activity first (the default), or by the country most of a chain comes from.
+CHAIN_ORDERS = ("activity", "country")
 # ?chart=: the chart's window in days, or the survey's whole period ("all", the default).
 CHART_WINDOWS = ("all", "30", "90", "365")
 # Numbered page links shown on each side of the current page, and at either end.
@@ -159,6 +161,7 @@ def monitor(request: HttpRequest, slug: str | None = None) -> HttpResponse:
     dormant_days = _dormant_days(request)
     dormant_only = _choice(request, "chains", CHAIN_FILTERS) == "dormant"
     chart_window = _choice(request, "chart", CHART_WINDOWS)
+    chain_order = _choice(request, "order", CHAIN_ORDERS)
     figures = monitor_figures(
         survey=survey,
         dormant_days=dormant_days,
@@ -167,12 +170,17 @@ def monitor(request: HttpRequest, slug: str | None = None) -> HttpResponse:
         dormant_only=dormant_only,
         chart_days=None if chart_window == "all" else int(chart_window),
         country=request.GET.get("country", "")[:32] or None,
+        by_country=chain_order == "country",
     )
     context = {
         "survey": survey,
         "chains": figures.chains,
         "chain_pages": _chain_pages(request, figures.chains_page),
         "dormant_only": dormant_only,
+        "chain_order": chain_order,
+        # Reordering keeps the filters and starts again at the first page.
+        "country_order_url": _query(request, order="country", chains_page=None),
+        "activity_order_url": _query(request, order=None, chains_page=None),
         "chain_country": request.GET.get("country", "")[:32],
         "chart_window": chart_window,
         "chart_windows": [

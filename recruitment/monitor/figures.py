@@ -361,6 +361,20 @@ def _totals(tally: Tally, order: _Order) -> Totals:
     )
 
 
+def _by_country(keys: list, tally: Tally, labels: dict[str, str]) -> list:
+    """Order chains by the name of the country most of their respondents come from, chains
+    without an answered country last; within a country the latest activity stays first."""
+
+    def country_name(key: tuple[int, int, bool]) -> tuple[bool, str]:
+        counts = {code: n for code, n in tally.chain_detail(key[1])[1].items() if code and n}
+        if not counts:
+            return True, ""
+        code = min(counts, key=lambda code: (-counts[code], code))
+        return False, labels.get(code, code).casefold()
+
+    return sorted(keys, key=country_name)  # stable: the activity order within a country
+
+
 def _page(keys: list, *, number: int | str | None, per_page: int | None) -> Page:
     # Without a page size every chain asked for is on the one page.
     paginator = Paginator(keys, per_page or max(len(keys), 1))
@@ -377,12 +391,14 @@ def monitor_figures(
     dormant_only: bool = False,
     chart_days: int | None = None,
     country: str | None = None,
+    by_country: bool = False,
 ) -> Monitor:
     """Return the figures of the recruitment monitor for one survey.
 
     The totals count every chain; ``chains`` holds page ``chains_page`` of the chains (only the
     dormant ones if ``dormant_only``), ``chains_per_page`` to a page, or all of them. The chart
     covers the survey's whole period, or its last ``chart_days`` days up to the newest response.
+    ``by_country`` orders the chains by their largest country's name instead of by activity.
     """
     now = now or timezone.now()
     tally = tally_read(survey=survey, now=now)
@@ -396,6 +412,8 @@ def monitor_figures(
     if country:
         # Chains with at least one respondent from the country (their details are unpacked).
         shown = [key for key in shown if tally.chain_detail(key[1])[1].get(country)]
+    if by_country:
+        shown = _by_country(shown, tally, labels)
     page = _page(shown, number=chains_page, per_page=chains_per_page)
     # Only the chains on the page become summaries, and full rows.
     page.object_list = [_summary(key, order, tally) for key in page.object_list]

@@ -206,3 +206,39 @@ def test_the_chains_table_filters_by_country_and_each_country_says_when_it_last_
     only = client.get(f"/en/organize/{sco_survey.slug}/", {"country": "kg"}).content.decode()
     chains = only[only.index('id="chains"') : only.index("</table>", only.index('id="chains"'))]
     assert "Bishkek" in chains and "Almaty" not in chains
+
+
+def _chain_labels(page: str) -> list[str]:
+    chains = page[page.index('id="chains"') : page.index("</table>", page.index('id="chains"'))]
+    return re.findall(r'<div class="fw-semibold">([^<]*)</div>', chains)
+
+
+def test_the_chains_table_sorts_by_country_and_keeps_the_country_and_dormant_filters(
+    sco_survey: Survey, organizer: User
+) -> None:
+    from tests.recruitment.test_health_alerts import _chain
+
+    # Most of each chain answers its country; the newest chains come first by default.
+    _chain(sco_survey, "Tashkent", 4, days_ago=1, answers={"country": "uz"})
+    _chain(sco_survey, "Bishkek", 4, days_ago=20, answers={"country": "kg"})
+    _chain(sco_survey, "Almaty", 4, days_ago=10, answers={"country": "kz"})
+    _chain(sco_survey, "Astana", 4, days_ago=30, answers={"country": "kz"})
+    SeedLink.objects.create(survey=sco_survey, label="Not started")
+    client = logged_in(organizer)
+    page = _monitor(client, sco_survey)
+    assert _chain_labels(page) == ["Not started", "Tashkent", "Almaty", "Bishkek", "Astana"]
+    assert 'aria-sort="descending" data-order="activity"' in page
+    link = re.search(r'data-order="country"><a href="([^"]*)"', page)
+    assert link, "the Countries header is no sort link"
+    by_country = _monitor(client, sco_survey, link.group(1).replace("&amp;", "&"))
+    # Kazakhstan, Kyrgyzstan, Uzbekistan; latest first within one; no country last.
+    assert _chain_labels(by_country) == ["Almaty", "Astana", "Bishkek", "Tashkent", "Not started"]
+    assert 'aria-sort="ascending" data-order="country"' in by_country
+    # The country filter and the dormant filter keep the order.
+    assert 'name="order" value="country"' in by_country
+    kg = _monitor(client, sco_survey, "?order=country&country=kg&dormant_days=15")
+    assert _chain_labels(kg) == ["Bishkek"]
+    dormant = re.search(r'href="([^"]*)" data-filter="dormant"', by_country)
+    assert dormant and "order=country" in dormant.group(1)
+    quiet = _monitor(client, sco_survey, "?order=country&chains=dormant&dormant_days=15")
+    assert _chain_labels(quiet) == ["Astana", "Bishkek"]
