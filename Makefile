@@ -51,6 +51,8 @@ migrate: install
 run: install messages migrate
 	$(PY) manage.py load_questionnaire
 	$(PY) manage.py seed_demo --if-empty
+	# Static files with a gzip copy each, which runserver's WhiteNoise sends (config/static.py).
+	$(PY) manage.py collectstatic --noinput --verbosity 0
 	@echo
 	@echo "Survey (Russian):   http://127.0.0.1:$(PORT)/ru/s/sco-2025/"
 	@echo "Survey (Kazakh):    http://127.0.0.1:$(PORT)/kk/s/sco-2025/"

@@ -132,7 +132,8 @@ MIDDLEWARE = [
     # Outside everything that can refuse a request (a bad Host header is refused by
     # CommonMiddleware), so that every response, error pages included, carries the headers.
     "config.middleware.SecurityHeadersMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    # WhiteNoise, preferring the compressed copies `make run` collects (config/static.py).
+    "config.static.CollectedFirstWhiteNoiseMiddleware",
     # Respondents' sessions in a signed cookie, staff sessions in the database.
     "config.sessions.SessionMiddleware",
     # Django's, with an English fallback and a language that sticks (config/locale.py).
@@ -287,7 +288,8 @@ STORAGES = {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
             if PRODUCTION
-            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+            # Plain names, and a gzip copy of each file beside it when collected (`make run`).
+            else "whitenoise.storage.CompressedStaticFilesStorage"
         )
     },
 }
