@@ -7,7 +7,11 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from analytics.aggregation.selectors import Crosstab, QuestionResult
+from analytics.dashboard.palette import categorical_colour
 from analytics.rds.selectors import QuestionEstimates
+
+# A group with fewer answers than this gets a marker: its shares swing with a handful of people.
+SMALL_BASE = 30
 
 
 def _title(text: str, figure: int | None) -> str:
@@ -59,7 +63,7 @@ def crosstab_chart(*, table: Crosstab) -> dict[str, Any]:
     """Return a crosstab's grouped bar chart (shares within each group)."""
     options = [(share.code, share.label) for share in table.question.shares]
     series = []
-    for code, label in options:
+    for index, (code, label) in enumerate(options):
         series.append(
             {
                 "label": label,
@@ -67,8 +71,10 @@ def crosstab_chart(*, table: Crosstab) -> dict[str, Any]:
                     next((s.percent or 0 for s in group.shares if s.code == code), 0)
                     for group in table.groups
                 ],
+                "colour": categorical_colour(index=index),
             }
         )
+    small = [group.base < SMALL_BASE for group in table.groups]
     return {
         "id": f"crosstab-{table.question.code}-{table.dimension}",
         "type": "grouped",
@@ -83,9 +89,15 @@ def crosstab_chart(*, table: Crosstab) -> dict[str, Any]:
         "note": "",
         "labels": [
             _("%(group)s (n = %(base)s)") % {"group": group.label, "base": group.base}
-            for group in table.groups
+            + (" *" if is_small else "")
+            for group, is_small in zip(table.groups, small, strict=True)
         ],
         "series": series,
-        # Up to 16 answers side by side: a palette in which no two share a colour.
-        "palette": "categorical",
+        "smallBase": small,
+        "smallBaseNote": _(
+            "* Fewer than %(minimum)s answers in the group: its shares are not reliable."
+        )
+        % {"minimum": SMALL_BASE}
+        if any(small)
+        else "",
     }

@@ -19,6 +19,7 @@ APPS = (*sorted(path.parent.name for path in ROOT.glob("*/apps.py")), "config")
 OUTSIDE = {".venv", ".git", "var", "node_modules", "locale", "static", "__pycache__"}
 MAX_MODULES = 15
 MAX_LINES = 450
+MAX_JS_LINES = 300
 
 # Platform code: where a study's question code must not appear.
 PLATFORM = (*APPS, "templates", "static/js")
@@ -90,6 +91,17 @@ def test_no_module_is_longer_than_450_lines() -> None:
         if lines > MAX_LINES:
             long.append(f"{_relative(path)}: {lines} lines")
     assert not long, f"modules over {MAX_LINES} lines (split them): {long}"
+
+
+def test_no_script_of_our_own_is_longer_than_300_lines() -> None:
+    scripts = sorted((ROOT / "static" / "js").rglob("*.js"))
+    assert len(scripts) >= 10, "the scripts were not found"
+    long = [
+        f"{_relative(path)}: {lines} lines"
+        for path in scripts
+        if (lines := len(path.read_text(encoding="utf-8").splitlines())) > MAX_JS_LINES
+    ]
+    assert not long, f"scripts over {MAX_JS_LINES} lines (split them into ES modules): {long}"
 
 
 def _sco_question_codes() -> list[str]:
