@@ -2,14 +2,17 @@
 import { DECIMAL, datasets, meta, percentText, reach, wrap } from "./dashboard-format.js";
 import { errorBars, valueLabels, whiteBackground } from "./dashboard-plugins.js";
 
-export function boxHeight(chart, compact) {
+/* The height of a chart's box; legend false when its legend is not drawn on the canvas. */
+export function boxHeight(chart, compact, legend) {
   var width = compact ? 18 : 34;
   var lines = chart.labels.reduce(function (sum, label) {
     return sum + wrap(label, width).length;
   }, 0);
   var perBar = chart.type === "grouped" ? chart.series.length * 14 + 10 : 30;
-  var legend = chart.type === "grouped" ? 30 * Math.ceil(chart.series.length / (compact ? 2 : 4)) : 0;
-  return Math.max(lines * 15, chart.labels.length * perBar) + 50 + legend;
+  var legendHeight = chart.type === "grouped" && legend !== false
+    ? 30 * Math.ceil(chart.series.length / (compact ? 2 : 4))
+    : 0;
+  return Math.max(lines * 15, chart.labels.length * perBar) + 50 + legendHeight;
 }
 
 /* The Chart.js configuration of a chart, laid out for a phone (compact) or a wider box. */

@@ -5,6 +5,7 @@
 import { boxHeight, config } from "./dashboard-config.js";
 import { downloadPng, downloadSvg, pngFor } from "./dashboard-downloads.js";
 import { narrow } from "./dashboard-format.js";
+import { htmlLegend } from "./dashboard-legend.js";
 import { svgFor } from "./dashboard-svg.js";
 
 var chartsElement = document.getElementById("dashboard-charts");
@@ -17,8 +18,16 @@ function draw(chart) {
   if (!canvas || !box) {
     return;
   }
-  box.style.height = boxHeight(chart, narrow()) + "px";
-  drawn[chart.id] = new window.Chart(canvas, config(chart, narrow()));
+  var compact = narrow();
+  var settings = config(chart, compact);
+  /* On a phone a grouped chart's legend is a list under it, which wraps instead of clipping. */
+  var listed = compact && chart.type === "grouped";
+  if (listed) {
+    settings.options.plugins.legend.display = false;
+    htmlLegend(chart, box);
+  }
+  box.style.height = boxHeight(chart, compact, !listed) + "px";
+  drawn[chart.id] = new window.Chart(canvas, settings);
 }
 
 function onClick(event) {

@@ -163,3 +163,55 @@ def test_the_estimates_table_headers_stay_on_one_line(live_server, desktop, widt
     )
     assert wrapped == []
     assert desktop.evaluate("document.documentElement.scrollWidth") <= width
+
+
+# Every answer of every grouped chart, and where its legend entry is drawn: on the canvas
+# (Chart.js's legend) or in the HTML legend under it, whichever the page shows.
+LEGENDS = """() => Object.values(window.scoDashboard.drawn)
+  .filter((chart) => chart.data.datasets.length > 1)
+  .map((chart) => {
+    const canvas = chart.canvas.getBoundingClientRect();
+    const legend = chart.options.plugins.legend.display ? chart.legend : null;
+    const onCanvas = legend ? legend.legendItems.map((item, i) => {
+      const box = legend.legendHitBoxes[i];
+      return { text: item.text, left: canvas.left + box.left,
+               right: canvas.left + box.left + box.width,
+               bottom: box.top + box.height, limit: chart.height, clipped: false };
+    }) : [];
+    const list = document.querySelector(`[data-legend-for="${chart.canvas.id}"]`);
+    const inHtml = list ? Array.from(list.querySelectorAll('li')).map((li) => {
+      const box = li.getBoundingClientRect();
+      return { text: li.textContent.trim(), left: box.left, right: box.right, bottom: 0,
+               limit: 1, clipped: li.scrollWidth > li.clientWidth + 1 || box.height === 0 };
+    }) : [];
+    return { id: chart.canvas.id, labels: chart.data.datasets.map((d) => d.label),
+             items: onCanvas.concat(inHtml) };
+  })"""
+
+
+@pytest.mark.parametrize("language", ["en", "ru", "kk"])
+def test_every_legend_entry_is_whole_on_a_360_px_phone(live_server, desktop, language) -> None:
+    desktop.set_viewport_size({"width": 360, "height": 800})
+    desktop.goto(f"{live_server.url}/{language}/analytics/?question=platforms&dimension=age_group")
+    desktop.wait_for_selector("#crosstab-platforms-age_group")
+    charts = desktop.evaluate(LEGENDS)
+    assert {chart["id"] for chart in charts} >= {"crosstab-platforms-age_group", "chart-awareness"}
+    cut = [
+        (chart["id"], item["text"])
+        for chart in charts
+        for item in chart["items"]
+        if item["left"] < 0
+        or item["right"] > 360
+        or item["bottom"] > item["limit"]
+        or item["clipped"]
+    ]
+    missing = [
+        (chart["id"], label)
+        for chart in charts
+        for label in chart["labels"]
+        if label not in {item["text"] for item in chart["items"]}
+    ]
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    desktop.locator("#crosstab").screenshot(path=str(SCREENSHOTS / f"legend-360-{language}.png"))
+    assert not cut and not missing, (cut, missing)
+    assert desktop.evaluate("document.documentElement.scrollWidth") <= 360
