@@ -51,6 +51,14 @@ def question_chart(
                 ],
             },
         ]
+        if any(o.rds2_unflagged is not None for o in estimates.options):
+            # The stored point estimate only: its interval is not computed.
+            chart["series"].append(
+                {
+                    "label": _("Population estimate without flagged responses (RDS-II)"),
+                    "percents": [o.rds2_unflagged or 0 for o in estimates.options],
+                }
+            )
         if any(o.low is not None for o in estimates.options):
             # xgettext:no-python-format
             note = _("Error bars: 95 % interval of the RDS-II estimate.")

@@ -44,6 +44,8 @@ class OptionEstimate:
     hcg: float | None = None
     hcg_low: float | None = None
     hcg_high: float | None = None
+    # RDS-II without flagged responses (whole sample, "without flagged" view only), else None.
+    rds2_unflagged: float | None = None
 
 
 @dataclass(frozen=True)
@@ -135,6 +137,7 @@ def _questions(
                 **{key: _pct(shares.get(share.code, {}).get(key)) for key in _KEYS},
                 method=_method(shares.get(share.code, {}), ""),
                 ss_method=_method(shares.get(share.code, {}), "ss_"),
+                rds2_unflagged=share.rds2_unflagged,
             )
             for share in result.shares
         ]

@@ -54,12 +54,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         flagged=form.flagged_mode(),
     )
     # Under a filter the estimates are the subgroup's: the whole sample's weights restricted to
-    # the matching respondents, computed on request and cached. Without flagged responses, the
-    # estimates of every response would mislead: the shares carry RDS-II without them instead.
+    # the matching respondents, computed on request and cached. Without flagged responses they
+    # stay (every response's, said so on the page) beside RDS-II without them: the comparison.
     estimates = (
-        None
-        if results.without_flagged
-        else survey_estimates(survey=survey, results=results)
+        survey_estimates(survey=survey, results=results)
         if filters.is_empty() and not results.live
         else subgroup_estimates(survey=survey, filters=filters, results=results)
     )

@@ -370,3 +370,41 @@ def test_a_response_left_out_for_two_reasons_is_explained_not_counted_twice(
     note = re.search(r'id="left-out">(.*?)</p>', page, re.S).group(1)
     assert "4 responses left out" in note and "3 completed too fast, 2 " in note
     assert "one response can have more than one reason" in note
+
+
+def test_without_flagged_responses_the_dashboard_keeps_rds_bars_intervals_and_rds1_to_compare(
+    sco_survey: Survey, analyst: User
+) -> None:
+    _flagged_chain(sco_survey)
+    aggregates_rebuild(survey_id=sco_survey.pk, full=True)
+    rds_rebuild(survey_id=sco_survey.pk, replicates=100)
+    stored = RDSQuestion.objects.get(question="awareness").shares
+    assert any(v["rds1"] is not None and v["tree_low"] is not None for v in stored.values())
+    reply = logged_in(analyst).get(
+        "/en/analytics/", {"survey": sco_survey.slug, "flagged": "without"}
+    )
+    html = reply.content.decode()
+    assert 'id="unflagged-note"' in html and "every interval include all responses" in html
+    awareness = html[html.index('id="q-awareness"') : html.index('id="q-impact"')]
+    assert "RDS-I, %" in awareness and "95 % interval" in awareness
+    for code, values in stored.items():
+        rds2, low, high = (100 * values[key] for key in ("rds2", "tree_low", "tree_high"))
+        row = awareness[awareness.index(f'<td class="text-end rds2">{rds2:.1f}</td>') :]
+        row = row[: row.index("</tr>")]
+        assert f"{low:.1f}\u2013{high:.1f}" in row, code  # an en dash
+        assert f'<td class="text-end rds2-unflagged">{100 * values["rds2_unflagged"]:.1f}' in row
+        if values["rds1"] is not None:
+            assert f'<td class="text-end">{100 * values["rds1"]:.1f}</td>' in row
+    # The chart: sample without flagged, RDS-II with its error bars, RDS-II without flagged.
+    (chart,) = [c for c in reply.context["charts"] if c["code"] == "awareness"]
+    labels = [series["label"] for series in chart["series"]]
+    assert labels == [
+        "Sample (raw share)",
+        "Population estimate (RDS-II)",
+        "Population estimate without flagged responses (RDS-II)",
+    ]
+    assert any(interval for interval in chart["series"][1]["intervals"])
+    options = [option.code for option in reply.context["estimates"].questions["awareness"].options]
+    assert chart["series"][2]["percents"] == [
+        round(100 * stored[code]["rds2_unflagged"], 1) for code in options
+    ]
