@@ -5,6 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from config import bench, views
+from surveys.links import views as link_views
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
@@ -12,6 +13,8 @@ urlpatterns = [
     path("bench/insert", bench.insert, name="bench-insert"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("api.urls")),
+    # A shared link's own address, opened without the language redirect (surveys.links.views).
+    path("r/<str:code>/", link_views.referral_open_unprefixed, name="referral_unprefixed"),
 ]
 urlpatterns += i18n_patterns(
     path("", views.home, name="home"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -47,6 +48,26 @@ def referral_open(request: HttpRequest, code: str) -> HttpResponse:
             return render(request, "surveys/link_rate_limited.html", status=429)
         attribution.guess_failed(request=request)
         return render(request, "surveys/link_invalid.html", status=404)
+    return _link_open(request, found)
+
+
+@never_cache
+@require_GET
+def referral_open_unprefixed(request: HttpRequest, code: str) -> HttpResponse:
+    """Open a link's address as shared (``/r/<code>/``) in the visitor's language at once.
+
+    Without this the language prefix costs a redirect of its own before the link's: one round
+    trip more on a slow phone. An unknown code takes the old way to its page in the language,
+    where guesses are counted (once)."""
+    found = attribution.link_find(code=code)
+    if found is None:
+        query = request.META.get("QUERY_STRING", "")
+        target = reverse("surveys:referral", kwargs={"code": code})
+        return redirect(f"{target}?{query}" if query else target)
+    return _link_open(request, found)
+
+
+def _link_open(request: HttpRequest, found: attribution.FoundLink) -> HttpResponse:
     survey = found.survey
     own = visitor_response(request=request, survey=survey)
     if own is not None:

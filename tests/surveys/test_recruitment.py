@@ -73,7 +73,8 @@ def test_a_link_read_out_in_lower_case_with_dashes_still_works(sco_survey: Surve
 def test_a_link_without_language_opens_in_the_visitors_language(sco_survey: Survey) -> None:
     seed = SeedLink.objects.create(survey=sco_survey, label="Posters")
     reply = Client().get(f"/r/{seed.code}/", HTTP_ACCEPT_LANGUAGE="kk")
-    assert reply.status_code == 302 and reply.headers["Location"] == f"/kk/r/{seed.code}/"
+    # Straight to the survey in that language: no redirect to /kk/r/<code>/ first.
+    assert reply.status_code == 302 and reply.headers["Location"] == "/kk/s/sco-2025/"
 
 
 def test_the_thank_you_page_offers_the_link_to_copy_scan_and_share(http_tree: HttpTree) -> None:
@@ -327,3 +328,18 @@ def test_a_messenger_fetching_a_link_preview_is_not_counted_as_an_opening(
     assert not LinkEvent.objects.filter(code=seed.code).exists()
     respondent_client("reader").get(f"/en/r/{seed.code}/")
     assert LinkEvent.objects.filter(code=seed.code, kind="opened").count() == 1
+
+
+def test_a_shared_link_reaches_the_consent_page_in_one_redirect_and_an_unknown_one_in_two(
+    sco_survey: Survey,
+) -> None:
+    seed = SeedLink.objects.create(survey=sco_survey, label="Posters")
+    visitor = Client(HTTP_ACCEPT_LANGUAGE="kk")
+    reply = visitor.get(f"/r/{seed.code}/", follow=True)
+    assert [url for url, _status in reply.redirect_chain] == ["/kk/s/sco-2025/"]
+    assert reply.status_code == 200 and 'lang="kk"' in reply.content.decode()
+    # The link is remembered: the consent page starts a response in the seed's chain.
+    assert 'name="consent"' in reply.content.decode()
+    unknown = Client(HTTP_ACCEPT_LANGUAGE="kk").get("/r/ZZZZZZZZZZZZ/?from=poster", follow=True)
+    assert [url for url, _status in unknown.redirect_chain] == ["/kk/r/ZZZZZZZZZZZZ/?from=poster"]
+    assert unknown.status_code == 404

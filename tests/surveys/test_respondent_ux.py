@@ -107,7 +107,7 @@ def test_a_browser_in_a_language_we_do_not_offer_opens_a_personal_link_in_englis
 ) -> None:
     code = _personal_code(sco_survey)
     reply = Client().get(f"/r/{code}/", HTTP_ACCEPT_LANGUAGE=browser)
-    assert reply.status_code == 302 and reply.headers["Location"] == f"/en/r/{code}/"
+    assert reply.status_code == 302 and reply.headers["Location"] == "/en/s/sco-2025/"
     assert Client().get("/", HTTP_ACCEPT_LANGUAGE=browser).headers["Location"] == "/en/"
 
 
@@ -119,7 +119,7 @@ def test_a_browser_in_one_of_our_languages_keeps_it(
 ) -> None:
     seed = SeedLink.objects.create(survey=sco_survey, label="Posters")
     reply = Client().get(f"/r/{seed.code}/", HTTP_ACCEPT_LANGUAGE=browser)
-    assert reply.headers["Location"] == f"/{language}/r/{seed.code}/"
+    assert reply.headers["Location"] == f"/{language}/s/sco-2025/"
 
 
 def test_the_language_chosen_once_sticks_for_links_without_one(sco_survey: Survey) -> None:
@@ -128,7 +128,7 @@ def test_the_language_chosen_once_sticks_for_links_without_one(sco_survey: Surve
     assert visitor.get("/kk/s/sco-2025/").status_code == 200
     assert visitor.cookies["django_language"].value == "kk"
     reply = visitor.get(f"/r/{seed.code}/")
-    assert reply.headers["Location"] == f"/kk/r/{seed.code}/"
+    assert reply.headers["Location"] == "/kk/s/sco-2025/"
 
 
 def test_a_thank_you_page_whose_link_is_used_up_thanks_without_share_buttons(
