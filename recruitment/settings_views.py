@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from recruitment.forms import SurveySettingsForm
-from recruitment.survey_settings import survey_settings_save
 from recruitment.views import _monitor_path, _survey, organizer_required
+from surveys.quality import design_log
 
 
 @organizer_required
@@ -19,7 +19,7 @@ def survey_settings(request: HttpRequest, slug: str) -> HttpResponse:
     survey = _survey(slug)
     form = SurveySettingsForm(request.POST if request.method == "POST" else None, instance=survey)
     if request.method == "POST" and form.is_valid():
-        survey_settings_save(form=form, user=request.user)
+        design_log.survey_form_save(form=form, user=request.user)
         messages.success(request, _("Survey settings saved. The design-change log records them."))
         return redirect(_monitor_path(survey) + "#changes")
     context = {"survey": survey, "form": form}

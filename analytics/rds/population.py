@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import copy
-
 from django import forms
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import transaction
 
 from surveys.models import Survey
 from surveys.quality import design_log
@@ -30,11 +27,7 @@ class PopulationSizeForm(forms.ModelForm):
             field.validators += [MinValueValidator(1), MaxValueValidator(MAX_POPULATION)]
 
 
-@transaction.atomic
 def population_size_save(*, form: PopulationSizeForm, user: AbstractBaseUser | None) -> bool:
     """Save N and its range and log the change; return whether the estimates need N anew."""
-    survey: Survey = form.instance
-    before = copy.copy(Survey.objects.select_for_update().get(pk=survey.pk))
-    saved = form.save()
-    design_log.survey_changed(survey=saved, before=before, user=user)
+    before, saved = design_log.survey_form_save(form=form, user=user)
     return design_log.population_value(before) != design_log.population_value(saved)

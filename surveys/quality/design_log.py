@@ -11,10 +11,13 @@ exist yet: a new seed link), "unlimited", "never" (no expiry), "open" / "closed"
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.forms import ModelForm
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -122,6 +125,16 @@ def survey_changed(*, survey: Survey, before: Survey, user: AbstractBaseUser | N
         (What.POPULATION_SIZE, population_value(before), population_value(survey)),
     ):
         design_change_record(survey=survey, what=what, old=old, new=new, user=user)
+
+
+@transaction.atomic
+def survey_form_save(*, form: ModelForm, user: AbstractBaseUser | None) -> tuple[Survey, Survey]:
+    """Save a valid form of the survey's settings and log its changes; return before, after."""
+    # The stored state, read under a lock: two people saving at once are logged in turn.
+    before = copy.copy(Survey.objects.select_for_update().get(pk=form.instance.pk))
+    saved = form.save()
+    survey_changed(survey=saved, before=before, user=user)
+    return before, saved
 
 
 def logic_of(*, survey: Survey) -> dict[str, str]:
