@@ -79,6 +79,7 @@ def test_a_seed_link_made_by_an_organizer_grows_a_three_wave_chain(
         "create_staff",
         "--username=olga",
         "--role=organizer",
+        "--survey=sco-2025",  # staff see only the studies they are members of
         "--password-env=BROWSER_TEST_PASSWORD",
         stdout=io.StringIO(),
     )
