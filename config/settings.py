@@ -182,6 +182,10 @@ DATABASES = {
                 "timeout": 20,
                 "transaction_mode": "IMMEDIATE",
             },
+            # Tests on a file too: an in-memory database is shared-cache, where a thread (the
+            # webhook pump, the in-process tasks) fails at once with "table is locked" instead
+            # of waiting as it does in the embedded default.
+            "TEST": {"NAME": env_str("SQLITE_TEST_PATH", str(VAR_DIR / "test-db.sqlite3"))},
         },
     )
 }
