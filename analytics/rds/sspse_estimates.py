@@ -28,10 +28,12 @@ PLOT_POINTS = 128
 
 def survey_degrees(*, survey: Survey) -> np.ndarray:
     """Return the reported degrees in order of recruitment, raised to the sample's own ties."""
+    # The response's own column (filled from the degree-role question), named through the model.
+    degree_column = Response.network_size.field.name
     rows = list(
         Response.objects.filter(survey=survey, wave__isnull=False)
         .order_by("submitted_at", "id")
-        .values_list("id", "recruiter_id", "network_size")
+        .values_list("id", "recruiter_id", degree_column)
     )
     index = {pk: row for row, (pk, _, _) in enumerate(rows)}
     parent = np.array([index.get(recruiter, -1) for _, recruiter, _ in rows], dtype=np.int64)
