@@ -251,7 +251,9 @@ class PageFailed(RuntimeError):
         self.milliseconds = milliseconds
 
 
-def timed_gets(url: str, *, cookies: dict[str, str], count: int) -> list[float]:
+def timed_gets(
+    url: str, *, cookies: dict[str, str], count: int, headers: dict[str, str] | None = None
+) -> list[float]:
     """GET url count times, one after the other; return each time in ms (non-200 raises)."""
     import http.client
     import time
@@ -264,7 +266,7 @@ def timed_gets(url: str, *, cookies: dict[str, str], count: int) -> list[float]:
     for _ in range(count):
         connection = http.client.HTTPConnection(parts.hostname, parts.port or 80, timeout=60)
         started = time.perf_counter()
-        connection.request("GET", path, headers={"Cookie": header})
+        connection.request("GET", path, headers={"Cookie": header, **(headers or {})})
         reply = connection.getresponse()
         body = reply.read()
         times.append((time.perf_counter() - started) * 1000)

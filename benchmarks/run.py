@@ -43,6 +43,7 @@ SCRIPTS = [
     "bench_export.py",
     "bench_dashboards.py",
     "bench_tree.py",
+    "bench_api.py",
 ]
 FREE_TEXT = ["bench_bootstrap.py"]
 

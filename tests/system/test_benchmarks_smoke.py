@@ -19,6 +19,7 @@ import pytest
 
 from benchmarks import (
     bench_aggregates,
+    bench_api,
     bench_dashboards,
     bench_export,
     bench_submissions,
@@ -191,6 +192,37 @@ def test_dashboard_benchmark_serves_both_sizes(thousand, live_server):
     for figure in figures:
         assert figure.value > 0 and figure.baseline > 0
         assert figure.baseline_name == "median at 50"
+
+
+def test_api_benchmark_pulls_full_pages_from_the_start_and_the_middle(thousand, live_server):
+    small = _survey("sco-2025-small")
+    responses_generate(survey=small, n=50, seed=12)
+    time.sleep(2.1)  # the API serves rows once API_SETTLE_SECONDS old
+    figures = bench_api.measure(base_url=live_server.url, big=thousand, small=small, requests=2)
+    assert _names(figures) == [
+        "API responses, first page at N responses",
+        "API responses, middle page at N responses",
+    ]
+    for figure in figures:
+        assert figure.value > 0 and figure.baseline > 0
+        assert not figure.notes.startswith("FAILED"), figure.notes
+        assert figure.baseline_name == "first page at 50"
+
+
+def test_the_api_benchmark_pages_really_hold_a_thousand_rows(thousand, live_server):
+    import json
+    import urllib.request
+
+    time.sleep(2.1)
+    headers = bench_api.token_headers(survey=thousand)
+    url = f"{live_server.url}/api/v1/surveys/{thousand.slug}/responses/?page_size=1000"
+    middle = f"{url}&cursor={bench_api.middle_cursor(survey=thousand)}"
+    sizes = []
+    for page in (url, middle):
+        request = urllib.request.Request(page, headers=headers)  # noqa: S310 (the live server)
+        with urllib.request.urlopen(request) as reply:  # noqa: S310
+            sizes.append(len(json.load(reply)["results"]))
+    assert sizes == [1000, 499]  # the middle page starts after the 501st of 1,000
 
 
 def test_tree_benchmark_serves_a_generated_chain_of_the_asked_size(thousand, live_server):
