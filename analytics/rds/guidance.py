@@ -2,8 +2,8 @@
 
 An analyst facing RDS-II, RDS-I, SS, HCG and post-stratified shares, each with an interval, is
 tempted to pick the narrowest. The rules here follow the methods' assumptions instead: SS when a
-sizeable part of the population was sampled (Gile 2011; the fraction above which R's SS weights
-differ from RDS-II, ``analytics.rds.ss.SS_INFINITY``), RDS-II otherwise; post-stratification only
+sizeable part of the population was sampled (Gile 2011; more than ``SIZEABLE_FRACTION``),
+RDS-II otherwise; post-stratification only
 as a sensitivity check; the interval the survey's settings chose, named.
 """
 
@@ -14,8 +14,12 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from analytics.rds.selectors import Estimates
-from analytics.rds.ss import SS_INFINITY
 from surveys.models import Survey
+
+#: The sample fraction from which SS is the figure to report: ``gile.ss.weights``' own default
+#: ``SS.infinity``. Below it SS is computed (from R's 1 %) but differs from RDS-II too little for
+#: "too large a part for RDS-II" to be true.
+SIZEABLE_FRACTION = 0.04
 
 
 def estimates_guidance(*, survey: Survey, estimates: Estimates | None) -> dict[str, Any]:
@@ -46,7 +50,7 @@ def report_guidance(
     """Return the paragraphs that tell the analyst which figure to report and why."""
     paragraphs: list[str] = []
     fraction = respondents / population_size if population_size else None
-    if ss_available and fraction is not None and fraction > SS_INFINITY:
+    if ss_available and fraction is not None and fraction > SIZEABLE_FRACTION:
         paragraphs.append(
             _(
                 "Report SS: the chains reached %(percent)s %% of the population (%(n)s of "

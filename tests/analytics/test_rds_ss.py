@@ -88,10 +88,23 @@ def test_ss_equals_rds2_when_the_population_is_very_large(faux: Reference) -> No
 
 
 def test_simulated_ss_is_close_to_rds2_just_above_the_shortcut_threshold(faux: Reference) -> None:
-    # n / N = 389 / 9000 = 4.3 % is simulated (R simulates above 4 %) and already nearly RDS-II.
+    # n / N = 389 / 9000 = 4.3 % is simulated and already nearly RDS-II.
     values = faux.column("X")
     ss = ss_shares(faux.sample, values=values, population_size=9000, samples=200)
     assert ss["blue"] == pytest.approx(rds2_shares(faux.sample, values=values)["blue"], abs=0.01)
+
+
+def test_ss_is_simulated_from_a_one_percent_sample_fraction_as_r_rds_ss_estimates_does(
+    faux: Reference,
+) -> None:
+    # R's RDS.SS.estimates passes control.rds.estimates()$SS.infinity = 0.01: at n / N = 389 /
+    # 20,000 (1.9 %) its weights are simulated, not RDS-II's; at 389 / 40,000 (0.97 %) they are.
+    rds2 = rds2_weights(faux.sample, population_size=20_000)
+    simulated = ss_weights(faux.sample, population_size=20_000, samples=200)
+    assert simulated != pytest.approx(rds2, rel=1e-9)
+    assert simulated.sum() == pytest.approx(20_000)
+    shortcut = ss_weights(faux.sample, population_size=40_000, samples=200)
+    assert shortcut == pytest.approx(rds2_weights(faux.sample, population_size=40_000), rel=1e-12)
 
 
 def test_ss_equals_the_sample_share_when_everyone_is_sampled(faux: Reference) -> None:
