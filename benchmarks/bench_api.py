@@ -15,7 +15,6 @@ survey's first page (target ≤ 1.10, noise on this shared machine).
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 from typing import Any
@@ -25,19 +24,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks.common import (
     Figure,
     PageFailed,
-    django_setup,
     figure_print,
-    figures_write,
     median,
-    small_survey,
-    stack_env,
     timed_gets,
+    two_sizes_main,
 )
 
 MEDIAN_TARGET_MS = 100.0
 NOISE = 1.10
 PAGE_SIZE = 1000
-SMALL_SLUG = "sco-2025-bench-1k-30"
 
 
 def token_headers(*, survey: Any) -> dict[str, str]:
@@ -94,22 +89,5 @@ def measure(*, base_url: str, big: Any, small: Any, requests: int = 20) -> list[
     return figures
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--survey", default="sco-2025")
-    parser.add_argument("--requests", type=int, default=20)
-    parser.add_argument("--json", type=Path, default=None)
-    args = parser.parse_args()
-    env = stack_env()
-    django_setup(env)
-    from surveys.models import Survey
-
-    big = Survey.objects.get(slug=args.survey)
-    small = small_survey(slug=SMALL_SLUG, responses=1_000, seeds=30)
-    print(f"== read API of {big.slug} and {small.slug}", flush=True)
-    figures = measure(base_url=env["SITE_URL"], big=big, small=small, requests=args.requests)
-    figures_write(args.json, figures)
-
-
 if __name__ == "__main__":
-    main()
+    two_sizes_main(doc=__doc__, title="read API", measure=measure, requests=20)

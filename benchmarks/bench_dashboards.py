@@ -15,7 +15,6 @@ at 1,000 responses (target: no slower; up to 1.10 is counted as noise on this sh
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 from typing import Any
@@ -25,20 +24,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks.common import (
     Figure,
     PageFailed,
-    django_setup,
     figure_print,
-    figures_write,
     median,
-    small_survey,
-    stack_env,
     staff_cookies,
     timed_gets,
+    two_sizes_main,
 )
 
 MEDIAN_TARGET_MS = 150.0
 NOISE = 1.10
-SMALL_SLUG = "sco-2025-bench-1k-30"
-SMALL_SEEDS = 30
 
 
 def pages(slug: str) -> dict[str, str]:
@@ -96,22 +90,5 @@ def measure(*, base_url: str, big: Any, small: Any, requests: int = 30) -> list[
     return figures
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--survey", default="sco-2025")
-    parser.add_argument("--requests", type=int, default=30)
-    parser.add_argument("--json", type=Path, default=None)
-    args = parser.parse_args()
-    env = stack_env()
-    django_setup(env)
-    from surveys.models import Survey
-
-    big = Survey.objects.get(slug=args.survey)
-    small = small_survey(slug=SMALL_SLUG, responses=1_000, seeds=SMALL_SEEDS)
-    print(f"== dashboards of {big.slug} and {small.slug}", flush=True)
-    figures = measure(base_url=env["SITE_URL"], big=big, small=small, requests=args.requests)
-    figures_write(args.json, figures)
-
-
 if __name__ == "__main__":
-    main()
+    two_sizes_main(doc=__doc__, title="dashboards", measure=measure, requests=30)

@@ -6,12 +6,14 @@ machine is shared and absolute timings are noisy: the ratio is what a target is 
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import platform
 import shlex
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,6 +22,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "RESULTS.md"
 WORK = ROOT / "var" / "bench"
+# The small copy the page benchmarks compare with: 1,000 responses in 30 chains.
+SMALL_SLUG = "sco-2025-bench-1k-30"
+SMALL_SEEDS = 30
 
 
 class HarnessError(RuntimeError):
@@ -330,3 +335,23 @@ def median(values: list[float]) -> float:
     import statistics
 
     return statistics.median(values)
+
+
+def two_sizes_main(
+    *, doc: str, title: str, measure: Callable[..., list[Figure]], requests: int
+) -> None:
+    """Run a page benchmark from the command line: the big survey against the small copy."""
+    parser = argparse.ArgumentParser(description=doc.split("\n\n")[0])
+    parser.add_argument("--survey", default="sco-2025")
+    parser.add_argument("--requests", type=int, default=requests)
+    parser.add_argument("--json", type=Path, default=None)
+    args = parser.parse_args()
+    env = stack_env()
+    django_setup(env)
+    from surveys.models import Survey
+
+    big = Survey.objects.get(slug=args.survey)
+    small = small_survey(slug=SMALL_SLUG, responses=1_000, seeds=SMALL_SEEDS)
+    print(f"== {title} of {big.slug} and {small.slug}", flush=True)
+    figures = measure(base_url=env["SITE_URL"], big=big, small=small, requests=args.requests)
+    figures_write(args.json, figures)
