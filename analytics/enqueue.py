@@ -20,7 +20,8 @@ from analytics.aggregation.rebuild import (
     aggregates_full_requested,
 )
 from analytics.exports.jobs import export_job_create, export_job_unqueued
-from analytics.models import ExportJob
+from analytics.models import ExportJob, PopulationSizeEstimate
+from analytics.rds.sspse_estimates import population_estimate_create
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +62,13 @@ def export_job_start(**kwargs: Any) -> ExportJob:
     return job
 
 
+def population_estimate_start(**kwargs: Any) -> PopulationSizeEstimate:
+    """Record an SS-PSE request (population_estimate_create's arguments) and run it on commit."""
+    estimate = population_estimate_create(**kwargs)
+    transaction.on_commit(lambda: _enqueue_population_estimate(estimate_id=estimate.pk))
+    return estimate
+
+
 def estimates_recompute(*, survey_id: int) -> None:
     """Recompute the survey's estimates once the current transaction commits (e.g. a new N)."""
     transaction.on_commit(lambda: tasks.rds_recompute_task.delay(survey_id))
@@ -90,3 +98,11 @@ def _enqueue_export(*, job_id: str) -> None:
     except Exception:
         log.exception("export job %s could not be started", job_id)
         export_job_unqueued(job_id=job_id)
+
+
+def _enqueue_population_estimate(*, estimate_id: int) -> None:
+    try:
+        tasks.population_estimate_run_task.apply_async(args=[estimate_id])
+    except Exception:
+        # The request stays "waiting"; the page says so and the analyst can ask again.
+        log.exception("population size estimate %s could not be started", estimate_id)

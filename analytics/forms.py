@@ -106,3 +106,39 @@ class FilterForm(forms.Form):
             date_from=data.get("date_from"),
             date_to=data.get("date_to"),
         )
+
+
+class PopulationEstimateForm(forms.Form):
+    """The analyst's prior guess of the population size and the sampler's settings."""
+
+    prior_median = forms.IntegerField(
+        label=_("Your best guess of the population size (prior median)"),
+        min_value=1,
+        help_text=_(
+            "Half of your belief below it, half above. It must be larger than the number of "
+            "respondents."
+        ),
+    )
+    samples = forms.IntegerField(
+        label=_("Posterior draws"), min_value=100, max_value=20000, initial=2000
+    )
+    seed = forms.IntegerField(
+        label=_("Random seed"),
+        required=False,
+        min_value=0,
+        help_text=_("Give one to get the same result again."),
+    )
+
+    def __init__(self, *args: Any, respondents: int | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.respondents = respondents
+
+    def clean_prior_median(self) -> int:
+        value = self.cleaned_data["prior_median"]
+        if self.respondents is not None and value <= self.respondents:
+            raise ValidationError(
+                _("The prior guess must be larger than the %(n)s respondents with a network size."),
+                code="below_sample",
+                params={"n": self.respondents},
+            )
+        return value

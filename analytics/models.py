@@ -234,3 +234,38 @@ class PopulationMargin(models.Model):
 
     def __str__(self) -> str:
         return f"{self.survey_id} {self.question}={self.option}: {self.share}"
+
+
+class PopulationSizeEstimate(models.Model):
+    """One SS-PSE estimate of a survey's population size, run in the background."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("waiting")
+        RUNNING = "running", _("running")
+        DONE = "done", _("ready")
+        FAILED = "failed", _("failed")
+
+    survey = models.ForeignKey(
+        "surveys.Survey", on_delete=models.CASCADE, related_name="population_size_estimates"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    prior_median = models.PositiveIntegerField(_("prior median of the population size"))
+    samples = models.PositiveIntegerField(_("posterior draws"))
+    seed = models.BigIntegerField(_("random seed"), null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    # analytics.rds.sspse_estimates.population_size_json: summaries, prior, densities.
+    result = models.JSONField(default=dict, blank=True)
+    # A reason for the analyst (stored untranslated, translated when shown), or a failure.
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("population size estimate")
+        verbose_name_plural = _("population size estimates")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.survey_id} N ~ {self.result.get('median', '?')} ({self.status})"

@@ -6,6 +6,7 @@ from celery import shared_task
 
 from analytics.exports import jobs
 from analytics.rds import refresh as rds
+from analytics.rds import sspse_estimates
 from analytics.refresh import survey_refresh
 from surveys.models import Survey
 
@@ -57,3 +58,9 @@ def aggregates_rebuild_all_task() -> list[int]:
 def export_run_task(job_id: str) -> str:
     """Write an export job's file."""
     return jobs.export_job_run(job_id=job_id)
+
+
+@shared_task(name="analytics.population_estimate_run", ignore_result=True)
+def population_estimate_run_task(estimate_id: int) -> str:
+    """Run an SS-PSE population size estimate."""
+    return sspse_estimates.population_estimate_run(estimate_id=estimate_id)

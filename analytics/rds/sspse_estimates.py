@@ -9,15 +9,26 @@ sample itself shows (recruits plus recruiter) and respondents without one are le
 
 from __future__ import annotations
 
+import logging
+import math
 from typing import Any
 
 import numpy as np
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from analytics.models import PopulationSizeEstimate
 from analytics.rds.estimators.sspse import PopulationSize, population_size, tree_degrees
+from analytics.rds.population import PopulationSizeForm, population_size_save
 from analytics.rds.sample import RDSError
 from surveys.models import Response, Survey
 
+log = logging.getLogger(__name__)
+
+FAILED = gettext_noop("The estimate failed; the error is in the server's log.")
 NO_DEGREES = gettext_noop(
     "No respondent in the recruitment chains reported a network size, so the population size "
     "cannot be estimated."
@@ -91,3 +102,83 @@ def population_size_json(result: PopulationSize) -> dict[str, Any]:
             "posterior": [float(f"{v:.6g}") for v in result.posterior_density[::step]],
         },
     }
+
+
+def population_estimate_create(
+    *,
+    survey: Survey,
+    user: AbstractBaseUser | None,
+    prior_median: int,
+    samples: int,
+    seed: int | None,
+) -> PopulationSizeEstimate:
+    """Record an analyst's request for an estimate; enqueue.population_estimate_start runs it."""
+    return PopulationSizeEstimate.objects.create(
+        survey=survey,
+        requested_by=user if user is not None and user.is_authenticated else None,
+        prior_median=prior_median,
+        samples=samples,
+        seed=seed,
+    )
+
+
+def population_estimate_run(*, estimate_id: int) -> str:
+    """Run a requested estimate and store its result, or why there is none; return its status."""
+    estimate = (
+        PopulationSizeEstimate.objects.select_related("survey").filter(pk=estimate_id).first()
+    )
+    if estimate is None:
+        return "missing"
+    if estimate.status == PopulationSizeEstimate.Status.DONE:
+        return estimate.status
+    PopulationSizeEstimate.objects.filter(pk=estimate.pk).update(
+        status=PopulationSizeEstimate.Status.RUNNING, error=""
+    )
+    status, result, error = PopulationSizeEstimate.Status.DONE, {}, ""
+    try:
+        result = population_size_json(
+            survey_population_size(
+                survey=estimate.survey,
+                prior_median=estimate.prior_median,
+                samples=estimate.samples,
+                seed=estimate.seed,
+            )
+        )
+    except RDSError as reason:
+        status, error = PopulationSizeEstimate.Status.FAILED, str(reason)
+    except Exception:
+        log.exception("population size estimate %s failed", estimate.pk)
+        status, error = PopulationSizeEstimate.Status.FAILED, FAILED
+    PopulationSizeEstimate.objects.filter(pk=estimate.pk).update(
+        status=status, result=result, error=error, finished_at=timezone.now()
+    )
+    return status
+
+
+def population_estimate_apply(
+    *, estimate: PopulationSizeEstimate, user: AbstractBaseUser | None
+) -> bool:
+    """Set the survey's N to the posterior median and its range to the 95 % interval.
+
+    Saved through the population-size form, so the design-change log records it; return
+    whether the estimates need N anew.
+    """
+    if estimate.status != PopulationSizeEstimate.Status.DONE:
+        raise ValidationError(_("The estimate is not ready."), code="not_ready")
+    result = estimate.result
+    form = PopulationSizeForm(
+        data={
+            "population_size": round(result["median"]),
+            "population_size_low": math.floor(result["lower"]),
+            "population_size_high": math.ceil(result["upper"]),
+        },
+        instance=estimate.survey,
+    )
+    if not form.is_valid():
+        raise ValidationError(list(form.errors.values()), code="invalid")
+    return population_size_save(form=form, user=user)
+
+
+def population_estimate_latest(*, survey: Survey) -> PopulationSizeEstimate | None:
+    """Return the survey's most recently requested estimate."""
+    return survey.population_size_estimates.order_by("-created_at", "-pk").first()
