@@ -23,7 +23,7 @@ from membership.selectors import survey_visible, surveys_visible
 from recruitment.forms import SeedLinkEditForm, SeedLinkForm, ThresholdsForm
 from recruitment.health.snooze import SNOOZE_DAYS
 from recruitment.health.store import health_panel
-from recruitment.monitor.figures import monitor_figures
+from recruitment.monitor.figures import Monitor, monitor_figures
 from recruitment.monitor.quarantine import flagged_chains, flagged_latest
 from recruitment.seed_links import (
     seed_link_create,
@@ -202,16 +202,18 @@ def monitor(request: HttpRequest, slug: str | None = None) -> HttpResponse:
             "label": _("Completed responses per day"),
             "cumulative_label": _("All completed responses"),
         },
-        **_quality_context(request, survey, flagged=figures.totals.flagged),
+        **_quality_context(request, survey, figures=figures),
     }
     return render(request, "organize/monitor.html", context)
 
 
-def _quality_context(request: HttpRequest, survey: Survey, *, flagged: int) -> dict[str, object]:
+def _quality_context(
+    request: HttpRequest, survey: Survey, *, figures: Monitor
+) -> dict[str, object]:
     """Return the monitor's sample health, flagged responses and design changes.
 
-    ``flagged`` is the tally's count of flagged responses: without any, nothing is read."""
-    chains = flagged_chains(survey=survey) if flagged else []
+    The flagged counts are the tally's (``figures``): without any, no flagged row is read."""
+    chains = flagged_chains(survey=survey, counts=figures.flag_chains)
     pending = sum(chain.pending for chain in chains)
     # One more than shown tells whether there are older ones, without counting them all.
     changes = design_changes(survey=survey, limit=MONITOR_CHANGES + 1)

@@ -25,14 +25,8 @@ from django.db.models import Case, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from recruitment.monitor.tally import (
-    Stamp,
-    Tally,
-    country_question,
-    moment_of,
-    stamp,
-    tally_read,
-)
+from recruitment.monitor.stamps import Stamp, moment_of, stamp
+from recruitment.monitor.tally import Tally, country_question, tally_read
 from surveys.links import policy
 from surveys.links.funnel import screened_out_by_chain
 from surveys.models import Response, SeedLink, Survey
@@ -144,6 +138,8 @@ class Monitor:
     has_countries: bool = True
     # Completed responses before the chart's first day: its running total starts from them.
     daily_before: int = 0
+    # The tally's flagged responses per chain and review (quarantine.flagged_chains shows them).
+    flag_chains: dict = field(default_factory=dict)
 
 
 class _SeedRow(NamedTuple):
@@ -433,4 +429,5 @@ def monitor_figures(
         coupon_limit=policy.personal_limit(survey=survey),
         has_countries=country_question(survey=survey) is not None,
         daily_before=daily_before,
+        flag_chains=tally.flag_chains,
     )

@@ -12,10 +12,11 @@ import re
 from dataclasses import dataclass, field
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q, QuerySet
 
 from recruitment.monitor.figures import short_code
-from surveys.models import Response, Review, Survey
+from recruitment.monitor.tally import tally_read
+from surveys.models import Response, Review, SeedLink, Survey
 from surveys.paradata.speed import too_fast_under
 from surveys.paradata.timing import PAGE_SECONDS, TOTAL_SECONDS
 from surveys.quality.reviews import flag_label
@@ -65,29 +66,32 @@ def _flagged(survey: Survey) -> QuerySet[Response]:
     )
 
 
-def flagged_chains(*, survey: Survey) -> list[FlaggedChain]:
-    """Return the chains holding flagged responses, most awaiting review first."""
-    rows = (
-        _flagged(survey)
-        .order_by()
-        .values("seed_link_id", "seed_link__label")
-        .annotate(
-            flagged=Count("id"),
-            pending=Count("id", filter=Q(review=Review.NONE)),
-            accepted=Count("id", filter=Q(review=Review.ACCEPTED)),
-            excluded=Count("id", filter=Q(review=Review.EXCLUDED)),
+def flagged_chains(
+    *, survey: Survey, counts: dict[int | None, tuple[int, int, int, int]] | None = None
+) -> list[FlaggedChain]:
+    """Return the chains holding flagged responses, most awaiting review first.
+
+    Counted by the monitor's tally (kept up to date by id, recounted after a flag or a review),
+    not by reading the responses; ``counts`` is a tally's ``flag_chains`` read already. One
+    query, for the seed links' labels."""
+    if counts is None:
+        counts = tally_read(survey=survey).flag_chains
+    labels = dict(
+        SeedLink.objects.filter(pk__in=[pk for pk in counts if pk is not None]).values_list(
+            "pk", "label"
         )
     )
     chains = [
         FlaggedChain(
-            chain=str(row["seed_link_id"]) if row["seed_link_id"] else NO_SEED,
-            label=row["seed_link__label"] or "",
-            flagged=row["flagged"],
-            pending=row["pending"],
-            accepted=row["accepted"],
-            excluded=row["excluded"],
+            chain=str(seed_id) if seed_id else NO_SEED,
+            label=labels.get(seed_id, "") if seed_id else "",
+            flagged=flagged,
+            pending=pending,
+            accepted=accepted,
+            excluded=excluded,
         )
-        for row in rows
+        for seed_id, (flagged, pending, accepted, excluded) in counts.items()
+        if flagged
     ]
     return sorted(chains, key=lambda chain: (-chain.pending, -chain.flagged, chain.label))
 

@@ -15,6 +15,11 @@ A withdrawn response cannot be taken back out of a sum it went into without know
 so a withdrawal drops the survey's tally (``response_withdrawn`` bumps a generation number in
 the cache) and the next read recounts from scratch. If the cache is unreachable every read
 recounts, which is slow on a large survey but right.
+
+The flagged responses per chain, by the review they got, are kept too (the monitor's and the
+review page's flagged counts). A flag added later or a review changes them for a response
+counted already: it bumps a second generation number, and the next read recounts those counts
+alone, from the flagged responses (a partial index holds them), not the whole survey.
 """
 
 from __future__ import annotations
@@ -24,17 +29,15 @@ import json
 import logging
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.cache import cache
 from django.db.models import (
-    BigIntegerField,
     Case,
     CharField,
     Count,
     F,
-    Func,
     Max,
     Min,
     Q,
@@ -47,9 +50,10 @@ from django.db.models.functions import TruncDate
 from django.dispatch import receiver
 from django.utils import timezone
 
-from surveys.models import LinkEvent, Question, QuestionRole, Response, SeedLink, Survey
+from recruitment.monitor.stamps import stamp
+from surveys.models import LinkEvent, Question, QuestionRole, Response, Review, SeedLink, Survey
 from surveys.questionnaire.cache import survey_pages_cached
-from surveys.signals import response_withdrawn
+from surveys.signals import response_flagged, response_reviewed, response_withdrawn
 
 log = logging.getLogger(__name__)
 
@@ -58,9 +62,7 @@ TOP_RECRUITERS = 10
 SETTLE = timedelta(seconds=60)
 # Recruiters whose earlier recruits are looked up in one query.
 LOOKUP_CHUNK = 5000
-VERSION = 4  # 4: each country's last completion
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-MICROSECOND = timedelta(microseconds=1)
+VERSION = 5  # 5: the flagged responses per chain and review
 
 
 @dataclass
@@ -96,6 +98,10 @@ class Tally:
     chain_details: dict[int, str] = field(default_factory=dict)
     # Seed link code, or "" for all personal links together -> kind -> events
     funnels: dict[str, dict[str, int]] = field(default_factory=dict)
+    # Seed link id (None: no seed link) -> flagged responses: (all, pending, accepted, excluded)
+    flag_chains: dict[int | None, tuple[int, int, int, int]] = field(default_factory=dict)
+    # The flags generation the flagged counts are current with (see tally_flags_changed).
+    flags_generation: int | None = None
     # Details unpacked to be added to, packed again by pack(); never stored unpacked.
     _unpacked: dict[int, tuple[dict, dict]] = field(default_factory=dict, repr=False)
 
@@ -116,6 +122,14 @@ class Tally:
             unpacked = self._unpacked[seed_id] = self.chain_detail(seed_id)
         return unpacked
 
+    def flags_add(self, seed_id: int | None, counts: tuple[int, int, int, int]) -> None:
+        """Add flagged responses of one chain: (all, pending, accepted, excluded)."""
+        if not counts[0]:
+            return
+        had = self.flag_chains.get(seed_id, (0, 0, 0, 0))
+        self.flag_chains[seed_id] = tuple(a + b for a, b in zip(had, counts, strict=True))
+        self.flagged += counts[0]
+
     def pack(self) -> None:
         """Pack the chain details added to since the last call."""
         for seed_id, detail in self._unpacked.items():
@@ -128,35 +142,6 @@ class Tally:
     def __getstate__(self) -> dict[str, Any]:
         self.pack()  # whatever was added is stored packed
         return self.__dict__
-
-
-def stamp(moment: datetime) -> int:
-    """Return a moment as whole microseconds since 1970: cheaper to store than a datetime."""
-    return (moment - EPOCH) // MICROSECOND
-
-
-def moment_of(stamp: int) -> datetime:
-    """Return the moment (in UTC) of a stamp()."""
-    return EPOCH + timedelta(microseconds=stamp)
-
-
-class Stamp(Func):
-    """stamp() of a datetime column, computed by the database: an integer is cheaper to read."""
-
-    output_field = BigIntegerField()
-
-    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
-        template = "(EXTRACT(EPOCH FROM %(expressions)s) * 1000000)::bigint"
-        return self.as_sql(compiler, connection, template=template, **extra)
-
-    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
-        # Django keeps a datetime in SQLite as UTC text, "YYYY-MM-DD HH:MM:SS[.ffffff]": whole
-        # seconds from the Julian day (rounded, exact), microseconds from the text.
-        template = (
-            "(CAST(round((julianday(%(expressions)s) - 2440587.5) * 86400) AS INTEGER) * 1000000"
-            " + CAST(substr(%(expressions)s, 21, 6) AS INTEGER))"
-        )
-        return self.as_sql(compiler, connection, template=template, **extra)
 
 
 def country_question(*, survey: Survey) -> Question | None:
@@ -179,8 +164,40 @@ def _keys(survey: Survey, country: str | None = None) -> tuple[str, str]:
     return f"{base}:tally:{country or ''}", f"{base}:generation"
 
 
+def _flags_key(survey: Survey) -> str:
+    return _keys(survey)[1].removesuffix(":generation") + ":flags-generation"
+
+
 def _responses(survey: Survey) -> QuerySet[Response]:
     return Response.objects.filter(survey=survey, withdrawn_at__isnull=True)
+
+
+_FLAGGED = ~Q(quality_flags=[])
+
+
+def _flag_counts() -> dict[str, Count]:
+    """Return the counts of flagged rows by review, as aggregates: all, pending, accepted,
+    excluded (the review page's states)."""
+    return {
+        "flagged": Count("id", filter=_FLAGGED),
+        "pending": Count("id", filter=_FLAGGED & Q(review=Review.NONE)),
+        "accepted": Count("id", filter=_FLAGGED & Q(review=Review.ACCEPTED)),
+        "excluded": Count("id", filter=_FLAGGED & Q(review=Review.EXCLUDED)),
+    }
+
+
+def _flags_recount(tally: Tally, survey: Survey, upto: int) -> None:
+    """Count again the flagged responses with ids up to ``upto``, per chain and review."""
+    tally.flag_chains, tally.flagged = {}, 0
+    for seed_id, *counts in (
+        _responses(survey)
+        .filter(_FLAGGED, pk__lte=upto)
+        .order_by()
+        .values("seed_link_id")
+        .annotate(**_flag_counts())
+        .values_list("seed_link_id", "flagged", "pending", "accepted", "excluded")
+    ):
+        tally.flags_add(seed_id, tuple(counts))
 
 
 def _add_responses(
@@ -191,17 +208,15 @@ def _add_responses(
     rows = _responses(survey).filter(pk__gt=after)
     if upto is not None:
         rows = rows.filter(pk__lte=upto)
-    for seed_id, wave, count, last, flagged in (
+    for seed_id, wave, count, last, *flags in (
         rows.values("seed_link_id", "wave")
-        .annotate(
-            n=Count("id"),
-            last=Max("submitted_at"),
-            flagged=Count("id", filter=~Q(quality_flags=[])),
+        .annotate(n=Count("id"), last=Max("submitted_at"), **_flag_counts())
+        .values_list(
+            "seed_link_id", "wave", "n", "last", "flagged", "pending", "accepted", "excluded"
         )
-        .values_list("seed_link_id", "wave", "n", "last", "flagged")
     ):
         tally.responses += count
-        tally.flagged += flagged
+        tally.flags_add(seed_id, tuple(flags))
         if wave is None:  # stored before link-less respondents became roots: outside chains
             tally.unattributed += count
             continue
@@ -320,20 +335,27 @@ def _settled_mark(
     return mark, bounds["first"] <= mark, True
 
 
-def _stored(survey: Survey, country: str | None) -> tuple[Tally, int | None]:
+def _generation(key: str) -> int:
+    generation = cache.get(key)
+    if generation is None:
+        cache.add(key, 0, timeout=None)
+        generation = cache.get(key)
+    return generation
+
+
+def _stored(survey: Survey, country: str | None) -> tuple[Tally, int | None, int | None]:
+    """Return the stored tally (or a new one), its generation and the flags generation."""
     tally_key, generation_key = _keys(survey, country)
     try:
-        generation = cache.get(generation_key)
-        if generation is None:
-            cache.add(generation_key, 0, timeout=None)
-            generation = cache.get(generation_key)
+        # Read before the rows: a change committed after this is seen by the next read.
+        generation, flags = _generation(generation_key), _generation(_flags_key(survey))
         stored = cache.get(tally_key)
     except Exception:
         log.warning("monitor tally cache unreachable; counting from scratch", exc_info=True)
-        return Tally(), None
+        return Tally(), None, None
     if stored is not None and stored[0] == generation:
-        return stored[1], generation
-    return Tally(), generation
+        return stored[1], generation, flags
+    return Tally(flags_generation=flags), generation, flags
 
 
 def tally_read(*, survey: Survey, now: datetime | None = None) -> Tally:
@@ -341,14 +363,19 @@ def tally_read(*, survey: Survey, now: datetime | None = None) -> Tally:
     cutoff = (now or timezone.now()) - SETTLE
     question = country_question(survey=survey)
     country = None if question is None else question.code
-    tally, generation = _stored(survey, country)
+    tally, generation, flags_generation = _stored(survey, country)
+    flags_stale = flags_generation is None or tally.flags_generation != flags_generation
+    if flags_stale and tally.responses_done:
+        _flags_recount(tally, survey, tally.responses_done)
+    tally.flags_generation = flags_generation
     responses_mark, new_responses, young_responses = _settled_mark(
         Response.objects.filter(survey=survey), tally.responses_done, "submitted_at", cutoff
     )
     events_mark, new_events, young_events = _settled_mark(
         LinkEvent.objects.filter(survey=survey), tally.events_done, "created_at", cutoff
     )
-    if responses_mark > tally.responses_done or events_mark > tally.events_done:
+    moved = responses_mark > tally.responses_done or events_mark > tally.events_done
+    if moved or flags_stale:
         if new_responses:
             _add_responses(tally, survey, country, tally.responses_done, responses_mark)
         if new_events:
@@ -382,3 +409,25 @@ def tally_forget(*, survey: Survey) -> None:
 def on_response_withdrawn_forget_tally(sender: type, response: Response, **kwargs: Any) -> None:
     """Receive surveys.signals.response_withdrawn: drop the survey's tally, to be recounted."""
     tally_forget(survey=response.survey)
+
+
+def tally_flags_changed(*, survey: Survey) -> None:
+    """Make the next read count the survey's flagged responses again (the rest stays)."""
+    key = _flags_key(survey)
+    try:
+        if not cache.add(key, 1, timeout=None):
+            cache.incr(key)
+    except Exception:
+        log.warning(
+            "monitor tally cache unreachable; cannot drop the flagged counts", exc_info=True
+        )
+
+
+@receiver(response_flagged)
+@receiver(response_reviewed)
+def on_response_flagged_or_reviewed_recount_flags(
+    sender: type, response: Response, **kwargs: Any
+) -> None:
+    """Receive surveys.signals.response_flagged and response_reviewed: the flagged counts of a
+    response counted already changed; have them recounted."""
+    tally_flags_changed(survey=response.survey)

@@ -9,7 +9,7 @@ from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.utils import timezone
 
-from recruitment.monitor import tally
+from recruitment.monitor import stamps, tally
 from recruitment.monitor.figures import Monitor, monitor_figures
 from recruitment.monitor.tally import tally_read
 from surveys.models import LinkEvent, Response, SeedLink, Survey
@@ -193,6 +193,6 @@ def test_the_database_stamps_a_moment_as_python_does(sco_survey: Survey) -> None
     for number, moment in enumerate(moments):
         seed = SeedLink.objects.create(survey=sco_survey, label=f"Stamp {number}")
         SeedLink.objects.filter(pk=seed.pk).update(created_at=moment)
-    stamps = SeedLink.objects.annotate(stamp=tally.Stamp("created_at")).order_by("pk")
-    assert [row.stamp for row in stamps] == [tally.stamp(m) for m in moments]
-    assert [tally.moment_of(row.stamp) for row in stamps] == moments
+    rows = SeedLink.objects.annotate(stamp=stamps.Stamp("created_at")).order_by("pk")
+    assert [row.stamp for row in rows] == [stamps.stamp(m) for m in moments]
+    assert [stamps.moment_of(row.stamp) for row in rows] == moments
