@@ -7,10 +7,12 @@ Run against the local stack (``make serve`` first, or ``make bench``)::
 Each page is requested one request at a time through gunicorn, logged in as a user with the
 organizer and analyst permissions, first for the big survey (``sco-2025``, about a million
 responses) and then for a copy of the questionnaire holding 1,000 responses in 30 chains
-(``sco-2025-bench-1k-30``, created on first use): enough seed links to fill the monitor's page of
-chains, so that both monitors show the same 25 rows and differ in data alone. Figures: the
-median time of each page at the big survey (target at most 150 ms) and its ratio to the median
-at 1,000 responses (target: no slower; up to 1.10 is counted as noise on this shared machine).
+(``sco-2025-bench-1k-30-flagged``, created on first use): enough seed links to fill the monitor's
+page of chains, so that both monitors show the same 25 rows and differ in data alone. As many of
+its responses are flagged as ``generate_responses`` flags of the big one's (5 %), so that both
+show their flagged responses and the flagged counts per chain. Figures: the median time of each
+page at the big survey (target at most 150 ms) and its ratio to the median at 1,000 responses
+(target: no slower; up to 1.10 is counted as noise on this shared machine).
 """
 
 from __future__ import annotations

@@ -23,7 +23,8 @@ ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "RESULTS.md"
 WORK = ROOT / "var" / "bench"
 # The small copy the page benchmarks compare with: 1,000 responses in 30 chains.
-SMALL_SLUG = "sco-2025-bench-1k-30"
+# The 1,000-response copy: flagged as generate_responses flags the big survey (FLAGGED_SHARE).
+SMALL_SLUG = "sco-2025-bench-1k-30-flagged"
 SMALL_SEEDS = 30
 
 
@@ -309,8 +310,11 @@ def staff_cookies(*, surveys: list[Any]) -> dict[str, str]:
     return {settings.SESSION_COOKIE_NAME: client.cookies[settings.SESSION_COOKIE_NAME].value}
 
 
-def small_survey(*, slug: str, responses: int, seeds: int | None = None) -> Any:
-    """Return a copy of the shipped questionnaire under slug holding exactly that many responses."""
+def small_survey(
+    *, slug: str, responses: int, seeds: int | None = None, flagged_share: float = 0.0
+) -> Any:
+    """Return a copy of the shipped questionnaire under slug holding exactly that many responses
+    (``flagged_share`` of them flagged, as generate_responses flags its own)."""
     from sampledata.bulk import responses_generate
     from surveys.models import Survey
     from surveys.questionnaire.loader import (
@@ -327,7 +331,9 @@ def small_survey(*, slug: str, responses: int, seeds: int | None = None) -> Any:
         survey = questionnaire_load(data=data)
     missing = responses - survey.responses.count()
     if missing > 0:
-        responses_generate(survey=survey, n=missing, seeds=seeds, seed=7)
+        responses_generate(
+            survey=survey, n=missing, seeds=seeds, seed=7, flagged_share=flagged_share
+        )
     return survey
 
 
@@ -348,10 +354,13 @@ def two_sizes_main(
     args = parser.parse_args()
     env = stack_env()
     django_setup(env)
+    from sampledata.bulk import FLAGGED_SHARE
     from surveys.models import Survey
 
     big = Survey.objects.get(slug=args.survey)
-    small = small_survey(slug=SMALL_SLUG, responses=1_000, seeds=SMALL_SEEDS)
+    small = small_survey(
+        slug=SMALL_SLUG, responses=1_000, seeds=SMALL_SEEDS, flagged_share=FLAGGED_SHARE
+    )
     print(f"== {title} of {big.slug} and {small.slug}", flush=True)
     figures = measure(base_url=env["SITE_URL"], big=big, small=small, requests=args.requests)
     figures_write(args.json, figures)
