@@ -1,9 +1,12 @@
-"""Time R's interval (EL), Gile's SS and HCG on simulated forests of 10,000 and 100,000.
+"""Time R's interval (EL), Gile's SS, HCG and SS-PSE on simulated forests of 10,000 and 100,000.
 
 Run with ``.venv/bin/python benchmarks/bench_estimators.py [--sizes 10000 100000]``. Not a test:
 it prints one line per estimator and size. The population size is ten times the sample (a 10 %
 sample fraction, where SS and HCG simulate); the question has three answers; SS uses as many
-samples as the platform's rebuild (``ss_sample_count``: R's 500 at these sizes).
+samples as the platform's rebuild (``ss_sample_count``: R's 500 at these sizes). SS-PSE runs
+R's defaults (5,000 warm-up sweeps, 2,000 draws 10 sweeps apart, 500 Metropolis steps per θ
+update) with a prior median of 1.5 n (at n = 100,000 a larger guess would pass R's cap of
+200,000 on N).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from analytics.rds.estimators.empirical import el_intervals
 from analytics.rds.estimators.hcg import hcg_weights
+from analytics.rds.estimators.sspse import population_size
 from analytics.rds.sample import single_choice
 from analytics.rds.ss import ss_weights
 from analytics.rds.weights import rds2_weights
@@ -32,7 +36,7 @@ def _timed(label: str, size: int, action: Callable[[], object]) -> None:
     print(f"{label:<28} n = {size:>7,}: {time.perf_counter() - started:8.2f} s", flush=True)
 
 
-def _run(size: int, rng: np.random.Generator, with_hcg: bool) -> None:
+def _run(size: int, rng: np.random.Generator, with_hcg: bool, with_sspse: bool) -> None:
     sample, values = simulate_forest(respondents=size, seeds=20, max_recruits=3, rng=rng)
     answers = single_choice(sample, values)
     population = 10 * size
@@ -52,16 +56,31 @@ def _run(size: int, rng: np.random.Generator, with_hcg: bool) -> None:
                 population_size=population,
             ),
         )
+    if with_sspse:
+        _time_sspse(sample.degree, size)
+
+
+def _time_sspse(degrees: np.ndarray, size: int) -> None:
+    _timed(
+        "SS-PSE, prior median 1.5 n",
+        size,
+        lambda: population_size(degrees=degrees, prior_median=1.5 * size, seed=1),
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--skip-hcg-above", type=int, default=100_000)
+    parser.add_argument("--only-sspse", action="store_true", help="time SS-PSE alone")
     args = parser.parse_args()
     rng = np.random.default_rng(1)
     for size in args.sizes:
-        _run(size, rng, size <= args.skip_hcg_above)
+        if args.only_sspse:
+            sample, _values = simulate_forest(respondents=size, seeds=20, max_recruits=3, rng=rng)
+            _time_sspse(sample.degree, size)
+            continue
+        _run(size, rng, size <= args.skip_hcg_above, with_sspse=True)
 
 
 if __name__ == "__main__":

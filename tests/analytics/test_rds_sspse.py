@@ -149,3 +149,8 @@ def test_the_command_refuses_an_unknown_survey_and_a_prior_below_the_sample(
             "estimate_population_size", survey="fauxmadrona", prior_median=-3, output=output
         )
     assert not output.exists()
+
+
+def test_a_prior_beyond_rs_cap_on_n_is_refused_rather_than_truncated() -> None:
+    with pytest.raises(RDSError, match="up to 200,000"):
+        size_prior(n=500, median=150_000)

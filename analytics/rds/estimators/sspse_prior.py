@@ -35,6 +35,9 @@ _ADJUST_ROUNDS = 200
 PRIOR_BELOW_SAMPLE = gettext_noop(
     "The prior guess of the population size must be larger than the number of respondents."
 )
+TOO_LARGE = gettext_noop(
+    "SS-PSE considers population sizes up to 200,000 (as R's sspse); give a smaller prior guess."
+)
 QUARTILES_ORDER = gettext_noop("The lower quartile must be smaller than the upper quartile.")
 
 
@@ -138,6 +141,9 @@ def size_prior(
         max_size = math.ceil(3 * median)
     else:
         raise ValueError("give the prior median or the prior quartiles")
+    # R cuts the support at 200,000 silently; a guess near the cut would be a truncated prior.
+    if 2 * (quartiles[1] if quartiles is not None else float(median)) > MAX_SIZE_LIMIT:
+        raise RDSError(TOO_LARGE)
 
     def fit(sizes: np.ndarray, guess: tuple[float, float]) -> tuple[float, float]:
         if quartiles is not None:
