@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from api.tokens import api_token_create, api_token_revoke
 from membership.access import member_required
 from membership.models import Role
-from membership.selectors import survey_visible
+from surveys.models import Survey
 
 organizer_only = member_required(Role.ORGANIZER)
 
@@ -39,8 +39,7 @@ class TokenForm(forms.Form):
 @login_required
 @organizer_only
 @require_http_methods(["GET", "POST"])
-def tokens(request: HttpRequest, slug: str) -> HttpResponse:
-    survey = survey_visible(user=request.user, role=Role.ORGANIZER, slug=slug)
+def tokens(request: HttpRequest, survey: Survey) -> HttpResponse:
     form = TokenForm(request.POST if request.method == "POST" else None)
     created = ""
     if request.method == "POST" and form.is_valid():
@@ -66,8 +65,7 @@ def tokens(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @organizer_only
 @require_POST
-def token_revoke(request: HttpRequest, slug: str, token_id: int) -> HttpResponse:
-    survey = survey_visible(user=request.user, role=Role.ORGANIZER, slug=slug)
+def token_revoke(request: HttpRequest, survey: Survey, token_id: int) -> HttpResponse:
     token = api_token_revoke(token=get_object_or_404(survey.api_tokens, pk=token_id))
     messages.success(request, _("Token “%(name)s” revoked.") % {"name": token.name})
     return redirect("api_tokens:tokens", slug=survey.slug)

@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -59,17 +59,15 @@ def _page(
 
 @payments_required
 @require_GET
-def payouts(request: HttpRequest, slug: str) -> HttpResponse:
+def payouts(request: HttpRequest, survey: Survey) -> HttpResponse:
     """List the amounts per respondent who gave a contact, the contacts themselves hidden."""
-    survey = get_object_or_404(Survey, slug=slug)
     return _page(request, survey, payout_rows(survey=survey, with_contacts=False))
 
 
 @payments_required
 @require_POST
-def payouts_contacts(request: HttpRequest, slug: str) -> HttpResponse:
+def payouts_contacts(request: HttpRequest, survey: Survey) -> HttpResponse:
     """Show the list with its contacts, and log that they were seen."""
-    survey = get_object_or_404(Survey, slug=slug)
     rows = payout_rows(survey=survey, with_contacts=True)
     contact_access_record(survey=survey, user=request.user, action=Action.VIEW, contacts=len(rows))
     return _page(request, survey, rows)
@@ -77,9 +75,8 @@ def payouts_contacts(request: HttpRequest, slug: str) -> HttpResponse:
 
 @payments_required
 @require_POST
-def payouts_download(request: HttpRequest, slug: str) -> StreamingHttpResponse:
+def payouts_download(request: HttpRequest, survey: Survey) -> StreamingHttpResponse:
     """Download the payout list as CSV (formula-proof cells), and log that it was."""
-    survey = get_object_or_404(Survey, slug=slug)
     table = payout_table(survey=survey)
     contacts = len(table) - 1
     contact_access_record(
@@ -92,9 +89,8 @@ def payouts_download(request: HttpRequest, slug: str) -> StreamingHttpResponse:
 
 @payments_required
 @require_POST
-def payouts_pay(request: HttpRequest, slug: str) -> HttpResponse:
+def payouts_pay(request: HttpRequest, survey: Survey) -> HttpResponse:
     """Mark the chosen respondents' approved amounts paid, as one batch with its reference."""
-    survey = get_object_or_404(Survey, slug=slug)
     rows = payout_rows(survey=survey, with_contacts=False)
     form = PayBatchForm(request.POST, codes=[row.respondent for row in rows if row.approved])
     if form.is_valid():

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
@@ -55,9 +55,8 @@ def organizer_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpR
 
 @organizer_required
 @require_http_methods(["GET", "POST"])
-def incentive_settings(request: HttpRequest, slug: str) -> HttpResponse:
+def incentive_settings(request: HttpRequest, survey: Survey) -> HttpResponse:
     """Show and change the survey's incentives; the changes join the design-change log."""
-    survey = get_object_or_404(Survey, slug=slug)
     config = incentive_settings_for(survey=survey)
     form = IncentiveSettingsForm(request.POST or None, instance=config)
     if request.method == "POST" and form.is_valid():

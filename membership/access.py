@@ -18,8 +18,9 @@ View = Callable[..., HttpResponse]
 def member_required(role: Role) -> Callable[[View], View]:
     """Refuse (403) users without the role; answer 404 for a survey they are no member of.
 
-    The survey is the view's ``slug`` argument; views without one choose among
-    ``surveys_visible`` themselves. Put ``login_required`` outside, so visitors log in first.
+    The URL's ``slug`` names the survey: the view receives it, read once here, as ``survey``
+    in place of the slug. Views without one choose among ``surveys_visible`` themselves. Put
+    ``login_required`` outside, so visitors log in first.
     """
 
     def decorate(view: View) -> View:
@@ -27,8 +28,9 @@ def member_required(role: Role) -> Callable[[View], View]:
         def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if not user_has_role(user=request.user, role=role):
                 raise PermissionDenied
-            if kwargs.get("slug") is not None:
-                survey_visible(user=request.user, role=role, slug=kwargs["slug"])
+            slug = kwargs.pop("slug", None)
+            if slug is not None:
+                kwargs["survey"] = survey_visible(user=request.user, role=role, slug=slug)
             return view(request, *args, **kwargs)
 
         return guarded

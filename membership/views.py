@@ -14,8 +14,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from membership.access import member_required
 from membership.forms import MemberForm
 from membership.models import Role
-from membership.selectors import survey_members, survey_visible
+from membership.selectors import survey_members
 from membership.services import membership_add, membership_remove
+from surveys.models import Survey
 
 organizer_only = member_required(Role.ORGANIZER)
 
@@ -24,8 +25,7 @@ organizer_only = member_required(Role.ORGANIZER)
 @login_required
 @organizer_only
 @require_http_methods(["GET", "POST"])
-def members(request: HttpRequest, slug: str) -> HttpResponse:
-    survey = survey_visible(user=request.user, role=Role.ORGANIZER, slug=slug)
+def members(request: HttpRequest, survey: Survey) -> HttpResponse:
     form = MemberForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         user, role = form.cleaned_data["username"], form.cleaned_data["role"]
@@ -46,8 +46,7 @@ def members(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @organizer_only
 @require_POST
-def member_remove(request: HttpRequest, slug: str, membership_id: int) -> HttpResponse:
-    survey = survey_visible(user=request.user, role=Role.ORGANIZER, slug=slug)
+def member_remove(request: HttpRequest, survey: Survey, membership_id: int) -> HttpResponse:
     membership = get_object_or_404(survey.memberships.select_related("user"), pk=membership_id)
     try:
         membership_remove(membership=membership)

@@ -23,7 +23,7 @@ from recruitment.monitor.quarantine import (
     flagged_page,
     reviewable,
 )
-from recruitment.views import _choice, _monitor_path, _survey, organizer_required
+from recruitment.views import _choice, _monitor_path, organizer_required
 from surveys.http import bad_request_page
 from surveys.models import Review, Survey
 from surveys.quality.reviews import response_review
@@ -43,8 +43,7 @@ def _back(request: HttpRequest, survey: Survey, anchor: str) -> HttpResponse:
 
 @organizer_required
 @require_POST
-def review(request: HttpRequest, slug: str, response_id: int) -> HttpResponse:
-    survey = _survey(slug)
+def review(request: HttpRequest, survey: Survey, response_id: int) -> HttpResponse:
     response = reviewable(survey=survey, response_id=response_id)
     form = ReviewForm(request.POST)
     if response is None:
@@ -69,8 +68,7 @@ def review(request: HttpRequest, slug: str, response_id: int) -> HttpResponse:
 
 @organizer_required
 @require_GET
-def flagged(request: HttpRequest, slug: str) -> HttpResponse:
-    survey = _survey(slug)
+def flagged(request: HttpRequest, survey: Survey) -> HttpResponse:
     state = _choice(request, "state", STATES)
     chain = request.GET.get("chain", "")
     if chain and not chain_known(chain):
@@ -97,8 +95,7 @@ def flagged(request: HttpRequest, slug: str) -> HttpResponse:
 
 @organizer_required
 @require_POST
-def snooze(request: HttpRequest, slug: str) -> HttpResponse:
-    survey = _survey(slug)
+def snooze(request: HttpRequest, survey: Survey) -> HttpResponse:
     form = SnoozeForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Unknown alert."))
@@ -117,8 +114,7 @@ def snooze(request: HttpRequest, slug: str) -> HttpResponse:
 
 @organizer_required
 @require_http_methods(["GET", "POST"])
-def thresholds(request: HttpRequest, slug: str) -> HttpResponse:
-    survey = _survey(slug)
+def thresholds(request: HttpRequest, survey: Survey) -> HttpResponse:
     form = ThresholdsForm(request.POST if request.method == "POST" else None, survey=survey)
     if request.method == "POST" and form.is_valid():
         thresholds_save(survey=survey, values=form.cleaned_data)
@@ -134,8 +130,7 @@ def thresholds(request: HttpRequest, slug: str) -> HttpResponse:
 
 @organizer_required
 @require_GET
-def digest(request: HttpRequest, slug: str) -> HttpResponse:
-    survey = _survey(slug)
+def digest(request: HttpRequest, survey: Survey) -> HttpResponse:
     return render(
         request, "organize/digest.html", {"survey": survey, "d": digest_of(survey=survey)}
     )

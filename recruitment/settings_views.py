@@ -9,14 +9,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from recruitment.forms import SurveySettingsForm
-from recruitment.views import _monitor_path, _survey, organizer_required
+from recruitment.views import _monitor_path, organizer_required
+from surveys.models import Survey
 from surveys.quality import design_log
 
 
 @organizer_required
 @require_http_methods(["GET", "POST"])
-def survey_settings(request: HttpRequest, slug: str) -> HttpResponse:
-    survey = _survey(slug)
+def survey_settings(request: HttpRequest, survey: Survey) -> HttpResponse:
     form = SurveySettingsForm(request.POST if request.method == "POST" else None, instance=survey)
     if request.method == "POST" and form.is_valid():
         design_log.survey_form_save(form=form, user=request.user)

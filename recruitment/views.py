@@ -85,10 +85,6 @@ def organizer_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpR
     return never_cache(login_required(guarded))
 
 
-def _survey(slug: str) -> Survey:
-    return get_object_or_404(Survey, slug=slug)
-
-
 def _monitor_path(survey: Survey) -> str:
     return reverse("organize:survey", kwargs={"slug": survey.slug})
 
@@ -148,14 +144,16 @@ def _chain_pages(request: HttpRequest, page: Page) -> ChainPages:
 
 @organizer_required
 @require_GET
-def monitor(request: HttpRequest, slug: str | None = None) -> HttpResponse:
-    slug = slug or request.GET.get("survey")
+def monitor(request: HttpRequest, survey: Survey | None = None) -> HttpResponse:
     visible = surveys_visible(user=request.user, role=Role.ORGANIZER)
-    survey = (
-        survey_visible(user=request.user, role=Role.ORGANIZER, slug=slug)
-        if slug
-        else visible.first()
-    )
+    if survey is None:
+        # /organize/?survey=SLUG, or the first survey of the organizer's.
+        slug = request.GET.get("survey")
+        survey = (
+            survey_visible(user=request.user, role=Role.ORGANIZER, slug=slug)
+            if slug
+            else visible.first()
+        )
     if survey is None:
         return render(request, "organize/no_survey.html")
     dormant_days = _dormant_days(request)
@@ -232,8 +230,7 @@ def _quality_context(
 
 @organizer_required
 @require_http_methods(["GET", "POST"])
-def seed_create(request: HttpRequest, slug: str) -> HttpResponse:
-    survey = _survey(slug)
+def seed_create(request: HttpRequest, survey: Survey) -> HttpResponse:
     form = SeedLinkForm(request.POST if request.method == "POST" else None, survey=survey)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -260,8 +257,8 @@ def _seed_switched(request: HttpRequest, seed: SeedLink, message: str) -> HttpRe
 
 @organizer_required
 @require_http_methods(["GET", "POST"])
-def seed_edit(request: HttpRequest, slug: str, seed_id: int) -> HttpResponse:
-    seed = _seed(_survey(slug), seed_id)
+def seed_edit(request: HttpRequest, survey: Survey, seed_id: int) -> HttpResponse:
+    seed = _seed(survey, seed_id)
     data = request.POST if request.method == "POST" else None
     form = SeedLinkEditForm(data, seed_link=seed)
     if request.method == "POST" and form.is_valid():
@@ -273,22 +270,22 @@ def seed_edit(request: HttpRequest, slug: str, seed_id: int) -> HttpResponse:
 
 @organizer_required
 @require_POST
-def seed_deactivate(request: HttpRequest, slug: str, seed_id: int) -> HttpResponse:
-    seed = seed_link_deactivate(seed_link=_seed(_survey(slug), seed_id), user=request.user)
+def seed_deactivate(request: HttpRequest, survey: Survey, seed_id: int) -> HttpResponse:
+    seed = seed_link_deactivate(seed_link=_seed(survey, seed_id), user=request.user)
     return _seed_switched(request, seed, _("Seed link “%(label)s” no longer brings new people."))
 
 
 @organizer_required
 @require_POST
-def seed_reopen(request: HttpRequest, slug: str, seed_id: int) -> HttpResponse:
-    seed = seed_link_reopen(seed_link=_seed(_survey(slug), seed_id), user=request.user)
+def seed_reopen(request: HttpRequest, survey: Survey, seed_id: int) -> HttpResponse:
+    seed = seed_link_reopen(seed_link=_seed(survey, seed_id), user=request.user)
     return _seed_switched(request, seed, _("Seed link “%(label)s” brings new people again."))
 
 
 @organizer_required
 @require_GET
-def seed_qr(request: HttpRequest, slug: str, seed_id: int) -> HttpResponse:
-    seed = _seed(_survey(slug), seed_id)
+def seed_qr(request: HttpRequest, survey: Survey, seed_id: int) -> HttpResponse:
+    seed = _seed(survey, seed_id)
     svg = qr_svg(data=attribution.link_url(request=request, code=seed.code))
     body = '<?xml version="1.0" encoding="utf-8"?>\n' + svg.replace(
         "<svg ", '<svg xmlns="http://www.w3.org/2000/svg" ', 1
@@ -328,15 +325,13 @@ def _tree_page(
 
 @organizer_required
 @require_GET
-def tree(request: HttpRequest, slug: str, seed_id: int) -> HttpResponse:
-    survey = _survey(slug)
+def tree(request: HttpRequest, survey: Survey, seed_id: int) -> HttpResponse:
     return _tree_page(request, survey, seed=_seed(survey, seed_id), root=None)
 
 
 @organizer_required
 @require_GET
-def root_tree(request: HttpRequest, slug: str, response_id: int) -> HttpResponse:
-    survey = _survey(slug)
+def root_tree(request: HttpRequest, survey: Survey, response_id: int) -> HttpResponse:
     root = self_started_root(survey=survey, response_id=response_id)
     if root is None:
         raise Http404("No such self-started chain")
@@ -345,16 +340,15 @@ def root_tree(request: HttpRequest, slug: str, response_id: int) -> HttpResponse
 
 @organizer_required
 @require_GET
-def tree_json(request: HttpRequest, slug: str, seed_id: int) -> JsonResponse:
+def tree_json(request: HttpRequest, survey: Survey, seed_id: int) -> JsonResponse:
     layout = _choice(request, "layout", LAYOUTS)
-    chain = chain_tree(seed_link=_seed(_survey(slug), seed_id), layout=layout)
+    chain = chain_tree(seed_link=_seed(survey, seed_id), layout=layout)
     return JsonResponse(chain.as_json())
 
 
 @organizer_required
 @require_GET
-def recruitment_csv(request: HttpRequest, slug: str) -> StreamingHttpResponse:
-    survey = _survey(slug)
+def recruitment_csv(request: HttpRequest, survey: Survey) -> StreamingHttpResponse:
     delimiter = ";" if request.GET.get("delimiter") == ";" else ","
     bom = request.GET.get("bom", "1") not in {"0", "false", "no"}
     response = StreamingHttpResponse(

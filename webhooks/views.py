@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from membership.access import member_required
 from membership.models import Role
-from membership.selectors import survey_visible
+from surveys.models import Survey
 from webhooks.enqueue import deliveries_start
 from webhooks.models import Event, WebhookDelivery
 from webhooks.services import webhook_delivery_resend, webhook_endpoint_create
@@ -35,8 +35,7 @@ class EndpointForm(forms.Form):
 @login_required
 @organizer_only
 @require_http_methods(["GET", "POST"])
-def webhooks(request: HttpRequest, slug: str) -> HttpResponse:
-    survey = survey_visible(user=request.user, role=Role.ORGANIZER, slug=slug)
+def webhooks(request: HttpRequest, survey: Survey) -> HttpResponse:
     form = EndpointForm(request.POST if request.method == "POST" else None)
     secret = ""
     if request.method == "POST" and form.is_valid():
@@ -70,8 +69,7 @@ def webhooks(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @organizer_only
 @require_POST
-def delivery_resend(request: HttpRequest, slug: str, delivery_id: int) -> HttpResponse:
-    survey = survey_visible(user=request.user, role=Role.ORGANIZER, slug=slug)
+def delivery_resend(request: HttpRequest, survey: Survey, delivery_id: int) -> HttpResponse:
     delivery = get_object_or_404(
         WebhookDelivery.objects.filter(endpoint__survey=survey), pk=delivery_id
     )

@@ -26,8 +26,7 @@ def _by_option(labels: dict[str, str], values: dict[str, float]) -> list[tuple[s
 @login_required
 @analyst_required
 @require_GET
-def diagnostics(request: HttpRequest, slug: str, code: str) -> HttpResponse:
-    survey = get_object_or_404(Survey, slug=slug)
+def diagnostics(request: HttpRequest, survey: Survey, code: str) -> HttpResponse:
     question = get_object_or_404(survey.questions, code=code)
     stored = question_diagnostics(survey=survey, code=code)
     labels = {option.code: option.label for option in question.options.all()}
@@ -70,8 +69,7 @@ def diagnostics(request: HttpRequest, slug: str, code: str) -> HttpResponse:
 @login_required
 @analyst_required
 @require_http_methods(["GET", "POST"])
-def population_size(request: HttpRequest, slug: str) -> HttpResponse:
-    survey = get_object_or_404(Survey, slug=slug)
+def population_size(request: HttpRequest, survey: Survey) -> HttpResponse:
     form = PopulationSizeForm(request.POST if request.method == "POST" else None, instance=survey)
     if request.method == "POST" and form.is_valid():
         if population_size_save(form=form, user=request.user):

@@ -113,8 +113,7 @@ def _unnamed(write: Callable[[Path], None], suffix: str) -> IO[bytes]:
 @login_required
 @analyst_required
 @require_GET
-def export_bundle(request: HttpRequest, slug: str) -> FileResponse:
-    survey = get_object_or_404(Survey, slug=slug)
+def export_bundle(request: HttpRequest, survey: Survey) -> FileResponse:
     # Value labels of the .sav and .dta in the page's language.
     labels = request.LANGUAGE_CODE if request.LANGUAGE_CODE in LABELS else "en"
     stream = _unnamed(lambda path: bundle_write(survey=survey, path=path, labels=labels), ".zip")

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -23,8 +23,7 @@ PROBLEMS_SHOWN = 20
 @login_required
 @analyst_required
 @require_http_methods(["GET", "POST"])
-def margins(request: HttpRequest, slug: str) -> HttpResponse:
-    survey = get_object_or_404(Survey, slug=slug)
+def margins(request: HttpRequest, survey: Survey) -> HttpResponse:
     questions = margin_questions(survey=survey)
     action = request.POST.get("action") if request.method == "POST" else None
     form = MarginsForm(request.POST if action == "replace" else None, questions=questions)
