@@ -4,20 +4,16 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from api.tokens import api_token_create, api_token_revoke
-from membership.access import member_required
-from membership.models import Role
+from membership.access import organizer_required
+from surveys.http import form_page, posted
 from surveys.models import Survey
-
-organizer_only = member_required(Role.ORGANIZER)
 
 
 class TokenForm(forms.Form):
@@ -35,12 +31,10 @@ class TokenForm(forms.Form):
     )
 
 
-@never_cache
-@login_required
-@organizer_only
+@organizer_required
 @require_http_methods(["GET", "POST"])
 def tokens(request: HttpRequest, survey: Survey) -> HttpResponse:
-    form = TokenForm(request.POST if request.method == "POST" else None)
+    form = TokenForm(posted(request))
     created = ""
     if request.method == "POST" and form.is_valid():
         _token, created = api_token_create(
@@ -57,13 +51,10 @@ def tokens(request: HttpRequest, survey: Survey) -> HttpResponse:
         "created": created,
         "tokens": survey.api_tokens.select_related("created_by"),
     }
-    status = 400 if form.is_bound and form.errors else 200
-    return render(request, "organize/api_tokens.html", context, status=status)
+    return form_page(request, "organize/api_tokens.html", context)
 
 
-@never_cache
-@login_required
-@organizer_only
+@organizer_required
 @require_POST
 def token_revoke(request: HttpRequest, survey: Survey, token_id: int) -> HttpResponse:
     token = api_token_revoke(token=get_object_or_404(survey.api_tokens, pk=token_id))

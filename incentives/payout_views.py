@@ -6,15 +6,11 @@ POST, never by a GET, and each time who, when and how many is logged (ContactAcc
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from incentives.contacts import contact_access_record
@@ -22,19 +18,11 @@ from incentives.forms import PayBatchForm
 from incentives.ledger import batch_pay
 from incentives.models import ContactAccess
 from incentives.selectors import PayoutRow, payout_rows, payout_table, survey_totals
-from membership.access import member_required
-from membership.models import Role
+from membership.access import payments_required
 from surveys.csv_safe import csv_lines
 from surveys.models import Survey
 
 Action = ContactAccess.Action
-
-
-def payments_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Let in logged-in users with the payments permission; others get a login page or 403."""
-    # The role's permission, and a membership in that role of the survey in the URL (else 404).
-    guarded = member_required(Role.PAYMENTS)(view)
-    return never_cache(login_required(guarded))
 
 
 def _page(

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -16,8 +13,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from incentives.configure import FIELDS, incentive_settings_for, incentives_update
 from incentives.contacts import payout_contact_save
 from incentives.forms import IncentiveSettingsForm, PayoutContactForm
-from membership.access import member_required
-from membership.models import Role
+from membership.access import organizer_required
+from surveys.http import form_page
 from surveys.models import Survey
 from surveys.quality.design_log import design_changes
 from surveys.selectors import survey_get
@@ -46,13 +43,6 @@ def payout_contact(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "incentives/payout_contact.html", context, status=400)
 
 
-def organizer_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Let in logged-in users with the organizer permission; others get a login page or 403."""
-    # The role's permission, and a membership in that role of the survey in the URL (else 404).
-    guarded = member_required(Role.ORGANIZER)(view)
-    return never_cache(login_required(guarded))
-
-
 @organizer_required
 @require_http_methods(["GET", "POST"])
 def incentive_settings(request: HttpRequest, survey: Survey) -> HttpResponse:
@@ -71,4 +61,4 @@ def incentive_settings(request: HttpRequest, survey: Survey) -> HttpResponse:
         change for change in design_changes(survey=survey) if change.what.startswith("incentive")
     ]
     context = {"survey": survey, "form": form, "changes": changes}
-    return render(request, "incentives/settings.html", context, status=400 if form.errors else 200)
+    return form_page(request, "incentives/settings.html", context)

@@ -6,8 +6,10 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from django.views.decorators.cache import never_cache
 
 from membership.models import Role
 from membership.selectors import survey_visible, user_has_role
@@ -36,3 +38,16 @@ def member_required(role: Role) -> Callable[[View], View]:
         return guarded
 
     return decorate
+
+
+def staff_page(role: Role) -> Callable[[View], View]:
+    """Guard a staff page: never cached, log in first, then the role and the membership."""
+
+    def decorate(view: View) -> View:
+        return never_cache(login_required(member_required(role)(view)))
+
+    return decorate
+
+
+organizer_required = staff_page(Role.ORGANIZER)
+payments_required = staff_page(Role.PAYMENTS)

@@ -3,30 +3,25 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from membership.access import member_required
+from membership.access import organizer_required
 from membership.forms import MemberForm
 from membership.models import Role
 from membership.selectors import survey_members
 from membership.services import membership_add, membership_remove
+from surveys.http import form_page, posted
 from surveys.models import Survey
 
-organizer_only = member_required(Role.ORGANIZER)
 
-
-@never_cache
-@login_required
-@organizer_only
+@organizer_required
 @require_http_methods(["GET", "POST"])
 def members(request: HttpRequest, survey: Survey) -> HttpResponse:
-    form = MemberForm(request.POST if request.method == "POST" else None)
+    form = MemberForm(posted(request))
     if request.method == "POST" and form.is_valid():
         user, role = form.cleaned_data["username"], form.cleaned_data["role"]
         membership_add(survey=survey, user=user, role=Role(role))
@@ -37,14 +32,10 @@ def members(request: HttpRequest, survey: Survey) -> HttpResponse:
         )
         return redirect("membership:members", slug=survey.slug)
     context = {"survey": survey, "form": form, "members": survey_members(survey=survey)}
-    return render(
-        request, "organize/members.html", context, status=400 if form.is_bound else 200
-    )
+    return form_page(request, "organize/members.html", context)
 
 
-@never_cache
-@login_required
-@organizer_only
+@organizer_required
 @require_POST
 def member_remove(request: HttpRequest, survey: Survey, membership_id: int) -> HttpResponse:
     membership = get_object_or_404(survey.memberships.select_related("user"), pk=membership_id)

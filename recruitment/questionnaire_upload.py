@@ -18,10 +18,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from membership.access import organizer_required
 from membership.models import Role
 from membership.selectors import surveys_visible
 from membership.services import membership_add
-from recruitment.views import organizer_required
 from surveys.models import Survey
 from surveys.questionnaire.xlsform import XLSFormProblem, xlsform_load, xlsform_read
 

@@ -11,6 +11,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from membership.access import organizer_required
 from recruitment.forms import ReviewForm, SnoozeForm, ThresholdsForm
 from recruitment.health.digest import digest as digest_of
 from recruitment.health.snooze import alert_snooze, alert_unsnooze
@@ -23,8 +24,8 @@ from recruitment.monitor.quarantine import (
     flagged_page,
     reviewable,
 )
-from recruitment.views import _choice, _monitor_path, organizer_required
-from surveys.http import bad_request_page
+from recruitment.views import _choice, _monitor_path
+from surveys.http import bad_request_page, form_page, posted
 from surveys.models import Review, Survey
 from surveys.quality.reviews import response_review
 
@@ -115,7 +116,7 @@ def snooze(request: HttpRequest, survey: Survey) -> HttpResponse:
 @organizer_required
 @require_http_methods(["GET", "POST"])
 def thresholds(request: HttpRequest, survey: Survey) -> HttpResponse:
-    form = ThresholdsForm(request.POST if request.method == "POST" else None, survey=survey)
+    form = ThresholdsForm(posted(request), survey=survey)
     if request.method == "POST" and form.is_valid():
         thresholds_save(survey=survey, values=form.cleaned_data)
         # The alerts are worked out again with the new thresholds now, not at the next rebuild.
@@ -123,9 +124,7 @@ def thresholds(request: HttpRequest, survey: Survey) -> HttpResponse:
         messages.success(request, _("Alert thresholds saved."))
         return redirect(_monitor_path(survey) + "#health-title")
     context = {"survey": survey, "form": form}
-    return render(
-        request, "organize/thresholds.html", context, status=400 if form.is_bound else 200
-    )
+    return form_page(request, "organize/thresholds.html", context)
 
 
 @organizer_required

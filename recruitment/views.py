@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Page
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.backends.utils import csrf_input
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from analytics.exports.rds_csv import recruitment_rows
-from membership.access import member_required
+from membership.access import organizer_required
 from membership.models import Role
 from membership.selectors import survey_visible, surveys_visible
 from recruitment.forms import SeedLinkEditForm, SeedLinkForm, ThresholdsForm
@@ -33,7 +30,7 @@ from recruitment.seed_links import (
 )
 from recruitment.tree.build import COLOR_BY, LAYOUTS, chain_tree, self_started_root, tree_svg
 from surveys.csv_safe import csv_lines
-from surveys.http import file_stem
+from surveys.http import file_stem, form_page, posted
 from surveys.links import attribution, limits
 from surveys.links.qr import qr_svg
 from surveys.models import Response, SeedLink, Survey
@@ -75,14 +72,6 @@ class ChainPages:
     links: list[PageLink] = field(default_factory=list)
     previous: str = ""  # empty on the first page
     next: str = ""  # empty on the last page
-
-
-def organizer_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Let in logged-in users with the organizer permission; others get a login page or 403.
-
-    A survey the organizer is no member of answers 404 (membership.access)."""
-    guarded = member_required(Role.ORGANIZER)(view)
-    return never_cache(login_required(guarded))
 
 
 def _monitor_path(survey: Survey) -> str:
@@ -231,7 +220,7 @@ def _quality_context(
 @organizer_required
 @require_http_methods(["GET", "POST"])
 def seed_create(request: HttpRequest, survey: Survey) -> HttpResponse:
-    form = SeedLinkForm(request.POST if request.method == "POST" else None, survey=survey)
+    form = SeedLinkForm(posted(request), survey=survey)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         seed = seed_link_create(
@@ -244,10 +233,7 @@ def seed_create(request: HttpRequest, survey: Survey) -> HttpResponse:
         )
         messages.success(request, _("Seed link “%(label)s” created.") % {"label": seed.label})
         return redirect(f"{_monitor_path(survey)}#seed-{seed.pk}")
-    status = 400 if form.is_bound else 200
-    return render(
-        request, "organize/seed_form.html", {"survey": survey, "form": form}, status=status
-    )
+    return form_page(request, "organize/seed_form.html", {"survey": survey, "form": form})
 
 
 def _seed_switched(request: HttpRequest, seed: SeedLink, message: str) -> HttpResponse:
@@ -259,13 +245,12 @@ def _seed_switched(request: HttpRequest, seed: SeedLink, message: str) -> HttpRe
 @require_http_methods(["GET", "POST"])
 def seed_edit(request: HttpRequest, survey: Survey, seed_id: int) -> HttpResponse:
     seed = _seed(survey, seed_id)
-    data = request.POST if request.method == "POST" else None
-    form = SeedLinkEditForm(data, seed_link=seed)
+    form = SeedLinkEditForm(posted(request), seed_link=seed)
     if request.method == "POST" and form.is_valid():
         seed_link_update(seed_link=seed, user=request.user, **form.cleaned_data)
         return _seed_switched(request, seed, _("Seed link “%(label)s” changed."))
     context = {"survey": seed.survey, "seed": seed, "form": form}
-    return render(request, "organize/seed_edit.html", context, status=400 if form.is_bound else 200)
+    return form_page(request, "organize/seed_edit.html", context)
 
 
 @organizer_required

@@ -4,23 +4,20 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from membership.access import member_required
-from membership.models import Role
+from membership.access import organizer_required
+from surveys.http import form_page, posted
 from surveys.models import Survey
 from webhooks.enqueue import deliveries_start
 from webhooks.models import Event, WebhookDelivery
 from webhooks.services import webhook_delivery_resend, webhook_endpoint_create
 
-organizer_only = member_required(Role.ORGANIZER)
 LOG_ROWS = 50
 
 
@@ -31,12 +28,10 @@ class EndpointForm(forms.Form):
     )
 
 
-@never_cache
-@login_required
-@organizer_only
+@organizer_required
 @require_http_methods(["GET", "POST"])
 def webhooks(request: HttpRequest, survey: Survey) -> HttpResponse:
-    form = EndpointForm(request.POST if request.method == "POST" else None)
+    form = EndpointForm(posted(request))
     secret = ""
     if request.method == "POST" and form.is_valid():
         try:
@@ -61,13 +56,10 @@ def webhooks(request: HttpRequest, survey: Survey) -> HttpResponse:
         "secret": secret,  # on this answer only: the page never shows a secret again
         "endpoints": [(endpoint, deliveries[endpoint.pk]) for endpoint in endpoints],
     }
-    status = 400 if form.is_bound and form.errors else 200
-    return render(request, "organize/webhooks.html", context, status=status)
+    return form_page(request, "organize/webhooks.html", context)
 
 
-@never_cache
-@login_required
-@organizer_only
+@organizer_required
 @require_POST
 def delivery_resend(request: HttpRequest, survey: Survey, delivery_id: int) -> HttpResponse:
     delivery = get_object_or_404(

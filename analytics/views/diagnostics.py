@@ -15,6 +15,7 @@ from analytics.access import analyst_required
 from analytics.enqueue import estimates_recompute
 from analytics.rds.population import PopulationSizeForm, population_size_save
 from analytics.rds.selectors import bottleneck_sizes, question_diagnostics
+from surveys.http import form_page, posted
 from surveys.models import Survey
 
 
@@ -70,7 +71,7 @@ def diagnostics(request: HttpRequest, survey: Survey, code: str) -> HttpResponse
 @analyst_required
 @require_http_methods(["GET", "POST"])
 def population_size(request: HttpRequest, survey: Survey) -> HttpResponse:
-    form = PopulationSizeForm(request.POST if request.method == "POST" else None, instance=survey)
+    form = PopulationSizeForm(posted(request), instance=survey)
     if request.method == "POST" and form.is_valid():
         if population_size_save(form=form, user=request.user):
             estimates_recompute(survey_id=survey.pk)
@@ -83,6 +84,4 @@ def population_size(request: HttpRequest, survey: Survey) -> HttpResponse:
         )
         return redirect(f"{reverse('analytics:dashboard')}?survey={survey.slug}")
     context = {"survey": survey, "form": form}
-    return render(
-        request, "analytics/population.html", context, status=400 if form.is_bound else 200
-    )
+    return form_page(request, "analytics/population.html", context)
