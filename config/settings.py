@@ -384,6 +384,8 @@ CELERY_BEAT_SCHEDULE = {
     "surveys-drafts-purge": {"task": "surveys.drafts_purge", "schedule": 60 * 60.0},
     # Payout contacts go the organizers' number of days after the respondent's last payment.
     "incentives-contacts-erase": {"task": "incentives.contacts_erase", "schedule": 24 * 60 * 60.0},
+    # What a failed incentives receiver left undone (a withdrawn contact, a review's settling).
+    "incentives-ledger-catch-up": {"task": "incentives.ledger_catch_up", "schedule": 60 * 60.0},
 }
 # Replicates of the tree bootstrap behind each RDS interval (Baraff et al. suggest 1,000 or more).
 RDS_BOOTSTRAP_REPLICATES = env_int("RDS_BOOTSTRAP_REPLICATES", 1000, minimum=100)

@@ -77,6 +77,14 @@ def contacts_erase_due(*, now: dt.datetime | None = None) -> int:
     return erased
 
 
+def contacts_erase_withdrawn() -> int:
+    """Erase the contacts of withdrawn respondents; return how many.
+
+    The catch-up of a withdrawal whose receiver failed (incentives.receivers): none is left."""
+    withdrawn = Response.objects.filter(withdrawn_at__isnull=False, payout_contact__isnull=False)
+    return sum(payout_contact_erase(response=response) for response in withdrawn)
+
+
 def contacts_rotate(*, keys: list[str] | None = None) -> int:
     """Re-encrypt every payout contact under the newest key; return how many."""
     rotated = 0

@@ -126,6 +126,22 @@ def entries_settle(*, response_ids: Iterable[int]) -> int:
     return moved
 
 
+# Beneficiaries recomputed per transaction by the catch-up: short locks, short IN lists.
+CATCH_UP_CHUNK = 500
+
+
+def entries_settle_unpaid() -> int:
+    """Recompute every unpaid entry; return how many moved.
+
+    The catch-up of a review, flag or withdrawal whose receiver failed (incentives.receivers)."""
+    unpaid = LedgerEntry.objects.exclude(status=Status.PAID)
+    ids = sorted(set(unpaid.values_list("beneficiary_id", flat=True)))
+    return sum(
+        entries_settle(response_ids=ids[start : start + CATCH_UP_CHUNK])
+        for start in range(0, len(ids), CATCH_UP_CHUNK)
+    )
+
+
 def batch_pay(
     *,
     survey: Survey,
@@ -139,6 +155,12 @@ def batch_pay(
         raise ValidationError(_("Give the payment's reference."), code="payout_reference")
     codes = set(respondents)
     with transaction.atomic():
+        # Settled first: a review or withdrawal whose receiver failed is never paid past.
+        entries_settle(
+            response_ids=Response.objects.filter(
+                survey=survey, referral_code__in=codes
+            ).values_list("pk", flat=True)
+        )
         entries = LedgerEntry.objects.select_for_update().filter(
             survey=survey, status=Status.APPROVED, beneficiary__referral_code__in=codes
         )

@@ -1,6 +1,16 @@
 """Signals other apps listen to, so that collecting answers does not depend on analysing them."""
 
-from django.dispatch import Signal
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from functools import wraps
+from typing import TYPE_CHECKING, Any
+
+from django.dispatch import Signal, receiver
+
+if TYPE_CHECKING:
+    from surveys.models import Response
 
 # Sent after the transaction that stored a response commits; kwargs: response.
 response_submitted = Signal()
@@ -21,3 +31,35 @@ response_flagged = Signal()
 # kwargs: survey_id. Here, not in analytics, because analytics imports recruitment (the
 # bundle's recruitment CSV) and recruitment's sample-health alerts listen to it.
 survey_refreshed = Signal()
+
+ResponseListener = Callable[..., None]
+
+
+def response_receiver(*signals: Signal, doing: str) -> Callable[[ResponseListener], Any]:
+    """Connect a listener of these response signals that logs, never raises, what it fails at.
+
+    The response is stored before these signals are sent: a listener's failure must not turn
+    the respondent's or the organizer's page into an error, nor keep the other listeners from
+    running. Its own catch-up job does later what it could not (``doing``, e.g. "settle the
+    incentives"). The listener takes the response as its one keyword argument.
+    """
+
+    def decorate(listener: ResponseListener) -> ResponseListener:
+        log = logging.getLogger(listener.__module__)
+
+        @wraps(listener)
+        def guarded(sender: object, response: Response, **kwargs: Any) -> None:
+            try:
+                listener(response=response)
+            except Exception:
+                log.exception(
+                    "could not %s after response %s of survey %s",
+                    doing,
+                    response.pk,
+                    response.survey_id,
+                )
+
+        receiver(list(signals))(guarded)
+        return guarded
+
+    return decorate
