@@ -155,29 +155,26 @@ class WrkClient:
         self.stall_seconds = stall_seconds
         WORK.mkdir(parents=True, exist_ok=True)
 
-    def hello(self, *, clients: int, duration: float) -> Run:
+    def _floor(self, path: str, *, clients: int, duration: float, method: str = "GET") -> Run:
+        """Run one request, again and again, against a bench endpoint: a floor to compare with."""
         result = _wrk(
             self.base_url,
             threads=min(clients, 4),
             connections=clients,
             duration=duration,
             script="stats.lua",
-            path="/bench/hello",
+            script_args=[method] if method != "GET" else None,
+            path=path,
         )
         return _wrk_run(result)
 
+    def hello(self, *, clients: int, duration: float) -> Run:
+        """GET /bench/hello: a request through the server and middleware, no database."""
+        return self._floor("/bench/hello", clients=clients, duration=duration)
+
     def insert(self, *, clients: int, duration: float) -> Run:
         """POST /bench/insert: the write floor, one response-wide row per request."""
-        result = _wrk(
-            self.base_url,
-            threads=min(clients, 4),
-            connections=clients,
-            duration=duration,
-            script="stats.lua",
-            script_args=["POST"],
-            path="/bench/insert",
-        )
-        return _wrk_run(result)
+        return self._floor("/bench/insert", clients=clients, duration=duration, method="POST")
 
     def sessions(self, *, clients: int, duration: float) -> Run:
         result = _wrk(
