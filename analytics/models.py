@@ -9,6 +9,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from analytics.contracts import QuestionRecord
+
 
 class AggregateSnapshot(models.Model):
     """One complete build of a survey's counts; readers only ever see a published one."""
@@ -183,19 +185,15 @@ class RDSQuestion(models.Model):
         RDSEstimateSet, on_delete=models.CASCADE, related_name="questions"
     )
     question = models.CharField(max_length=50)
-    # {option: {"rds2": share, "low": ..., "high": ..., "rds1": share or null,
-    #           "ss": share, "ss_low": ..., "ss_high": ... (null without a population size)}}
+    # The shape of the columns below is defined, written and read in one place only:
+    # analytics.contracts.QuestionRecord. Null: stored before the shape carried a version.
+    version = models.PositiveSmallIntegerField(null=True, blank=True)
     shares = models.JSONField(default=dict)
     homophily = models.FloatField(null=True, blank=True)
-    # [{"position": wave or order, "respondents": n, "shares": {option: share}}]
     convergence_wave = models.JSONField(default=list)
     convergence_order = models.JSONField(default=list)
-    # {seed label: {option: share}}
     bottleneck = models.JSONField(default=dict)
-    # {"ss_by_size": [{"population_size": N, "shares": {option: share}}],
-    #  "differential_activity": {option: ratio}, "population_homophily": {option: value}}
     diagnostics = models.JSONField(default=dict)
-    # Why an estimate or diagnostic is missing: {"shares"|"interval"|"rds1"|...: reason}
     unavailable = models.JSONField(default=dict)
 
     class Meta:
@@ -205,6 +203,26 @@ class RDSQuestion(models.Model):
 
     def __str__(self) -> str:
         return self.question
+
+    def record(self) -> QuestionRecord:
+        """Return the stored estimates, typed; a column deferred by ``only()`` reads empty."""
+        deferred = self.get_deferred_fields()
+        return QuestionRecord.from_json(
+            {name: getattr(self, name) for name in RECORD_COLUMNS if name not in deferred}
+        )
+
+
+# The columns that QuestionRecord.to_json fills.
+RECORD_COLUMNS = (
+    "version",
+    "shares",
+    "homophily",
+    "unavailable",
+    "convergence_wave",
+    "convergence_order",
+    "bottleneck",
+    "diagnostics",
+)
 
 
 class PopulationMargin(models.Model):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -12,6 +13,7 @@ from django.utils import timezone
 
 from analytics.aggregation.filters import ResponseFilter
 from analytics.aggregation.selectors import survey_results
+from analytics.contracts import Estimate, OptionEstimates
 from analytics.margins.selectors import cached_poststratification
 from analytics.models import RDSEstimateSet, RDSQuestion
 from api.models import ApiToken
@@ -24,11 +26,11 @@ METHODS = {
     "ss": "Gile's SS (needs the population size); 95 % tree bootstrap with fixed SS weights",
     "poststrat": "post-stratified or raked to the population margins; linearization interval",
 }
-# (method, share key, low key, high key) in RDSQuestion.shares.
-RDS_KEYS = (
-    ("rds2", "rds2", "low", "high"),
-    ("rds1", "rds1", None, None),
-    ("ss", "ss", "ss_low", "ss_high"),
+# The API's estimators, each with its stored estimate and whether it reports an interval.
+RDS_ESTIMATORS: tuple[tuple[str, Callable[[OptionEstimates], Estimate], bool], ...] = (
+    ("rds2", lambda o: o.rds2, True),
+    ("rds1", lambda o: o.rds1, False),
+    ("ss", lambda o: o.ss, True),
 )
 
 
@@ -81,23 +83,23 @@ def api_aggregates(*, survey: Survey) -> dict[str, Any]:
     }
 
 
-def _estimates_of(shares: dict[str, Any], stratified: dict[str, Any]) -> list[dict[str, Any]]:
+def _estimates_of(stored: OptionEstimates, stratified: Estimate) -> list[dict[str, Any]]:
     found = [
         {
             "method": method,
-            "share": shares.get(key),
-            "ci_low": shares.get(low) if low else None,
-            "ci_high": shares.get(high) if high else None,
-            "interval": METHODS[method] if low else "",
+            "share": estimate(stored).share,
+            "ci_low": estimate(stored).low if interval else None,
+            "ci_high": estimate(stored).high if interval else None,
+            "interval": METHODS[method] if interval else "",
         }
-        for method, key, low, high in RDS_KEYS
+        for method, estimate, interval in RDS_ESTIMATORS
     ]
     found.append(
         {
             "method": "poststrat",
-            "share": stratified.get("share"),
-            "ci_low": stratified.get("low"),
-            "ci_high": stratified.get("high"),
+            "share": stratified.share,
+            "ci_low": stratified.low,
+            "ci_high": stratified.high,
             "interval": METHODS["poststrat"],
         }
     )
@@ -107,18 +109,21 @@ def _estimates_of(shares: dict[str, Any], stratified: dict[str, Any]) -> list[di
 def api_estimates(*, survey: Survey) -> dict[str, Any]:
     """Return the population estimates of every option with their intervals and method."""
     stored = RDSEstimateSet.objects.filter(survey=survey).first()
-    questions = dict(
-        RDSQuestion.objects.filter(estimate_set__survey=survey).values_list("question", "shares")
-    )
+    questions = {
+        row.question: row.record()
+        for row in RDSQuestion.objects.filter(estimate_set__survey=survey).only(
+            "question", "version", "shares"
+        )
+    }
     poststrat = cached_poststratification(survey=survey).estimates
     rows = [
         {
             "question": question,
             "option": option,
-            "estimates": _estimates_of(values, poststrat.get(question, {}).get(option, {})),
+            "estimates": _estimates_of(values, poststrat.get(question, {}).get(option, Estimate())),
         }
-        for question, options in questions.items()
-        for option, values in options.items()
+        for question, record in questions.items()
+        for option, values in record.options.items()
     ]
     return {
         "survey": survey.slug,

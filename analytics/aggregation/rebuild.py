@@ -127,7 +127,7 @@ def _rebuild(*, survey_id: int, full: bool) -> AggregateSnapshot:
         plan = count_plan(survey=survey)
         now = timezone.now()
         previous = state.snapshot
-        high = Response.objects.filter(survey_id=survey_id).aggregate(high=Max("id"))["high"] or 0
+        high = Response.objects.filter(survey_id=survey_id).aggregate(last=Max("id"))["last"] or 0
         incremental = not full and previous is not None and high >= previous.watermark
         if incremental:
             old_gaps = {int(key): value for key, value in previous.gaps.items()}

@@ -83,8 +83,13 @@ def _left_out_counts(*, survey: Survey, filters: ResponseFilter) -> list[tuple[s
 
 def rds2_unflagged(*, survey: Survey) -> dict[str, dict[str, float | None]]:
     """Return the stored RDS-II shares without flagged responses, by question and option."""
-    rows = RDSQuestion.objects.filter(estimate_set__survey=survey).values_list("question", "shares")
+    rows = RDSQuestion.objects.filter(estimate_set__survey=survey).only(
+        "question", "version", "shares"
+    )
     return {
-        question: {option: values.get("rds2_unflagged") for option, values in shares.items()}
-        for question, shares in rows
+        row.question: {
+            option: estimates.rds2_unflagged.share
+            for option, estimates in row.record().options.items()
+        }
+        for row in rows
     }

@@ -17,7 +17,7 @@ import tempfile
 import tomllib
 import zipfile
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -28,6 +28,7 @@ from django.db.models import Max, Min, Q
 from django.template import Context, Engine
 from django.utils import translation
 
+from analytics.contracts import OptionEstimates, bounds
 from analytics.exports.codebook import codebook_rows
 from analytics.exports.formats import export_write
 from analytics.exports.options import ExportOptions
@@ -65,26 +66,26 @@ SCRIPT = "analysis.R"
 README = "README.md"
 # ``time`` follows the fixed columns, before the questions, as in the issue's layout.
 TIME_POSITION = len(FIXED_COLUMNS)
-# Stored keys of the RDS shares, and their columns in the bundle.
-ESTIMATE_KEYS = {
-    "rds2": "rds2",
-    "low": "rds2_low",
-    "high": "rds2_high",
-    "ss": "ss",
-    "ss_low": "ss_low",
-    "ss_high": "ss_high",
+# The bundle's columns of an option's stored estimates (analytics.contracts).
+ESTIMATE_FIELDS: tuple[tuple[str, Callable[[OptionEstimates], float | None]], ...] = (
+    ("rds2", lambda o: o.rds2.share),
+    ("rds2_low", lambda o: o.rds2.low),
+    ("rds2_high", lambda o: o.rds2.high),
+    ("ss", lambda o: o.ss.share),
+    ("ss_low", lambda o: o.ss.low),
+    ("ss_high", lambda o: o.ss.high),
     # R's default intervals, which RDS.*.estimates print: analysis.R compares them.
-    "rds2_el_low": "rds2_el_low",
-    "rds2_el_high": "rds2_el_high",
-    "rds1": "rds1",
-    "rds1_el_low": "rds1_el_low",
-    "rds1_el_high": "rds1_el_high",
-    "ss_el_low": "ss_el_low",
-    "ss_el_high": "ss_el_high",
-    "hcg": "hcg",
-    "hcg_low": "hcg_low",
-    "hcg_high": "hcg_high",
-}
+    ("rds2_el_low", lambda o: bounds(o.rds2.el)[0]),
+    ("rds2_el_high", lambda o: bounds(o.rds2.el)[1]),
+    ("rds1", lambda o: o.rds1.share),
+    ("rds1_el_low", lambda o: bounds(o.rds1.el)[0]),
+    ("rds1_el_high", lambda o: bounds(o.rds1.el)[1]),
+    ("ss_el_low", lambda o: bounds(o.ss.el)[0]),
+    ("ss_el_high", lambda o: bounds(o.ss.el)[1]),
+    ("hcg", lambda o: o.hcg.share),
+    ("hcg_low", lambda o: o.hcg.low),
+    ("hcg_high", lambda o: o.hcg.high),
+)
 
 
 @cache
@@ -127,18 +128,19 @@ def single_choice_codes(*, survey: Survey) -> list[str]:
 
 def _estimate_rows(survey: Survey) -> Iterator[list[Any]]:
     """Yield the platform's stored RDS-II and SS shares of the single-choice questions."""
-    yield ["question", "option", *ESTIMATE_KEYS.values()]
+    yield ["question", "option", *(column for column, _cell in ESTIMATE_FIELDS)]
     singles = single_choice_codes(survey=survey)
     stored = {
-        row.question: row.shares
+        row.question: row.record()
         for row in RDSQuestion.objects.filter(
             estimate_set__survey=survey, question__in=singles
-        ).only("question", "shares")
+        ).only("question", "version", "shares")
     }
     for code in singles:
-        for option, shares in stored.get(code, {}).items():
-            cells = ("" if shares.get(key) is None else shares[key] for key in ESTIMATE_KEYS)
-            yield [code, option, *cells]
+        record = stored.get(code)
+        for option, estimates in record.options.items() if record else ():
+            cells = (cell(estimates) for _column, cell in ESTIMATE_FIELDS)
+            yield [code, option, *("" if value is None else value for value in cells)]
 
 
 def _margin_rows(survey: Survey) -> list[list[Any]]:
@@ -150,9 +152,9 @@ def _margin_rows(survey: Survey) -> list[list[Any]]:
 def _poststrat_rows(result: Poststratification) -> Iterator[list[Any]]:
     """Yield the platform's post-stratified shares with their intervals."""
     yield ["question", "option", "poststrat", "poststrat_low", "poststrat_high"]
-    for row in as_rows(result):
-        cells = (row[key] for key in ("share", "low", "high"))
-        yield [row["question"], row["option"], *("" if c is None else c for c in cells)]
+    for question, option, estimate in as_rows(result):
+        cells = (estimate.share, estimate.low, estimate.high)
+        yield [question, option, *("" if c is None else c for c in cells)]
 
 
 def _poststrat_columns(header: list[Any], result: Poststratification) -> list[dict[str, Any]]:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from django.utils import translation
 
 from analytics.aggregation.selectors import all_crosstabs, survey_results
+from analytics.contracts import Estimate, OptionEstimates, QuestionRecord, bounds
 from analytics.exports.options import ExportOptions, Progress, header_row
 from analytics.margins.selectors import cached_poststratification
 from analytics.models import RDSQuestion
@@ -41,8 +42,9 @@ def aggregate_rows(
                 row: list[Any] = [neutralize(question.code), neutralize(share.code)]
                 if _labelled(options):
                     row += [neutralize(question.text), neutralize(share.label)]
-                weighted = estimates.get(question.code, {}).get(share.code, {})
-                stratified = poststrat.get(question.code, {}).get(share.code, {})
+                record = estimates.get(question.code)
+                weighted = record.option(share.code) if record else OptionEstimates()
+                stratified = poststrat.get(question.code, {}).get(share.code, Estimate())
                 yield [
                     *row,
                     share.count,
@@ -51,9 +53,11 @@ def aggregate_rows(
                     share.count_unflagged,
                     question.base_unflagged,
                     share.percent_unflagged,
-                    *(weighted.get(key) for key in RDS_KEYS),
-                    *(stratified.get(key) for key in ("share", "low", "high")),
-                    *(weighted.get(key) for key in INTERVAL_KEYS),
+                    *(cell(weighted) for _column, cell in RDS_FIELDS),
+                    stratified.share,
+                    stratified.low,
+                    stratified.high,
+                    *(cell(weighted) for _column, cell in INTERVAL_FIELDS),
                 ]
 
 
@@ -67,21 +71,22 @@ COUNT_COLUMNS = (
     "base_unflagged",
     "percent_unflagged",
 )
-# (column, key in RDSQuestion.shares): shares as fractions at full precision, so that they can
-# be checked against other software. SS columns stay empty when no population size was set
-# (see the dashboard for why); rds2_share_unflagged is RDS-II without flagged responses.
-RDS_FIELDS: tuple[tuple[str, str], ...] = (
-    ("rds2_share", "rds2"),
-    ("rds2_ci_low", "low"),
-    ("rds2_ci_high", "high"),
-    ("rds2_share_unflagged", "rds2_unflagged"),
-    ("rds1_share", "rds1"),
-    ("ss_share", "ss"),
-    ("ss_ci_low", "ss_low"),
-    ("ss_ci_high", "ss_high"),
+Cell = Callable[[OptionEstimates], Any]
+# (column, cell of an option's stored estimates, analytics.contracts): shares as fractions at
+# full precision, so that they can be checked against other software. SS columns stay empty
+# when no population size was set (see the dashboard for why); rds2_share_unflagged is RDS-II
+# without flagged responses.
+RDS_FIELDS: tuple[tuple[str, Cell], ...] = (
+    ("rds2_share", lambda o: o.rds2.share),
+    ("rds2_ci_low", lambda o: o.rds2.low),
+    ("rds2_ci_high", lambda o: o.rds2.high),
+    ("rds2_share_unflagged", lambda o: o.rds2_unflagged.share),
+    ("rds1_share", lambda o: o.rds1.share),
+    ("ss_share", lambda o: o.ss.share),
+    ("ss_ci_low", lambda o: o.ss.low),
+    ("ss_ci_high", lambda o: o.ss.high),
 )
-RDS_COLUMNS = [column for column, _key in RDS_FIELDS]
-RDS_KEYS = tuple(key for _column, key in RDS_FIELDS)
+RDS_COLUMNS = [column for column, _cell in RDS_FIELDS]
 # Post-stratified (or raked) to the population margins (analytics.margins), with the
 # linearization interval; empty without margins.
 POSTSTRAT_COLUMNS = ("poststrat_share", "poststrat_ci_low", "poststrat_ci_high")
@@ -89,31 +94,32 @@ POSTSTRAT_COLUMNS = ("poststrat_share", "poststrat_ci_low", "poststrat_ci_high")
 # the interval the survey reports, named by *_ci_method ("tree": tree bootstrap; "el": R's
 # empirical-likelihood interval, also where the tree bootstrap cannot run); both methods'
 # intervals follow, the *_el_* ones as R's RDS.*.estimates report them.
-INTERVAL_FIELDS: tuple[tuple[str, str], ...] = (
-    ("rds2_ci_method", "method"),
-    ("ss_ci_method", "ss_method"),
-    ("rds2_tree_low", "tree_low"),
-    ("rds2_tree_high", "tree_high"),
-    ("ss_tree_low", "ss_tree_low"),
-    ("ss_tree_high", "ss_tree_high"),
-    ("rds2_el_low", "rds2_el_low"),
-    ("rds2_el_high", "rds2_el_high"),
-    ("rds1_el_low", "rds1_el_low"),
-    ("rds1_el_high", "rds1_el_high"),
-    ("ss_el_low", "ss_el_low"),
-    ("ss_el_high", "ss_el_high"),
+INTERVAL_FIELDS: tuple[tuple[str, Cell], ...] = (
+    ("rds2_ci_method", lambda o: o.rds2.method),
+    ("ss_ci_method", lambda o: o.ss.method),
+    ("rds2_tree_low", lambda o: bounds(o.rds2.tree)[0]),
+    ("rds2_tree_high", lambda o: bounds(o.rds2.tree)[1]),
+    ("ss_tree_low", lambda o: bounds(o.ss.tree)[0]),
+    ("ss_tree_high", lambda o: bounds(o.ss.tree)[1]),
+    ("rds2_el_low", lambda o: bounds(o.rds2.el)[0]),
+    ("rds2_el_high", lambda o: bounds(o.rds2.el)[1]),
+    ("rds1_el_low", lambda o: bounds(o.rds1.el)[0]),
+    ("rds1_el_high", lambda o: bounds(o.rds1.el)[1]),
+    ("ss_el_low", lambda o: bounds(o.ss.el)[0]),
+    ("ss_el_high", lambda o: bounds(o.ss.el)[1]),
     # HCG (Fellows 2019) with R's interval: single-choice questions of a survey with N.
-    ("hcg_share", "hcg"),
-    ("hcg_ci_low", "hcg_low"),
-    ("hcg_ci_high", "hcg_high"),
+    ("hcg_share", lambda o: o.hcg.share),
+    ("hcg_ci_low", lambda o: o.hcg.low),
+    ("hcg_ci_high", lambda o: o.hcg.high),
 )
-INTERVAL_COLUMNS = [column for column, _key in INTERVAL_FIELDS]
-INTERVAL_KEYS = tuple(key for _column, key in INTERVAL_FIELDS)
+INTERVAL_COLUMNS = [column for column, _cell in INTERVAL_FIELDS]
 
 
-def _estimates(survey: Survey) -> dict[str, dict[str, dict[str, float | None]]]:
-    rows = RDSQuestion.objects.filter(estimate_set__survey=survey).values_list("question", "shares")
-    return dict(rows)
+def _estimates(survey: Survey) -> dict[str, QuestionRecord]:
+    rows = RDSQuestion.objects.filter(estimate_set__survey=survey).only(
+        "question", "version", "shares"
+    )
+    return {row.question: row.record() for row in rows}
 
 
 def crosstab_rows(

@@ -8,25 +8,23 @@ raw shares. Its 95 % interval is the linearization interval of ``raking.calibrat
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 
 from analytics.aggregation.selectors import survey_questions
+from analytics.contracts import LINEARIZATION, Estimate, Interval
 from analytics.margins.raking import Z_95, calibrated_shares, kish_deff
 from analytics.margins.sample import MarginCells
 from analytics.margins.weights import WEIGHT_COLUMNS, WeightTable, weight_table
 from analytics.rds.sample import AnswerMatrices
 from surveys.models import Question, QuestionKind, Response, Survey
 
-Estimate = dict[str, float | None]
-
 
 @dataclass(frozen=True)
 class Poststratification:
     """A survey's post-stratified estimates, or why there are none."""
 
-    # {question code: {option code: {"share", "low", "high"}}}, fractions 0-1.
+    # {question code: {option code: share with its linearization interval}}, fractions 0-1.
     estimates: dict[str, dict[str, Estimate]] = field(default_factory=dict)
     # Kish's design effect of each weight set ("poststrat", "rds2", "ss"); None when missing.
     design_effects: dict[str, float | None] = field(default_factory=dict)
@@ -59,14 +57,11 @@ def _answers(
 
 def _interval(share: float, error: float) -> Estimate:
     if np.isnan(share):
-        return {"share": None, "low": None, "high": None}
+        return Estimate()
     if np.isnan(error):
-        return {"share": float(share), "low": None, "high": None}
-    return {
-        "share": float(share),
-        "low": max(0.0, float(share - Z_95 * error)),
-        "high": min(1.0, float(share + Z_95 * error)),
-    }
+        return Estimate(share=float(share))
+    low, high = max(0.0, float(share - Z_95 * error)), min(1.0, float(share + Z_95 * error))
+    return Estimate(share=float(share), reported=Interval(low, high, LINEARIZATION))
 
 
 def _design_effects(table: WeightTable) -> dict[str, float | None]:
@@ -114,10 +109,10 @@ def poststratification(*, survey: Survey) -> Poststratification:
     )
 
 
-def as_rows(result: Poststratification) -> list[dict[str, Any]]:
-    """Return the estimates as flat rows (question, option, share, low, high)."""
+def as_rows(result: Poststratification) -> list[tuple[str, str, Estimate]]:
+    """Return the estimates as flat rows (question, option, estimate)."""
     return [
-        {"question": question, "option": option, **estimate}
+        (question, option, estimate)
         for question, options in result.estimates.items()
         for option, estimate in options.items()
     ]

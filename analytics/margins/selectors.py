@@ -13,7 +13,8 @@ import numpy as np
 from django.core.cache import cache
 from django.db.models import Count, Max
 
-from analytics.margins.estimates import Estimate, Poststratification, poststratification
+from analytics.contracts import Estimate
+from analytics.margins.estimates import Poststratification, poststratification
 from analytics.margins.sample import MARGIN_ROLES, stored_shares
 from analytics.margins.weights import WEIGHT_COLUMNS, weight_table
 from analytics.models import AggregateState, PopulationMargin, RDSEstimateSet
@@ -55,7 +56,8 @@ def _version(survey: Survey) -> str:
         estimates,
         survey.population_size,
     )
-    return "poststrat:" + hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+    # v2: the estimates are analytics.contracts.Estimate, no longer dicts.
+    return "poststrat:v2:" + hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
 
 
 def cached_poststratification(*, survey: Survey) -> Poststratification:
@@ -74,7 +76,7 @@ def cached_poststratification(*, survey: Survey) -> Poststratification:
 
 
 def poststrat_estimates(*, survey: Survey) -> dict[str, dict[str, Estimate]]:
-    """Return {question: {option: {"share", "low", "high"}}}; {} without usable margins."""
+    """Return {question: {option: share and interval}}; {} without usable margins."""
     return poststratification(survey=survey).estimates
 
 

@@ -1,7 +1,8 @@
 """Convergence and bottleneck diagnostics of RDS-II estimates (Gile, Johnston & Salganik 2015).
 
 Numpy only: cumulative estimates by wave or by sample order, and the estimate within each seed's
-recruitment tree.
+recruitment tree; with them, a question's stored diagnostics (SS across population sizes,
+differential activity and population homophily).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Literal
 
 import numpy as np
 
+from analytics.contracts import Diagnostics, SizePoint
 from analytics.rds.sample import (
     Indicators,
     RDSError,
@@ -21,7 +23,11 @@ from analytics.rds.sample import (
     multi_choice,
     single_choice,
 )
-from analytics.rds.weights import rds2_weights
+from analytics.rds.weights import (
+    differential_activity_multi,
+    population_homophily,
+    rds2_weights,
+)
 
 __all__ = [
     "CumulativeEstimate",
@@ -29,6 +35,7 @@ __all__ = [
     "bottleneck_multi",
     "convergence",
     "convergence_multi",
+    "question_diagnostics",
 ]
 
 
@@ -136,3 +143,33 @@ def bottleneck_multi(
 ) -> dict[str, dict[str, float]]:
     """Return multiple-choice RDS-II shares within each seed's tree."""
     return _bottleneck(sample, multi_choice(sample, ticked, answered, options))
+
+
+def question_diagnostics(
+    sample: RDSSample,
+    *,
+    values: list[str | None] | None,
+    ss_curve: list[SizePoint],
+    ticked: np.ndarray,
+    answered: np.ndarray,
+    options: Sequence[str],
+) -> Diagnostics:
+    """Return the SS share across population sizes, differential activity and homophily.
+
+    values: each respondent's answer to a single-choice question, None for multiple choice.
+    """
+    homophily: dict[str, float | None] | None = None
+    reason = ""
+    if values is not None:  # population homophily is defined for single choice only
+        try:
+            homophily = population_homophily(sample, values=values)
+        except RDSError as error:
+            reason = str(error)
+    return Diagnostics(
+        ss_by_size=tuple(ss_curve),
+        differential_activity=differential_activity_multi(
+            sample, ticked=ticked, answered=answered, options=options
+        ),
+        population_homophily=homophily,
+        population_homophily_unavailable=reason,
+    )

@@ -7,12 +7,11 @@ file's time column, ``import_rds --time-column``, else its row order).
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 from django.conf import settings
 from django.utils.translation import gettext_noop
 
+from analytics.contracts import EMPIRICAL, Estimate, Interval
 from analytics.rds.estimators.empirical import el_intervals
 from analytics.rds.estimators.hcg import hcg_weights
 from analytics.rds.sample import Indicators, RDSError, RDSSample
@@ -42,7 +41,7 @@ def hcg_unavailable(*, respondents: int, population_size: int | None) -> str:
 
 def hcg_question(
     *, sample: RDSSample, times: np.ndarray, answers: Indicators, population_size: int
-) -> tuple[dict[str, dict[str, Any]], str]:
+) -> tuple[dict[str, Estimate], str]:
     """Return one single-choice question's HCG share and R's interval per option, or why not."""
     # As R, the groups are the answers given: options nobody chose are left out.
     observed = np.flatnonzero(answers.ticked.sum(axis=0) > 0)
@@ -72,7 +71,10 @@ def hcg_question(
     except RDSError as error:
         return {}, str(error)
     shares = {
-        option: {"hcg": float(result.shares[g]), "hcg_low": low, "hcg_high": high}
+        option: Estimate(
+            share=float(result.shares[g]),
+            reported=Interval(float(low), float(high), EMPIRICAL),
+        )
         for g, (option, (low, high)) in enumerate(intervals.items())
     }
     return shares, ""

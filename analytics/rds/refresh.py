@@ -7,9 +7,8 @@ Markov chain (Salganik & Heckathorn 2004), Gile's SS (2011) corrects RDS-II for 
 replacement when the analyst gave the population size. RDS-II is also given without flagged
 responses (``rds2_unflagged``): the whole forest stays, and the shares are taken over the
 unflagged respondents with their weights, as R's ``subset`` argument does. The numbers come
-from ``analytics.rds``;
-this module
-feeds it a survey's recruitment forest and stores what it returns, or why it could not.
+from ``analytics.rds``; this module feeds it a survey's recruitment forest and stores what it
+returns (in the shape of ``analytics.contracts``), or why it could not.
 
 This runs as its own task after an aggregate rebuild, not inside it: the bootstrap costs far
 more than counting, and the counts must not wait for it.
@@ -32,18 +31,35 @@ from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from analytics.aggregation.counting import unflagged_mark
+from analytics.contracts import (
+    NO_BOTTLENECK,
+    NO_CONVERGENCE,
+    NO_HCG,
+    NO_INTERVAL,
+    NO_RDS1,
+    TREE,
+    UNANSWERED,
+    CurvePoint,
+    Estimate,
+    Interval,
+    OptionEstimates,
+    QuestionRecord,
+)
 from analytics.models import AggregateState, RDSEstimateSet, RDSQuestion
 from analytics.rds.bootstrap import tree_bootstrap_weighted_multi
-from analytics.rds.diagnostics import CumulativeEstimate, bottleneck_multi, convergence_multi
-from analytics.rds.estimators.intervals import choose_intervals, el_columns, rds1_weights
+from analytics.rds.diagnostics import (
+    CumulativeEstimate,
+    bottleneck_multi,
+    convergence_multi,
+    question_diagnostics,
+)
+from analytics.rds.estimators.intervals import choose_interval, el_by_weighting, rds1_weights
 from analytics.rds.hcg_estimates import TOO_MANY as HCG_TOO_MANY
 from analytics.rds.hcg_estimates import hcg_question, hcg_unavailable
 from analytics.rds.sample import AnswerMatrices, RDSError, RDSSample, multi_choice, rds_sample
 from analytics.rds.ss_estimates import SSWeights, ss_question_shares, ss_survey_weights
 from analytics.rds.weights import (
-    differential_activity_multi,
     homophily,
-    population_homophily,
     rds1_shares,
     rds2_multi_shares,
     rds2_weights,
@@ -162,11 +178,8 @@ def _options(question: Question) -> list[str]:
     return [option.code for option in question.options.all()]
 
 
-def _cumulative(estimates: list[CumulativeEstimate]) -> list[dict[str, Any]]:
-    return [
-        {"position": e.position, "respondents": e.respondents, "shares": dict(e.shares)}
-        for e in estimates
-    ]
+def _cumulative(estimates: list[CumulativeEstimate]) -> tuple[CurvePoint, ...]:
+    return tuple(CurvePoint(e.position, e.respondents, dict(e.shares)) for e in estimates)
 
 
 @dataclass(frozen=True)
@@ -183,14 +196,13 @@ class Design:
 
 def _question(
     forest: Forest, question: Question, replicates: int, design: Design
-) -> dict[str, Any]:
+) -> QuestionRecord:
     sample, ss = forest.sample, design.ss
     options = _options(question)
     ticked, answered = forest.answers[question.code]
-    result: dict[str, Any] = {"shares": {}, "unavailable": {}, "homophily": None}
+    unavailable: dict[str, str] = {}
     if not answered.any():
-        result["unavailable"]["shares"] = NOT_ANSWERED
-        return result
+        return QuestionRecord(unavailable={UNANSWERED: NOT_ANSWERED})
     kwargs = {"ticked": ticked, "answered": answered, "options": options}
     point = rds2_multi_shares(sample, **kwargs)
     kept = answered & forest.unflagged
@@ -201,22 +213,12 @@ def _question(
         else {}
     )
     ss_point, ss_curve = ss_question_shares(ss, sample=sample, **kwargs)
-    shares: dict[str, dict[str, float | None]] = {
-        code: {
-            "rds2": point[code],
-            "tree_low": None,
-            "tree_high": None,
-            "rds2_unflagged": unflagged.get(code),
-            "rds1": None,
-            "ss": ss_point.get(code),
-            "ss_tree_low": None,
-            "ss_tree_high": None,
-        }
-        for code in options
-    }
+    # {option: interval} of the tree bootstrap for RDS-II and SS, empty when it cannot run.
+    tree_rds2: dict[str, Interval] = {}
+    tree_ss: dict[str, Interval] = {}
     tree_ran = len(sample.seeds) >= 2
     if not tree_ran:
-        result["unavailable"]["interval"] = ONE_SEED_EL
+        unavailable[NO_INTERVAL] = ONE_SEED_EL
     else:
         # SS weights are fixed at their full-sample values in every replicate: the "tree
         # bootstrap with fixed SS weights" (R's default SS interval is a successive-sampling
@@ -225,10 +227,11 @@ def _question(
         intervals = tree_bootstrap_weighted_multi(
             sample, weights=weights, replicates=replicates, seed=BOOTSTRAP_SEED, **kwargs
         )
-        for prefix, interval in zip(("", "ss_"), intervals, strict=False):
-            for code, (low, high) in interval.items():
-                shares[code][f"{prefix}tree_low"] = low
-                shares[code][f"{prefix}tree_high"] = high
+        found = [
+            {code: Interval(float(lo), float(hi), TREE) for code, (lo, hi) in interval.items()}
+            for interval in intervals
+        ]
+        tree_rds2, tree_ss = found[0], found[1] if len(found) > 1 else {}
     single = question.kind == QuestionKind.SINGLE
     # Single choice: exactly one tick per answering respondent, so the category is its column.
     values = (
@@ -236,19 +239,18 @@ def _question(
         if single
         else None
     )
-    result["diagnostics"] = _diagnostics(sample, values, ss_curve, kwargs)
+    homophily_value: float | None = None
     rds1: dict[str, float] | None = None
     if sample.n_waves < 2:
-        result["unavailable"]["rds1"] = ONE_WAVE
+        unavailable[NO_RDS1] = ONE_WAVE
     elif single:
         try:
             rds1 = rds1_shares(sample, values=values)
-            for code, share in rds1.items():
-                shares[code]["rds1"] = share
-            result["homophily"] = homophily(sample, values=values)
+            homophily_value = homophily(sample, values=values)
         except RDSError as error:
-            result["unavailable"]["rds1"] = str(error)
-    _r_intervals(sample, shares, kwargs, rds1, design, tree_ran)
+            unavailable[NO_RDS1] = str(error)
+    el_rds2, el_rds1, el_ss = _r_intervals(sample, kwargs, rds1, design)
+    hcg: dict[str, Estimate] = {}
     if single and not design.hcg_unavailable and forest.times is not None:
         hcg, reason = hcg_question(
             sample=sample,
@@ -256,70 +258,75 @@ def _question(
             answers=multi_choice(sample, **kwargs),
             population_size=design.population_size or 0,
         )
-        for code, values in hcg.items():
-            shares[code].update(values)
         if reason:
-            result["unavailable"]["hcg"] = reason
+            unavailable[NO_HCG] = reason
     elif single and design.hcg_unavailable == HCG_TOO_MANY:
-        result["unavailable"]["hcg"] = HCG_TOO_MANY
-    result["shares"] = shares
+        unavailable[NO_HCG] = HCG_TOO_MANY
+
+    def reported(share: float | None, tree: Interval | None, el: Interval | None) -> Estimate:
+        chosen = choose_interval(
+            tree=tree, empirical=el, method=design.interval_method, tree_ran=tree_ran
+        )
+        return Estimate(share=share, reported=chosen, tree=tree, el=el)
+
+    shares = {
+        code: OptionEstimates(
+            rds2=reported(point[code], tree_rds2.get(code), el_rds2.get(code)),
+            rds2_unflagged=Estimate(share=unflagged.get(code)),
+            rds1=Estimate(
+                share=None if rds1 is None else rds1.get(code),
+                el=el_rds1.get(code),
+            ),
+            ss=reported(ss_point.get(code), tree_ss.get(code), el_ss.get(code)),
+            hcg=hcg.get(code, Estimate()),
+        )
+        for code in options
+    }
+    convergence: dict[str, tuple[CurvePoint, ...]] = {}
     if sample.n_waves < 2:
-        result["unavailable"]["convergence"] = ONE_WAVE
+        unavailable[NO_CONVERGENCE] = ONE_WAVE
     else:
         for by in ("wave", "order"):
-            result[f"convergence_{by}"] = _cumulative(
+            convergence[by] = _cumulative(
                 convergence_multi(sample, by=by, points=ORDER_POINTS, **kwargs)
             )
+    bottleneck: dict[str, dict[str, float]] = {}
     if len(sample.seeds) < 2:
-        result["unavailable"]["bottleneck"] = ONE_SEED
+        unavailable[NO_BOTTLENECK] = ONE_SEED
     else:
-        trees = bottleneck_multi(sample, **kwargs)
-        result["bottleneck"] = {
-            forest.seed_labels.get(seed, f"#{seed}"): s for seed, s in trees.items()
+        trees_shares = bottleneck_multi(sample, **kwargs)
+        bottleneck = {
+            forest.seed_labels.get(seed, f"#{seed}"): s for seed, s in trees_shares.items()
         }
-    return result
+    return QuestionRecord(
+        options=shares,
+        homophily=homophily_value,
+        unavailable=unavailable,
+        convergence_wave=convergence.get("wave", ()),
+        convergence_order=convergence.get("order", ()),
+        bottleneck=bottleneck,
+        diagnostics=question_diagnostics(sample, values=values, ss_curve=ss_curve, **kwargs),
+    )
 
 
 def _r_intervals(
     sample: RDSSample,
-    shares: dict[str, dict[str, Any]],
     kwargs: dict[str, Any],
     rds1: dict[str, float] | None,
     design: Design,
-    tree_ran: bool,
-) -> None:
-    """Add R's interval of every estimate to shares, then the interval the survey reports."""
+) -> tuple[dict[str, Interval], dict[str, Interval], dict[str, Interval]]:
+    """Return R's interval of each option's RDS-II, RDS-I and SS estimates ({} if none)."""
     answers = multi_choice(sample, **kwargs)
-    weights = {
-        "rds2": rds2_weights(sample),
-        "rds1": None if rds1 is None else rds1_weights(answers, rds1),
-        "ss": design.ss.weights,
-    }
+    weights = (
+        rds2_weights(sample),
+        None if rds1 is None else rds1_weights(answers, rds1),
+        design.ss.weights,
+    )
     # As R: the finite-population correction uses the survey's population size, when known.
-    columns = el_columns(answers, weights, population_size=design.population_size)
-    for code, values in columns.items():
-        shares[code].update(values)
-    for share in shares.values():
-        share.update(choose_intervals(share, method=design.interval_method, tree_ran=tree_ran))
-
-
-def _diagnostics(
-    sample: RDSSample,
-    values: list[str | None] | None,
-    ss_curve: list[dict[str, Any]],
-    kwargs: dict[str, Any],
-) -> dict[str, Any]:
-    """Return the SS share across population sizes, differential activity and homophily."""
-    diagnostics: dict[str, Any] = {
-        "ss_by_size": ss_curve,
-        "differential_activity": differential_activity_multi(sample, **kwargs),
-    }
-    if values is not None:  # population homophily is defined for single choice only
-        try:
-            diagnostics["population_homophily"] = population_homophily(sample, values=values)
-        except RDSError as error:
-            diagnostics["population_homophily_unavailable"] = str(error)
-    return diagnostics
+    el_rds2, el_rds1, el_ss = el_by_weighting(
+        answers, weights, population_size=design.population_size
+    )
+    return el_rds2, el_rds1, el_ss
 
 
 def rds_rebuild(*, survey_id: int, replicates: int | None = None) -> RDSEstimateSet:
@@ -335,7 +342,7 @@ def rds_rebuild(*, survey_id: int, replicates: int | None = None) -> RDSEstimate
         .prefetch_related("options")
     )
     attributes: dict[str, Any] = {"built_at": timezone.now(), "watermark": watermark}
-    results: dict[str, dict[str, Any]] = {}
+    results: dict[str, QuestionRecord] = {}
     try:
         forest = survey_forest(survey, questions)
     except RDSError as error:
@@ -374,7 +381,7 @@ def rds_rebuild(*, survey_id: int, replicates: int | None = None) -> RDSEstimate
         RDSEstimateSet.objects.filter(pk=survey_id).delete()
         estimate_set = RDSEstimateSet.objects.create(survey=survey, **attributes)
         RDSQuestion.objects.bulk_create(
-            RDSQuestion(estimate_set=estimate_set, question=code, **result)
+            RDSQuestion(estimate_set=estimate_set, question=code, **result.to_json())
             for code, result in results.items()
         )
     log.info("RDS estimates of survey %s rebuilt in %.2f s", survey_id, attributes["seconds"])

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field, replace
-from typing import Any
 
 from django.core.cache import cache
 from django.db.models import Prefetch
@@ -12,7 +11,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from analytics.aggregation.filters import ResponseFilter
-from analytics.aggregation.selectors import QuestionResult, Results
+from analytics.aggregation.selectors import QuestionResult, Results, Share
+from analytics.contracts import (
+    EMPIRICAL,
+    NO_INTERVAL,
+    TREE,
+    Estimate,
+    OptionEstimates,
+    QuestionRecord,
+)
 from analytics.models import RDSEstimateSet, RDSQuestion
 from analytics.rds.subgroup import subgroup_compute
 from surveys.models import Response, Survey
@@ -97,55 +104,62 @@ class Estimates:
     design_effects: dict[str, float | None] = field(default_factory=dict)
 
 
-_KEYS = ("rds2", "low", "high", "rds1", "ss", "ss_low", "ss_high", "hcg", "hcg_low", "hcg_high")
-# The interval methods as stored (analytics.rds.estimators.intervals) and as the dashboard
-# names them.
+# The interval methods as stored (analytics.contracts) and as the dashboard names them.
 METHOD_NAMES = {
-    "tree": gettext_lazy("tree bootstrap"),
-    "el": gettext_lazy("R's empirical likelihood"),
+    TREE: gettext_lazy("tree bootstrap"),
+    EMPIRICAL: gettext_lazy("R's empirical likelihood"),
 }
 
 
-def _method(share: dict[str, Any], prefix: str) -> str:
-    """Return the name of the method behind one stored interval, "" without an interval."""
-    if share.get(f"{prefix}low") is None:
+def _method(estimate: Estimate) -> str:
+    """Return the name of the method behind an estimate's reported interval, "" without one."""
+    if estimate.reported is None:
         return ""
-    # Estimates built before the choice existed (and subgroups) carry tree-bootstrap intervals.
-    return str(METHOD_NAMES.get(share.get(f"{prefix}method") or "tree", ""))
+    return str(METHOD_NAMES.get(estimate.reported.method, ""))
 
 
 def _pct(value: float | None) -> float | None:
     return None if value is None else round(100 * value, 1)
 
 
+def _option(share: Share, stored: OptionEstimates) -> OptionEstimate:
+    """Return one option's raw share beside its estimates, in percent."""
+    rds2, ss, hcg = stored.rds2.reported, stored.ss.reported, stored.hcg.reported
+    return OptionEstimate(
+        code=share.code,
+        label=share.label,
+        count=share.count,
+        raw=share.percent,
+        rds2=_pct(stored.rds2.share),
+        low=_pct(None if rds2 is None else rds2.low),
+        high=_pct(None if rds2 is None else rds2.high),
+        rds1=_pct(stored.rds1.share),
+        ss=_pct(stored.ss.share),
+        ss_low=_pct(None if ss is None else ss.low),
+        ss_high=_pct(None if ss is None else ss.high),
+        hcg=_pct(stored.hcg.share),
+        hcg_low=_pct(None if hcg is None else hcg.low),
+        hcg_high=_pct(None if hcg is None else hcg.high),
+        method=_method(stored.rds2),
+        ss_method=_method(stored.ss),
+        rds2_unflagged=share.rds2_unflagged,
+    )
+
+
 def _questions(
-    results: list[QuestionResult],
-    stored: dict[str, tuple[dict[str, Any], dict[str, str], float | None]],
+    results: list[QuestionResult], stored: dict[str, QuestionRecord]
 ) -> dict[str, QuestionEstimates]:
     """Pair each question's raw shares with its estimates, in the raw shares' order."""
     questions = {}
     for result in results:
-        if result.code not in stored:
+        record = stored.get(result.code)
+        if record is None:
             continue
-        shares, unavailable, homophily = stored[result.code]
-        options = [
-            OptionEstimate(
-                code=share.code,
-                label=share.label,
-                count=share.count,
-                raw=share.percent,
-                **{key: _pct(shares.get(share.code, {}).get(key)) for key in _KEYS},
-                method=_method(shares.get(share.code, {}), ""),
-                ss_method=_method(shares.get(share.code, {}), "ss_"),
-                rds2_unflagged=share.rds2_unflagged,
-            )
-            for share in result.shares
-        ]
         questions[result.code] = QuestionEstimates(
             code=result.code,
-            options=options,
-            homophily=homophily,
-            unavailable={key: _(reason) for key, reason in unavailable.items()},
+            options=[_option(share, record.option(share.code)) for share in result.shares],
+            homophily=record.homophily,
+            unavailable={key: _(reason) for key, reason in record.unavailable.items()},
         )
     return questions
 
@@ -155,7 +169,7 @@ def survey_estimates(*, survey: Survey, results: Results) -> Estimates | None:
     # Shares only: the diagnostics (a curve per question, a share per seed) grow with the data
     # and the dashboard does not show them.
     shares_only = RDSQuestion.objects.only(
-        "estimate_set", "question", "shares", "homophily", "unavailable"
+        "estimate_set", "question", "version", "shares", "homophily", "unavailable"
     )
     estimate_set = (
         RDSEstimateSet.objects.filter(pk=survey.pk)
@@ -164,10 +178,7 @@ def survey_estimates(*, survey: Survey, results: Results) -> Estimates | None:
     )
     if estimate_set is None:
         return None
-    stored = {
-        row.question: (row.shares, row.unavailable, row.homophily)
-        for row in estimate_set.questions.all()
-    }
+    stored = {row.question: row.record() for row in estimate_set.questions.all()}
     questions = _questions(results.questions, stored)
     return Estimates(
         built_at=estimate_set.built_at,
@@ -186,7 +197,7 @@ def survey_estimates(*, survey: Survey, results: Results) -> Estimates | None:
 
 def with_poststrat(
     estimates: Estimates,
-    shares: dict[str, dict[str, dict[str, float | None]]],
+    shares: dict[str, dict[str, Estimate]],
     deff: dict[str, float | None],
 ) -> Estimates:
     """Return the estimates with each option's post-stratified share and interval beside them."""
@@ -194,12 +205,7 @@ def with_poststrat(
         code: replace(
             question,
             options=[
-                replace(
-                    option,
-                    ps=_pct(shares.get(code, {}).get(option.code, {}).get("share")),
-                    ps_low=_pct(shares.get(code, {}).get(option.code, {}).get("low")),
-                    ps_high=_pct(shares.get(code, {}).get(option.code, {}).get("high")),
-                )
+                _poststratified(option, shares.get(code, {}).get(option.code, Estimate()))
                 for option in question.options
             ],
         )
@@ -210,6 +216,15 @@ def with_poststrat(
         questions=questions,
         poststratified=bool(shares),
         design_effects={name: value for name, value in deff.items() if value is not None},
+    )
+
+
+def _poststratified(option: OptionEstimate, stratified: Estimate) -> OptionEstimate:
+    return replace(
+        option,
+        ps=_pct(stratified.share),
+        ps_low=_pct(stratified.low),
+        ps_high=_pct(stratified.high),
     )
 
 
@@ -228,9 +243,11 @@ def subgroup_estimates(
     if found["params"]:
         reason %= found["params"]
     stored = {
-        code: (row["shares"], row["unavailable"], None) for code, row in found["questions"].items()
+        # A subgroup has no homophily: RDS-I is not given for a part of the sample.
+        code: replace(QuestionRecord.from_json(row), homophily=None)
+        for code, row in found["questions"].items()
     }
-    intervals = {row["unavailable"].get("interval", "") for row in found["questions"].values()}
+    intervals = {row.unavailable.get(NO_INTERVAL, "") for row in stored.values()}
     intervals.discard("")
     ss_reason = estimate_set.ss_unavailable or found.get("ss_unavailable", "")
     return Estimates(
@@ -296,7 +313,7 @@ def bottleneck_sizes(*, survey: Survey, code: str, stored: RDSQuestion) -> dict[
             answered[top] = answered.get(top, 0) + 1
     found = {
         label: answered.get(number, 0)
-        for label in stored.bottleneck
+        for label in stored.record().bottleneck
         if (number := _root_number(label)) is not None
     }
     cache.set(key, found, 24 * 60 * 60)

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 from django.conf import settings
 from django.utils.translation import gettext_noop
 
+from analytics.contracts import SizePoint
 from analytics.rds.sample import RDSSample, multi_choice
 from analytics.rds.ss import ss_weights
 from analytics.rds.weights import option_shares
@@ -101,17 +101,11 @@ def ss_question_shares(
     ticked: np.ndarray,
     answered: np.ndarray,
     options: list[str],
-) -> tuple[dict[str, float], list[dict[str, Any]]]:
+) -> tuple[dict[str, float], list[SizePoint]]:
     """Return one question's SS shares at the survey's population size and across the range."""
     if ss.weights is None:
         return {}, []
     answers = multi_choice(sample, ticked, answered, options)
     point = option_shares(ss.weights, answers)
-    curve = [
-        {
-            "population_size": size,
-            "shares": option_shares(weights, answers),
-        }
-        for size, weights in ss.by_size
-    ]
+    curve = [SizePoint(size, option_shares(weights, answers)) for size, weights in ss.by_size]
     return point, curve

@@ -27,10 +27,19 @@ from django.core.cache import cache
 from django.utils.translation import gettext_noop
 
 from analytics.aggregation.filters import ResponseFilter
+from analytics.contracts import (
+    EMPIRICAL,
+    NO_INTERVAL,
+    TREE,
+    UNANSWERED,
+    Estimate,
+    Interval,
+    OptionEstimates,
+    QuestionRecord,
+)
 from analytics.models import RDSEstimateSet
 from analytics.rds.bootstrap import tree_bootstrap_counts
 from analytics.rds.estimators.empirical import el_intervals
-from analytics.rds.estimators.intervals import EMPIRICAL, TREE
 from analytics.rds.refresh import (
     BOOTSTRAP_SEED,
     NO_CHAINS,
@@ -166,7 +175,7 @@ def _compute(survey: Survey, estimate_set: RDSEstimateSet, filters: ResponseFilt
         return result
     rds2 = rds2_weights(sample)
     ss, result["ss_unavailable"] = _ss_weights(estimate_set, sample, limits)
-    weight_sets = {"": rds2, **({"ss_": ss} if ss is not None else {})}
+    weight_sets = {"rds2": rds2, **({"ss": ss} if ss is not None else {})}
     copies = None
     # As R's subset: the population size shrinks to the subgroup's RDS-II share of it.
     size = estimate_set.population_size
@@ -201,9 +210,9 @@ def _question(
     try:
         answers = multi_choice(sample, ticked, answered, options)
     except RDSError:
-        return {"shares": {}, "unavailable": {"shares": NOT_ANSWERED}}
-    shares: dict[str, dict[str, float | None]] = {code: {} for code in options}
-    for prefix, weights in weight_sets.items():
+        return QuestionRecord(unavailable={UNANSWERED: NOT_ANSWERED}).to_json()
+    estimates: dict[str, dict[str, Estimate]] = {}
+    for name, weights in weight_sets.items():
         point = option_shares(weights, answers)
         bounds = None
         if copies is not None:
@@ -225,15 +234,23 @@ def _question(
                 None if found is None else tuple(zip(*(found[o] for o in options), strict=True))
             )
             method = EMPIRICAL
-        point_key = "ss" if prefix else "rds2"
-        for k, code in enumerate(options):
-            shares[code][point_key] = point[code]
-            shares[code][f"{prefix}low"] = None if bounds is None else float(bounds[0][k])
-            shares[code][f"{prefix}high"] = None if bounds is None else float(bounds[1][k])
-            shares[code][f"{prefix}method"] = None if bounds is None else method
+        estimates[name] = {
+            code: Estimate(
+                share=point[code],
+                reported=None
+                if bounds is None
+                else Interval(float(bounds[0][k]), float(bounds[1][k]), method),
+            )
+            for k, code in enumerate(options)
+        }
     if copies is None:
-        unavailable["interval"] = EL_CHOSEN if design["el"] else ONE_SEED_EL
-    return {"shares": shares, "unavailable": unavailable}
+        unavailable[NO_INTERVAL] = EL_CHOSEN if design["el"] else ONE_SEED_EL
+    shares = {
+        code: OptionEstimates(**{name: found[code] for name, found in estimates.items()})
+        for code in options
+    }
+    # Cached in the stored shape, so that the dashboard reads both the same way.
+    return QuestionRecord(options=shares, unavailable=unavailable).to_json()
 
 
 def subgroup_compute(*, survey: Survey, filters: ResponseFilter) -> dict[str, Any] | None:

@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from analytics.access import analyst_required
+from analytics.contracts import Diagnostics, QuestionRecord
 from analytics.enqueue import estimates_recompute
 from analytics.rds.population import PopulationSizeForm, population_size_save
 from analytics.rds.selectors import bottleneck_sizes, question_diagnostics
@@ -19,7 +20,9 @@ from surveys.http import form_page, posted
 from surveys.models import Survey
 
 
-def _by_option(labels: dict[str, str], values: dict[str, float]) -> list[tuple[str, float]]:
+def _by_option(
+    labels: dict[str, str], values: dict[str, float | None]
+) -> list[tuple[str, float | None]]:
     """Return (label, value) pairs in the question's option order."""
     return [(label, values[code]) for code, label in labels.items() if code in values]
 
@@ -30,29 +33,31 @@ def _by_option(labels: dict[str, str], values: dict[str, float]) -> list[tuple[s
 def diagnostics(request: HttpRequest, survey: Survey, code: str) -> HttpResponse:
     question = get_object_or_404(survey.questions, code=code)
     stored = question_diagnostics(survey=survey, code=code)
+    record = stored.record() if stored else QuestionRecord()
     labels = {option.code: option.label for option in question.options.all()}
-    extra = stored.diagnostics if stored else {}
+    extra = record.diagnostics or Diagnostics()
     estimate_set = stored.estimate_set if stored else None
     context = {
-        "activity": _by_option(labels, extra.get("differential_activity", {})),
-        "population_homophily": _by_option(labels, extra.get("population_homophily", {})),
-        "population_homophily_unavailable": extra.get("population_homophily_unavailable", ""),
+        "activity": _by_option(labels, extra.differential_activity),
+        "population_homophily": _by_option(labels, extra.population_homophily or {}),
+        "population_homophily_unavailable": extra.population_homophily_unavailable,
         "ss_unavailable": _(estimate_set.ss_unavailable) if estimate_set else "",
         "survey": survey,
         "question": question,
         "stored": stored,
-        "unavailable": {k: _(v) for k, v in stored.unavailable.items()} if stored else {},
+        "unavailable": {k: _(v) for k, v in record.unavailable.items()},
         "diagnostics": {
             "labels": labels,
             "single": question.kind == "single",
-            "wave": stored.convergence_wave if stored else [],
-            "order": stored.convergence_order if stored else [],
-            "bottleneck": stored.bottleneck if stored else {},
+            # The page's script reads the stored shape of the curves (analytics.contracts).
+            "wave": [point.to_json() for point in record.convergence_wave],
+            "order": [point.to_json() for point in record.convergence_order],
+            "bottleneck": record.bottleneck,
             # How many in each tree answered: a tree of one and a tree of a hundred differ.
             "bottleneck_n": bottleneck_sizes(survey=survey, code=code, stored=stored)
-            if stored and stored.bottleneck
+            if stored and record.bottleneck
             else {},
-            "ss_by_size": extra.get("ss_by_size", []),
+            "ss_by_size": [point.to_json() for point in extra.ss_by_size],
             "text": {
                 "wave": _("Wave"),
                 "order": _("Respondents, in order of recruitment"),

@@ -14,8 +14,7 @@ Recruitment reads the analysts' stored estimates; analytics never imports recrui
 
 from __future__ import annotations
 
-from typing import Any
-
+from analytics.contracts import OptionEstimates, QuestionRecord
 from analytics.models import RDSQuestion
 from recruitment.health.chains import RawAlert
 from recruitment.health.thresholds import CONVERGENCE, Thresholds
@@ -28,25 +27,24 @@ def key_questions(*, survey: Survey) -> list[str]:
     return list(figures) if isinstance(figures, dict) else []
 
 
-def _tolerance(estimate: dict[str, Any], points: float) -> float:
+def _tolerance(estimate: OptionEstimates, points: float) -> float:
     """Return how far, in points, an option's estimate may move and still be called stable."""
-    low, high = estimate.get("low"), estimate.get("high")
-    if low is None or high is None:
+    interval = estimate.rds2.reported
+    if interval is None:
         return points
-    return max(points, 100 * (high - low) / 2)
+    return max(points, 100 * (interval.high - interval.low) / 2)
 
 
-def _movement(
-    curve: list[dict[str, Any]], shares: dict[str, Any], waves: int, points: float
-) -> tuple[float, str]:
+def _movement(record: QuestionRecord, waves: int, points: float) -> tuple[float, str]:
     """Return the largest distance, in points, of the last waves' estimates from the latest,
     beyond its tolerance, and the option that moved so; (0, "") when all are stable."""
-    latest = curve[-1]["shares"]
+    curve = record.convergence_wave
+    latest = curve[-1].shares
     worst, option = 0.0, ""
     for point in curve[-(waves + 1) : -1]:
         for code, share in latest.items():
-            distance = abs(100 * (point["shares"].get(code, 0.0) - share))
-            if distance > _tolerance(shares.get(code) or {}, points) and distance > worst:
+            distance = abs(100 * (point.shares.get(code, 0.0) - share))
+            if distance > _tolerance(record.option(code), points) and distance > worst:
                 worst, option = distance, code
     return round(worst, 1), option
 
@@ -60,15 +58,20 @@ def unstable_estimates(*, survey: Survey, thresholds: Thresholds) -> list[RawAle
     if codes:
         rows = rows.filter(question__in=codes)
     alerts = []
-    for code, curve, shares, unavailable in rows.order_by("question").values_list(
-        "question", "convergence_wave", "shares", "unavailable"
+    for row in rows.order_by("question").only(
+        "question", "version", "convergence_wave", "shares", "unavailable"
     ):
-        if "shares" in (unavailable or {}):
+        code, record = row.question, row.record()
+        if not record.answered:
             continue  # nobody answered it: nothing to converge
-        if len(curve) < waves + 1:
-            params = {"question": code, "waves_so_far": len(curve), "movement": None}
+        if len(record.convergence_wave) < waves + 1:
+            params = {
+                "question": code,
+                "waves_so_far": len(record.convergence_wave),
+                "movement": None,
+            }
         else:
-            movement, option = _movement(curve, shares or {}, waves, points)
+            movement, option = _movement(record, waves, points)
             if not option:
                 continue
             params = {"question": code, "movement": movement, "option": option}

@@ -105,8 +105,9 @@ def test_with_one_country_margin_every_poststratified_share_is_the_margin_weight
     assert set(estimates) == set(expected)
     for question, options in expected.items():
         for option, share in options.items():
-            assert abs(estimates[question][option]["share"] - share) < 1e-9, (question, option)
-    low, share, high = (estimates["awareness"]["no"][k] for k in ("low", "share", "high"))
+            assert abs(estimates[question][option].share - share) < 1e-9, (question, option)
+    no = estimates["awareness"]["no"]
+    low, share, high = no.low, no.share, no.high
     assert 0 <= low < share < high <= 1
 
 
@@ -121,7 +122,7 @@ def test_load_margins_then_the_poststratified_shares_equal_the_independent_compu
     estimates = poststrat_estimates(survey=sampled)
     for question, options in _independent_shares(sampled).items():
         for option, share in options.items():
-            assert abs(estimates[question][option]["share"] - share) < 1e-9
+            assert abs(estimates[question][option].share - share) < 1e-9
 
 
 def test_raking_on_country_and_gender_meets_every_margin(sampled: Survey, analyst: User) -> None:
@@ -130,7 +131,7 @@ def test_raking_on_country_and_gender_meets_every_margin(sampled: Survey, analys
     assert result.raking and result.respondents == 60 and result.left_out == 0
     for question, margins in (("country", COUNTRY), ("gender", GENDER)):
         for option, margin in margins.items():
-            assert abs(result.estimates[question][option]["share"] - margin) < 1e-9
+            assert abs(result.estimates[question][option].share - margin) < 1e-9
     weights = response_weights(survey=sampled)
     assert len(weights) == 60
     poststrat = np.array([w["weight_poststrat"] for w in weights.values()])
@@ -350,7 +351,7 @@ def test_the_bundle_carries_the_margins_the_poststratified_shares_and_the_r_code
     shares = list(csv.reader(io.StringIO(members["data/platform_poststrat.csv"].decode())))
     estimates = poststrat_estimates(survey=sampled)
     for question, option, share, _low, _high in shares[1:]:
-        assert float(share) == estimates[question][option]["share"]
+        assert float(share) == estimates[question][option].share
     script = members["analysis.R"].decode()
     assert "library(survey)" in script and "rake(design, strata, population" in script
     assert 'poststratified("awareness", c("awareness"))' in script
@@ -438,7 +439,7 @@ def test_the_dashboard_shows_poststratified_shares_beside_rds_with_the_design_ef
     margins_replace(survey=sampled, rows=_rows({"country": COUNTRY}), user=analyst)
     html = client.get(f"/en/analytics/?survey={sampled.slug}").content.decode()
     assert 'id="poststrat-note"' in html and "Post-stratified, %" in html
-    share = poststrat_estimates(survey=sampled)["awareness"]["no"]["share"]
+    share = poststrat_estimates(survey=sampled)["awareness"]["no"].share
     assert f'<td class="text-end poststrat">{100 * share:.1f}</td>' in html
     deff = design_effects(survey=sampled)
     assert f"post-stratified {deff['poststrat']:.2f}" in html

@@ -9,10 +9,11 @@ cannot run the reported interval falls back to R's, and says so.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
+from analytics.contracts import EMPIRICAL, METHODS, TREE, Interval
 from analytics.rds.estimators.empirical import el_intervals
 from analytics.rds.sample import Indicators, RDSError
 
@@ -20,18 +21,12 @@ __all__ = [
     "EMPIRICAL",
     "METHODS",
     "TREE",
-    "choose_intervals",
-    "el_columns",
+    "choose_interval",
+    "el_by_weighting",
     "rds1_weights",
 ]
 
-#: The tree bootstrap (Baraff, McCormick & Raftery 2016).
-TREE = "tree"
-#: R's empirical-likelihood interval, ``RDS.*.estimates(empir.lik = TRUE)``.
-EMPIRICAL = "el"
-METHODS = (TREE, EMPIRICAL)
-
-Interval = tuple[float, float]
+# The methods' names are part of the stored shape (analytics.contracts), re-exported here.
 
 
 def rds1_weights(answers: Indicators, shares: Mapping[str, float]) -> np.ndarray:
@@ -46,50 +41,39 @@ def rds1_weights(answers: Indicators, shares: Mapping[str, float]) -> np.ndarray
     return np.where(codes >= 0, per_group[np.maximum(codes, 0)], 0.0)
 
 
-def el_columns(
+def el_by_weighting(
     answers: Indicators,
-    weights: Mapping[str, np.ndarray | None],
+    weights: Sequence[np.ndarray | None],
     *,
     population_size: float | None,
-) -> dict[str, dict[str, float]]:
-    """Return {option: {"<name>_el_low": .., "<name>_el_high": ..}} for each named weighting.
+) -> list[dict[str, Interval]]:
+    """Return {option: R's interval} for each weighting, in the order given.
 
-    A weighting that is None, or cannot give an interval (fewer than two answers), is left out.
+    A weighting that is None, or cannot give an interval (fewer than two answers), gets {}.
     """
-    columns: dict[str, dict[str, float]] = {option: {} for option in answers.options}
-    for name, w in weights.items():
+    found: list[dict[str, Interval]] = []
+    for w in weights:
+        found.append({})
         if w is None:
             continue
         try:
             intervals = el_intervals(w, answers, population_size=population_size)
         except RDSError:
             continue
-        for option, (low, high) in intervals.items():
-            columns[option][f"{name}_el_low"] = low
-            columns[option][f"{name}_el_high"] = high
-    return columns
+        found[-1] = {
+            option: Interval(float(low), float(high), EMPIRICAL)
+            for option, (low, high) in intervals.items()
+        }
+    return found
 
 
-def choose_intervals(
-    share: dict[str, float | None], *, method: str, tree_ran: bool
-) -> dict[str, float | str | None]:
-    """Return the reported RDS-II and SS intervals of one option, with the method of each.
+def choose_interval(
+    *, tree: Interval | None, empirical: Interval | None, method: str, tree_ran: bool
+) -> Interval | None:
+    """Return the interval to report: the survey's method, R's where the bootstrap did not run.
 
-    share holds the tree bootstrap's ``tree_low``/``tree_high``/``ss_tree_low``/``ss_tree_high``
-    and R's ``rds2_el_*``/``ss_el_*``; the result sets ``low``/``high``/``method`` and
-    ``ss_low``/``ss_high``/``ss_method`` (the method is ``None`` when there is no interval).
+    None when there is no interval at all.
     """
-    use_tree = method == TREE and tree_ran
-    chosen: dict[str, float | str | None] = {}
-    for prefix, el in (("", "rds2"), ("ss_", "ss")):
-        tree = (share.get(f"{prefix}tree_low"), share.get(f"{prefix}tree_high"))
-        empirical = (share.get(f"{el}_el_low"), share.get(f"{el}_el_high"))
-        if use_tree and tree[0] is not None:
-            low, high, name = tree[0], tree[1], TREE
-        elif empirical[0] is not None:
-            low, high, name = empirical[0], empirical[1], EMPIRICAL
-        else:
-            low, high, name = None, None, None
-        chosen[f"{prefix}low"], chosen[f"{prefix}high"] = low, high
-        chosen[f"{prefix}method"] = name
-    return chosen
+    if method == TREE and tree_ran and tree is not None:
+        return tree
+    return empirical
