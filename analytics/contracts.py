@@ -14,13 +14,17 @@ The stored shape (``VERSION`` 1), per row of ``RDSQuestion``::
         rds2, low, high, method           RDS-II; the reported 95 % interval and how it was made
         tree_low, tree_high               the tree bootstrap's interval (>= 2 seeds)
         rds2_el_low, rds2_el_high         R's empirical-likelihood interval
-        rds2_unflagged                    RDS-II without flagged responses
         rds1, rds1_el_low, rds1_el_high   RDS-I (single choice, >= 2 waves)
+        rds2_unflagged, low_unflagged,    RDS-II without flagged responses, its reported
+          high_unflagged, method_unflagged  interval and how it was made,
+          unflagged_tree_low, unflagged_tree_high, rds2_el_low_unflagged, rds2_el_high_unflagged
+        rds1_unflagged                    RDS-I without flagged responses
         ss, ss_low, ss_high, ss_method    Gile's SS (with a population size), likewise
         ss_tree_low, ss_tree_high, ss_el_low, ss_el_high
         hcg, hcg_low, hcg_high            HCG (single choice, N and recruitment times); R's interval
     homophily          float or null (single choice)
-    unavailable        {"shares"|"interval"|"rds1"|"hcg"|"convergence"|"bottleneck": reason}
+    unavailable        {"shares"|"interval"|"rds1"|"rds1_unflagged"|"hcg"|"convergence"|
+                        "bottleneck": reason}
     convergence_wave   [{"position": wave, "respondents": n, "shares": {option: share}}]
     convergence_order  the same by order of recruitment
     bottleneck         {seed's tree label: {option: share}}
@@ -50,6 +54,7 @@ __all__ = [
     "NO_HCG",
     "NO_INTERVAL",
     "NO_RDS1",
+    "NO_RDS1_UNFLAGGED",
     "TREE",
     "UNANSWERED",
     "VERSION",
@@ -81,6 +86,7 @@ NO_RDS1 = "rds1"
 NO_HCG = "hcg"
 NO_CONVERGENCE = "convergence"
 NO_BOTTLENECK = "bottleneck"
+NO_RDS1_UNFLAGGED = "rds1_unflagged"
 
 
 class UnknownVersion(ValueError):
@@ -149,8 +155,16 @@ _STORED: dict[str, _Keys] = {
         tree=("tree_low", "tree_high"),
         el=("rds2_el_low", "rds2_el_high"),
     ),
-    "rds2_unflagged": _Keys("rds2_unflagged"),
+    # Without flagged responses: the reported interval, the tree bootstrap's and R's over the
+    # unflagged answers (analytics.rds.reported).
+    "rds2_unflagged": _Keys(
+        "rds2_unflagged",
+        reported=("low_unflagged", "high_unflagged", "method_unflagged"),
+        tree=("unflagged_tree_low", "unflagged_tree_high"),
+        el=("rds2_el_low_unflagged", "rds2_el_high_unflagged"),
+    ),
     "rds1": _Keys("rds1", el=("rds1_el_low", "rds1_el_high")),
+    "rds1_unflagged": _Keys("rds1_unflagged"),
     "ss": _Keys(
         "ss",
         reported=("ss_low", "ss_high", "ss_method"),
@@ -216,6 +230,8 @@ class OptionEstimates:
     # RDS-II over the unflagged respondents, with the whole sample's weights.
     rds2_unflagged: Estimate = _NONE
     rds1: Estimate = _NONE
+    # RDS-I of the recruitment between unflagged respondents.
+    rds1_unflagged: Estimate = _NONE
     ss: Estimate = _NONE
     hcg: Estimate = _NONE
 

@@ -40,8 +40,14 @@ def _everything() -> QuestionRecord:
             tree=Interval(0.26, 0.36, TREE),
             el=Interval(0.25, 0.37, EMPIRICAL),
         ),
-        rds2_unflagged=Estimate(share=0.30),
+        rds2_unflagged=Estimate(
+            share=0.30,
+            reported=Interval(0.24, 0.36, TREE),
+            tree=Interval(0.24, 0.36, TREE),
+            el=Interval(0.23, 0.37, EMPIRICAL),
+        ),
         rds1=Estimate(share=0.32, el=Interval(0.27, 0.38, EMPIRICAL)),
+        rds1_unflagged=Estimate(share=0.33),
         ss=Estimate(
             share=0.29,
             reported=Interval(0.22, 0.35, EMPIRICAL),
@@ -84,9 +90,17 @@ def test_every_estimate_of_an_option_is_stored_under_the_keys_older_builds_wrote
         "rds2_el_low": 0.25,
         "rds2_el_high": 0.37,
         "rds2_unflagged": 0.30,
+        "low_unflagged": 0.24,
+        "high_unflagged": 0.36,
+        "method_unflagged": "tree",
+        "unflagged_tree_low": 0.24,
+        "unflagged_tree_high": 0.36,
+        "rds2_el_low_unflagged": 0.23,
+        "rds2_el_high_unflagged": 0.37,
         "rds1": 0.32,
         "rds1_el_low": 0.27,
         "rds1_el_high": 0.38,
+        "rds1_unflagged": 0.33,
         "ss": 0.29,
         "ss_low": 0.22,
         "ss_high": 0.35,
@@ -137,7 +151,8 @@ def test_a_row_stored_before_versions_with_only_low_and_high_reads_them_as_the_t
     assert blue.rds2 == Estimate(
         share=0.31, reported=Interval(0.25, 0.37, TREE), tree=Interval(0.25, 0.37, TREE)
     )
-    assert blue.rds1.share == 0.32 and blue.ss == Estimate() and blue.hcg == Estimate()
+    assert blue.rds1.share == 0.32
+    assert blue.ss == blue.hcg == blue.rds2_unflagged == blue.rds1_unflagged == Estimate()
     output = tmp_path / "aggregates.csv"
     call_command("export_csv", "aggregates", survey="faux", output=output)
     row = pd.read_csv(output, encoding="utf-8-sig", dtype={"option": str})
