@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("analytics", "0004_unflagged_counts_population_margins"),
+        ("analytics", "0005_population_size_estimate"),
     ]
 
     operations = [
