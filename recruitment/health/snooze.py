@@ -7,7 +7,8 @@ import datetime as dt
 from django.contrib.auth.models import AbstractBaseUser
 from django.utils import timezone
 
-from surveys.models import AlertSnooze, Survey
+from recruitment.models import AlertSnooze
+from surveys.models import Survey
 
 SNOOZE_DAYS = (1, 7)
 

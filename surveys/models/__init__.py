@@ -1,4 +1,4 @@
-from surveys.models.quality import AlertSnooze, DesignChange, QualityReview
+from surveys.models.quality import DesignChange, QualityReview
 from surveys.models.questionnaire import (
     Option,
     Page,
@@ -11,7 +11,6 @@ from surveys.models.recruitment import LinkEvent, SeedLink
 from surveys.models.responses import Draft, Response, Review, unflagged_q
 
 __all__ = [
-    "AlertSnooze",
     "DesignChange",
     "Draft",
     "LinkEvent",

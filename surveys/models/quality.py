@@ -1,4 +1,4 @@
-"""What organizers decided about flagged responses, how the design changed, and muted alerts."""
+"""What organizers decided about flagged responses, and how the design changed."""
 
 from __future__ import annotations
 
@@ -74,23 +74,3 @@ class DesignChange(models.Model):
     def __str__(self) -> str:
         return f"{self.survey_id} {self.what}: {self.old} → {self.new}"
 
-
-class AlertSnooze(models.Model):
-    """An organizer's "not now" for one health alert of a survey, until a given time."""
-
-    survey = models.ForeignKey("surveys.Survey", on_delete=models.CASCADE, related_name="+")
-    # The alert's kind and what it is about (a seed link's id, a question's code, "" for all).
-    kind = models.CharField(max_length=32)
-    key = models.CharField(max_length=100, blank=True)
-    until = models.DateTimeField()
-    snoozed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["survey", "kind", "key"], name="alert_snooze_unique")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.survey_id} {self.kind}:{self.key} until {self.until:%Y-%m-%d}"
