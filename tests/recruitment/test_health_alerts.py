@@ -13,7 +13,8 @@ from django.utils import timezone
 from analytics.models import RDSEstimateSet, RDSQuestion
 from analytics.refresh import survey_refresh
 from recruitment.health.store import health_compute, health_read
-from surveys.models import AlertSnooze, Response, SeedLink, Survey
+from recruitment.models import AlertSnooze
+from surveys.models import Response, SeedLink, Survey
 from tests.fixtures.recruitment import make_response
 from tests.fixtures.staff import logged_in
 
