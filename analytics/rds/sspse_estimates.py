@@ -58,12 +58,18 @@ def survey_degrees(*, survey: Survey) -> np.ndarray:
 
 
 def survey_population_size(
-    *, survey: Survey, prior_median: float, samples: int, seed: int | None
+    *,
+    survey: Survey,
+    prior_median: float | None,
+    samples: int,
+    seed: int | None,
+    prior_quartiles: tuple[float, float] | None = None,
 ) -> PopulationSize:
     """Return the SS-PSE posterior of the survey's population size (RDSError says why not)."""
     return population_size(
         degrees=survey_degrees(survey=survey),
         prior_median=prior_median,
+        prior_quartiles=prior_quartiles,
         samples=samples,
         seed=seed,
     )

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from analytics.models import PopulationSizeEstimate
+from analytics.rds import sspse_estimates
 from surveys.models import DesignChange, Survey
 from tests.fixtures.staff import logged_in, staff_user
 
@@ -117,3 +118,21 @@ def test_the_dashboard_links_to_the_estimate_page(fauxmadrona: Survey) -> None:
         dashboard = reverse("analytics:dashboard")
     page = browser.get(dashboard + "?survey=fauxmadrona").content.decode()
     assert f'href="{_page(fauxmadrona)}"' in page
+
+
+@pytest.mark.django_db
+def test_an_estimate_that_cannot_run_shows_why_in_the_pages_language(
+    fauxmadrona: Survey,
+) -> None:
+    # More responses can arrive between the request and the run: the guess is then too small.
+    analyst = staff_user("asel-analyst", "Analysts")
+    estimate = sspse_estimates.population_estimate_create(
+        survey=fauxmadrona, user=analyst, prior_median=300, samples=100, seed=None
+    )
+    assert sspse_estimates.population_estimate_run(estimate_id=estimate.pk) == "failed"
+    estimate.refresh_from_db()
+    assert estimate.result == {}
+    with translation.override("ru"):
+        page = unescape(logged_in(analyst).get(_page(fauxmadrona, "ru")).content.decode())
+    assert "должно быть больше числа респондентов" in page
+    assert 'id="use-estimate"' not in page

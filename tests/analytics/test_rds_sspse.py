@@ -152,5 +152,23 @@ def test_the_command_refuses_an_unknown_survey_and_a_prior_below_the_sample(
 
 
 def test_a_prior_beyond_rs_cap_on_n_is_refused_rather_than_truncated() -> None:
-    with pytest.raises(RDSError, match="up to 200,000"):
+    with pytest.raises(RDSError, match="up to 200,000, or ten times"):
         size_prior(n=500, median=150_000)
+
+
+@pytest.mark.django_db
+def test_the_command_takes_the_priors_quartiles_instead_of_its_median(tmp_path: Path) -> None:
+    _import_fauxmadrona()
+    output = tmp_path / "q.json"
+    call_command(
+        "estimate_population_size",
+        survey="fauxmadrona",
+        prior_quartiles="800,1500",
+        samples=100,
+        seed=1,
+        output=output,
+        stdout=io.StringIO(),
+    )
+    assert json.loads(output.read_text())["prior"]["quartiles"] == pytest.approx(
+        [800, 1500], rel=0.03
+    )

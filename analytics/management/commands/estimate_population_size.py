@@ -1,6 +1,7 @@
 """Estimate a survey's population size by SS-PSE and write the posterior's summaries as JSON."""
 
 import json
+from argparse import ArgumentTypeError
 from pathlib import Path
 from typing import Any
 
@@ -18,20 +19,35 @@ def _positive(text: str) -> int:
     return value
 
 
+def _quartiles(text: str) -> tuple[int, int]:
+    """Parse Q1,Q3."""
+    try:
+        low, high = (int(part) for part in text.split(","))
+    except ValueError as error:
+        raise ArgumentTypeError("expected two whole numbers Q1,Q3, e.g. 800,1500") from error
+    return low, high
+
+
 class Command(BaseCommand):
     help = (
         "Estimate the size of the population a survey sampled (SS-PSE, Handcock, Gile & Mar "
-        "2014) from the analyst's prior median; write map, mean, median, lower, upper (2.5 % and "
-        "97.5 %) and the prior as JSON."
+        "2014) from the analyst's prior median (or quartiles); write map, mean, median, lower, "
+        "upper (2.5 % and 97.5 %) and the prior as JSON."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--survey", required=True, help="survey slug")
-        parser.add_argument(
+        prior = parser.add_mutually_exclusive_group(required=True)
+        prior.add_argument(
             "--prior-median",
-            required=True,
             type=_positive,
             help="your best guess of the population size (the prior's median)",
+        )
+        prior.add_argument(
+            "--prior-quartiles",
+            type=_quartiles,
+            metavar="Q1,Q3",
+            help="instead of the median: the prior's lower and upper quartiles, e.g. 800,1500",
         )
         parser.add_argument("--samples", type=_positive, default=2000, help="posterior draws")
         parser.add_argument("--seed", type=int, help="random seed, for a reproducible result")
@@ -41,10 +57,14 @@ class Command(BaseCommand):
         survey = Survey.objects.filter(slug=options["survey"]).first()
         if survey is None:
             raise CommandError(f"There is no survey {options['survey']!r}.")
+        quartiles = options["prior_quartiles"]
+        if isinstance(quartiles, str):  # call_command passes the unparsed text along
+            quartiles = _quartiles(quartiles)
         try:
             result = survey_population_size(
                 survey=survey,
                 prior_median=options["prior_median"],
+                prior_quartiles=quartiles,
                 samples=options["samples"],
                 seed=options["seed"],
             )

@@ -25,9 +25,11 @@ from analytics.rds.sample import RDSError, gettext_noop
 
 __all__ = ["SizePrior", "size_prior"]
 
-#: R's cap on beta for ``posteriorsize`` (``maxbeta = 90``) and on the largest size (``maxNmax``).
+#: R's cap on beta for ``posteriorsize`` (``maxbeta = 90``) and on the largest size (``maxNmax``);
+#: the platform lets the largest size grow to ten times the sample for samples above 20,000.
 MAX_BETA = 90.0
 MAX_SIZE_LIMIT = 200_000
+SIZE_LIMIT_PER_RESPONDENT = 10
 # R keeps adjusting max_size while the tail-to-mode ratio is outside 1 % ± 0.5 %.
 _TAIL, _TAIL_SLACK = 0.01, 0.005
 _ADJUST_ROUNDS = 200
@@ -36,7 +38,8 @@ PRIOR_BELOW_SAMPLE = gettext_noop(
     "The prior guess of the population size must be larger than the number of respondents."
 )
 TOO_LARGE = gettext_noop(
-    "SS-PSE considers population sizes up to 200,000 (as R's sspse); give a smaller prior guess."
+    "SS-PSE considers population sizes up to 200,000, or ten times the number of respondents "
+    "if that is more; give a smaller prior guess."
 )
 QUARTILES_ORDER = gettext_noop("The lower quartile must be smaller than the upper quartile.")
 
@@ -142,7 +145,8 @@ def size_prior(
     else:
         raise ValueError("give the prior median or the prior quartiles")
     # R cuts the support at 200,000 silently; a guess near the cut would be a truncated prior.
-    if 2 * (quartiles[1] if quartiles is not None else float(median)) > MAX_SIZE_LIMIT:
+    limit = max(MAX_SIZE_LIMIT, SIZE_LIMIT_PER_RESPONDENT * n)
+    if 2 * (quartiles[1] if quartiles is not None else float(median)) > limit:
         raise RDSError(TOO_LARGE)
 
     def fit(sizes: np.ndarray, guess: tuple[float, float]) -> tuple[float, float]:
@@ -159,7 +163,7 @@ def size_prior(
         max_size = round(max_size * (1.1 if ratio > _TAIL else 0.9))
         sizes = np.arange(n, max(max_size, n + 2) + 1, dtype=float)
         a, b = fit(sizes, (a, b))
-    sizes = sizes[sizes <= MAX_SIZE_LIMIT]
+    sizes = sizes[sizes <= limit]
     p = _probabilities(sizes, n, a, b)
     prior_median = _quantile(sizes, p, 0.5)
     with np.errstate(divide="ignore"):
