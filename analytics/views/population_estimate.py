@@ -34,8 +34,7 @@ def _respondents(survey: Survey) -> tuple[int | None, str]:
 @login_required
 @analyst_required
 @require_http_methods(["GET", "POST"])
-def population_estimate(request: HttpRequest, slug: str) -> HttpResponse:
-    survey = get_object_or_404(Survey, slug=slug)
+def population_estimate(request: HttpRequest, survey: Survey) -> HttpResponse:
     if request.method == "POST":
         respondents, problem = _respondents(survey)
         form = PopulationEstimateForm(request.POST, respondents=respondents)
@@ -72,8 +71,7 @@ def population_estimate(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @analyst_required
 @require_POST
-def population_estimate_apply(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    survey = get_object_or_404(Survey, slug=slug)
+def population_estimate_apply(request: HttpRequest, survey: Survey, pk: int) -> HttpResponse:
     estimate = get_object_or_404(
         PopulationSizeEstimate.objects.select_related("survey"),
         pk=pk,
