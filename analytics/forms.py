@@ -126,6 +126,7 @@ class PopulationEstimateForm(forms.Form):
         label=_("Random seed"),
         required=False,
         min_value=0,
+        max_value=2**63 - 1,  # the stored column's limit
         help_text=_("Give one to get the same result again."),
     )
 

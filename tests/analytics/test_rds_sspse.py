@@ -148,6 +148,14 @@ def test_the_command_refuses_an_unknown_survey_and_a_prior_below_the_sample(
         call_command(
             "estimate_population_size", survey="fauxmadrona", prior_median=-3, output=output
         )
+    with pytest.raises(CommandError):
+        call_command(
+            "estimate_population_size",
+            "--seed=-1",
+            survey="fauxmadrona",
+            prior_median=900,
+            output=output,
+        )
     assert not output.exists()
 
 

@@ -19,6 +19,13 @@ def _positive(text: str) -> int:
     return value
 
 
+def _seed(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise ValueError(text)  # numpy's generators take non-negative seeds only
+    return value
+
+
 def _quartiles(text: str) -> tuple[int, int]:
     """Parse Q1,Q3."""
     try:
@@ -50,7 +57,7 @@ class Command(BaseCommand):
             help="instead of the median: the prior's lower and upper quartiles, e.g. 800,1500",
         )
         parser.add_argument("--samples", type=_positive, default=2000, help="posterior draws")
-        parser.add_argument("--seed", type=int, help="random seed, for a reproducible result")
+        parser.add_argument("--seed", type=_seed, help="random seed, for a reproducible result")
         parser.add_argument("--output", required=True, type=Path, help="JSON file to write")
 
     def handle(self, *args: Any, **options: Any) -> None:
