@@ -59,6 +59,9 @@ def response_receiver(*signals: Signal, doing: str) -> Callable[[ResponseListene
                     response.survey_id,
                 )
 
+        # wraps() links the listener as __wrapped__, whose signature (no **kwargs) Django's
+        # DEBUG check of a receiver would read instead of guarded's and refuse.
+        del guarded.__wrapped__
         receiver(list(signals))(guarded)
         return guarded
 
