@@ -1,4 +1,8 @@
-"""Time R's interval (EL), Gile's SS, HCG and SS-PSE on simulated forests of 10,000 and 100,000.
+"""Time R's interval (EL), Gile's SS, HCG, SS-PSE and the estimates without flagged responses.
+
+Simulated forests of 10,000 and 100,000 respondents; one in ten is flagged for the "without
+flagged" lines: the tree bootstrap with and without the extra weight set (its added cost in
+the refresh), and RDS-I without flagged responses.
 
 Run with ``.venv/bin/python benchmarks/bench_estimators.py [--sizes 10000 100000]``. Not a test:
 it prints one line per estimator and size. The population size is ten times the sample (a 10 %
@@ -21,12 +25,13 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from analytics.rds.bootstrap import tree_bootstrap_weighted_multi
 from analytics.rds.estimators.empirical import el_intervals
 from analytics.rds.estimators.hcg import hcg_weights
 from analytics.rds.estimators.sspse import population_size
-from analytics.rds.sample import single_choice
+from analytics.rds.sample import Indicators, RDSSample, single_choice
 from analytics.rds.ss import ss_weights
-from analytics.rds.weights import rds2_weights
+from analytics.rds.weights import rds1_shares, rds2_weights
 from benchmarks.bench_bootstrap import simulate_forest
 
 
@@ -43,6 +48,7 @@ def _run(size: int, rng: np.random.Generator, with_hcg: bool, with_sspse: bool) 
     weights = rds2_weights(sample)
     _timed("R's interval (RDS-II, EL)", size, lambda: el_intervals(weights, answers))
     _timed("SS weights, N = 10 n", size, lambda: ss_weights(sample, population_size=population))
+    _without_flagged(sample, answers, values, rng)
     if with_hcg:
         times = np.arange(size, dtype=float)
         _timed(
@@ -66,6 +72,29 @@ def _time_sspse(degrees: np.ndarray, size: int) -> None:
         size,
         lambda: population_size(degrees=degrees, prior_median=1.5 * size, seed=1),
     )
+
+
+def _without_flagged(
+    sample: RDSSample, answers: Indicators, values: list[str | None], rng: np.random.Generator
+) -> None:
+    """Time the refresh's extra work without flagged responses (one in ten flagged)."""
+    size = len(values)
+    kept = rng.random(size) >= 0.1
+    weights = rds2_weights(sample)
+    common = {"ticked": answers.ticked, "answered": answers.answered, "options": answers.options}
+    for label, sets in (
+        ("tree bootstrap, RDS-II + SS", [weights, weights]),
+        ("... + without flagged", [weights, weights, weights * kept]),
+    ):
+        _timed(
+            label,
+            size,
+            lambda sets=sets: tree_bootstrap_weighted_multi(
+                sample, weights=sets, replicates=1000, **common
+            ),
+        )
+    alone = [v if k else None for v, k in zip(values, kept, strict=True)]
+    _timed("RDS-I without flagged", size, lambda: rds1_shares(sample, values=alone))
 
 
 def main() -> None:

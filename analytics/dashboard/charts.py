@@ -52,11 +52,16 @@ def question_chart(
             },
         ]
         if any(o.rds2_unflagged is not None for o in estimates.options):
-            # The stored point estimate only: its interval is not computed.
             chart["series"].append(
                 {
                     "label": _("Population estimate without flagged responses (RDS-II)"),
                     "percents": [o.rds2_unflagged or 0 for o in estimates.options],
+                    "intervals": [
+                        [o.low_unflagged, o.high_unflagged]
+                        if o.low_unflagged is not None and o.high_unflagged is not None
+                        else None
+                        for o in estimates.options
+                    ],
                 }
             )
         if any(o.low is not None for o in estimates.options):

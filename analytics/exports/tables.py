@@ -35,7 +35,14 @@ def aggregate_rows(
         if _labelled(options):
             header += ["question_text", "option_label"]
         yield header_row(
-            [*header, *COUNT_COLUMNS, *RDS_COLUMNS, *POSTSTRAT_COLUMNS, *INTERVAL_COLUMNS]
+            [
+                *header,
+                *COUNT_COLUMNS,
+                *RDS_COLUMNS,
+                *POSTSTRAT_COLUMNS,
+                *INTERVAL_COLUMNS,
+                *UNFLAGGED_COLUMNS,
+            ]
         )
         for question in results.questions:
             for share in question.shares:
@@ -58,6 +65,7 @@ def aggregate_rows(
                     stratified.low,
                     stratified.high,
                     *(cell(weighted) for _column, cell in INTERVAL_FIELDS),
+                    *(cell(weighted) for _column, cell in UNFLAGGED_FIELDS),
                 ]
 
 
@@ -113,6 +121,16 @@ INTERVAL_FIELDS: tuple[tuple[str, Cell], ...] = (
     ("hcg_ci_high", lambda o: o.hcg.high),
 )
 INTERVAL_COLUMNS = [column for column, _cell in INTERVAL_FIELDS]
+# Added last, again so that every column above stays put: beside rds2_share_unflagged, the
+# reported RDS-II interval without flagged responses (its method as rds2_ci_method's) and RDS-I
+# without them (analytics.rds.estimators.reported); empty for estimates built before them.
+UNFLAGGED_FIELDS: tuple[tuple[str, Cell], ...] = (
+    ("rds2_ci_low_unflagged", lambda o: o.rds2_unflagged.low),
+    ("rds2_ci_high_unflagged", lambda o: o.rds2_unflagged.high),
+    ("rds2_ci_method_unflagged", lambda o: o.rds2_unflagged.method),
+    ("rds1_share_unflagged", lambda o: o.rds1_unflagged.share),
+)
+UNFLAGGED_COLUMNS = [column for column, _cell in UNFLAGGED_FIELDS]
 
 
 def _estimates(survey: Survey) -> dict[str, QuestionRecord]:

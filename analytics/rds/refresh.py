@@ -5,10 +5,11 @@ RDS-II reweights every respondent by 1 / network size (Volz & Heckathorn 2008), 
 bootstrap gives the interval (Baraff, McCormick & Raftery 2016), RDS-I models recruitment as a
 Markov chain (Salganik & Heckathorn 2004), Gile's SS (2011) corrects RDS-II for sampling without
 replacement when the analyst gave the population size. RDS-II is also given without flagged
-responses (``rds2_unflagged``): the whole forest stays, and the shares are taken over the
-unflagged respondents with their weights, as R's ``subset`` argument does. The numbers come
-from ``analytics.rds``; this module feeds it a survey's recruitment forest and stores what it
-returns (in the shape of ``analytics.contracts``), or why it could not.
+responses (``rds2_unflagged``), with its reported interval, and RDS-I too: the whole forest
+stays, and the shares are taken over the unflagged respondents, as R's ``subset`` argument does
+(:mod:`analytics.rds.estimators.reported`). The numbers come from ``analytics.rds``; this
+module feeds it a survey's recruitment forest and stores what it returns (in the shape of
+``analytics.contracts``), or why it could not.
 
 This runs as its own task after an aggregate rebuild, not inside it: the bootstrap costs far
 more than counting, and the counts must not wait for it.
@@ -19,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -37,7 +38,7 @@ from analytics.contracts import (
     NO_HCG,
     NO_INTERVAL,
     NO_RDS1,
-    TREE,
+    NO_RDS1_UNFLAGGED,
     UNANSWERED,
     CurvePoint,
     Estimate,
@@ -46,14 +47,14 @@ from analytics.contracts import (
     QuestionRecord,
 )
 from analytics.models import AggregateState, RDSEstimateSet, RDSQuestion
-from analytics.rds.bootstrap import tree_bootstrap_weighted_multi
 from analytics.rds.diagnostics import (
     CumulativeEstimate,
     bottleneck_multi,
     convergence_multi,
     question_diagnostics,
 )
-from analytics.rds.estimators.intervals import choose_interval, el_by_weighting, rds1_weights
+from analytics.rds.estimators.intervals import choose_interval
+from analytics.rds.estimators.reported import r_intervals, tree_intervals, unflagged_estimates
 from analytics.rds.hcg_estimates import TOO_MANY as HCG_TOO_MANY
 from analytics.rds.hcg_estimates import hcg_question, hcg_unavailable
 from analytics.rds.sample import AnswerMatrices, RDSError, RDSSample, multi_choice, rds_sample
@@ -62,7 +63,6 @@ from analytics.rds.weights import (
     homophily,
     rds1_shares,
     rds2_multi_shares,
-    rds2_weights,
 )
 from surveys.models import Question, QuestionKind, Response, Survey
 
@@ -213,25 +213,24 @@ def _question(
         else {}
     )
     ss_point, ss_curve = ss_question_shares(ss, sample=sample, **kwargs)
-    # {option: interval} of the tree bootstrap for RDS-II and SS, empty when it cannot run.
+    # {option: interval} of the tree bootstrap for RDS-II, SS and RDS-II without flagged
+    # responses (analytics.rds.estimators.reported), empty when it cannot run.
     tree_rds2: dict[str, Interval] = {}
     tree_ss: dict[str, Interval] = {}
+    tree_unflagged: dict[str, Interval] = {}
     tree_ran = len(sample.seeds) >= 2
     if not tree_ran:
         unavailable[NO_INTERVAL] = ONE_SEED_EL
     else:
-        # SS weights are fixed at their full-sample values in every replicate: the "tree
-        # bootstrap with fixed SS weights" (R's default SS interval is a successive-sampling
-        # bootstrap instead), which re-estimating SS on each of a thousand replicates would cost.
-        weights = [rds2_weights(sample)] + ([ss.weights] if ss.weights is not None else [])
-        intervals = tree_bootstrap_weighted_multi(
-            sample, weights=weights, replicates=replicates, seed=BOOTSTRAP_SEED, **kwargs
+        tree_rds2, tree_ss, tree_unflagged = tree_intervals(
+            sample,
+            ss_weights=ss.weights,
+            kept=kept,
+            method=design.interval_method,
+            replicates=replicates,
+            seed=BOOTSTRAP_SEED,
+            **kwargs,
         )
-        found = [
-            {code: Interval(float(lo), float(hi), TREE) for code, (lo, hi) in interval.items()}
-            for interval in intervals
-        ]
-        tree_rds2, tree_ss = found[0], found[1] if len(found) > 1 else {}
     single = question.kind == QuestionKind.SINGLE
     # Single choice: exactly one tick per answering respondent, so the category is its column.
     values = (
@@ -249,7 +248,9 @@ def _question(
             homophily_value = homophily(sample, values=values)
         except RDSError as error:
             unavailable[NO_RDS1] = str(error)
-    el_rds2, el_rds1, el_ss = _r_intervals(sample, kwargs, rds1, design)
+    el_rds2, el_rds1, el_ss = r_intervals(
+        sample, rds1=rds1, ss_weights=ss.weights, population_size=design.population_size, **kwargs
+    )
     hcg: dict[str, Estimate] = {}
     if single and not design.hcg_unavailable and forest.times is not None:
         hcg, reason = hcg_question(
@@ -272,7 +273,6 @@ def _question(
     shares = {
         code: OptionEstimates(
             rds2=reported(point[code], tree_rds2.get(code), el_rds2.get(code)),
-            rds2_unflagged=Estimate(share=unflagged.get(code)),
             rds1=Estimate(
                 share=None if rds1 is None else rds1.get(code),
                 el=el_rds1.get(code),
@@ -281,6 +281,24 @@ def _question(
             hcg=hcg.get(code, Estimate()),
         )
         for code in options
+    }
+    rds2_alone, rds1_alone, reason = unflagged_estimates(
+        sample=sample,
+        kept=kept,
+        full=shares,
+        shares=unflagged,
+        tree=tree_unflagged,
+        values=values if rds1 is not None else None,
+        method=design.interval_method,
+        tree_ran=tree_ran,
+        population_size=design.population_size,
+        **kwargs,
+    )
+    if reason:
+        unavailable[NO_RDS1_UNFLAGGED] = reason
+    shares = {
+        code: replace(option, rds2_unflagged=rds2_alone[code], rds1_unflagged=rds1_alone[code])
+        for code, option in shares.items()
     }
     convergence: dict[str, tuple[CurvePoint, ...]] = {}
     if sample.n_waves < 2:
@@ -307,26 +325,6 @@ def _question(
         bottleneck=bottleneck,
         diagnostics=question_diagnostics(sample, values=values, ss_curve=ss_curve, **kwargs),
     )
-
-
-def _r_intervals(
-    sample: RDSSample,
-    kwargs: dict[str, Any],
-    rds1: dict[str, float] | None,
-    design: Design,
-) -> tuple[dict[str, Interval], dict[str, Interval], dict[str, Interval]]:
-    """Return R's interval of each option's RDS-II, RDS-I and SS estimates ({} if none)."""
-    answers = multi_choice(sample, **kwargs)
-    weights = (
-        rds2_weights(sample),
-        None if rds1 is None else rds1_weights(answers, rds1),
-        design.ss.weights,
-    )
-    # As R: the finite-population correction uses the survey's population size, when known.
-    el_rds2, el_rds1, el_ss = el_by_weighting(
-        answers, weights, population_size=design.population_size
-    )
-    return el_rds2, el_rds1, el_ss
 
 
 def rds_rebuild(*, survey_id: int, replicates: int | None = None) -> RDSEstimateSet:

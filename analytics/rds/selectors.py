@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from django.core.cache import cache
 from django.db.models import Prefetch
@@ -15,6 +16,7 @@ from analytics.aggregation.selectors import QuestionResult, Results, Share
 from analytics.contracts import (
     EMPIRICAL,
     NO_INTERVAL,
+    NO_RDS1_UNFLAGGED,
     TREE,
     Estimate,
     OptionEstimates,
@@ -51,8 +53,13 @@ class OptionEstimate:
     hcg: float | None = None
     hcg_low: float | None = None
     hcg_high: float | None = None
-    # RDS-II without flagged responses (whole sample, "without flagged" view only), else None.
+    # Without flagged responses (whole sample, "without flagged" view only), else None:
+    # RDS-II, its reported interval (and how it was made) and RDS-I.
     rds2_unflagged: float | None = None
+    low_unflagged: float | None = None
+    high_unflagged: float | None = None
+    method_unflagged: str = ""
+    rds1_unflagged: float | None = None
 
 
 @dataclass(frozen=True)
@@ -122,8 +129,18 @@ def _pct(value: float | None) -> float | None:
     return None if value is None else round(100 * value, 1)
 
 
-def _option(share: Share, stored: OptionEstimates) -> OptionEstimate:
-    """Return one option's raw share beside its estimates, in percent."""
+def _unflagged(stored: OptionEstimates) -> dict[str, Any]:
+    """Return an option's estimates without flagged responses, in percent."""
+    return {
+        "low_unflagged": _pct(stored.rds2_unflagged.low),
+        "high_unflagged": _pct(stored.rds2_unflagged.high),
+        "method_unflagged": _method(stored.rds2_unflagged),
+        "rds1_unflagged": _pct(stored.rds1_unflagged.share),
+    }
+
+
+def _option(share: Share, stored: OptionEstimates, *, unflagged: bool) -> OptionEstimate:
+    """Return one option's raw share beside its estimates, in percent (and without flagged)."""
     rds2, ss, hcg = stored.rds2.reported, stored.ss.reported, stored.hcg.reported
     return OptionEstimate(
         code=share.code,
@@ -143,23 +160,37 @@ def _option(share: Share, stored: OptionEstimates) -> OptionEstimate:
         method=_method(stored.rds2),
         ss_method=_method(stored.ss),
         rds2_unflagged=share.rds2_unflagged,
+        **(_unflagged(stored) if unflagged else {}),
     )
 
 
 def _questions(
-    results: list[QuestionResult], stored: dict[str, QuestionRecord]
+    results: list[QuestionResult], stored: dict[str, QuestionRecord], *, unflagged: bool = False
 ) -> dict[str, QuestionEstimates]:
-    """Pair each question's raw shares with its estimates, in the raw shares' order."""
+    """Pair each question's raw shares with its estimates, in the raw shares' order.
+
+    unflagged adds the estimates without flagged responses ("without flagged" view).
+    """
     questions = {}
     for result in results:
         record = stored.get(result.code)
         if record is None:
             continue
+        reasons = dict(record.unavailable)
+        alone = reasons.pop(NO_RDS1_UNFLAGGED, "")
+        unavailable = {key: _(reason) for key, reason in reasons.items()}
+        if unflagged and alone:
+            unavailable[NO_RDS1_UNFLAGGED] = _("Without flagged responses: %(reason)s") % {
+                "reason": _(alone)
+            }
         questions[result.code] = QuestionEstimates(
             code=result.code,
-            options=[_option(share, record.option(share.code)) for share in result.shares],
+            options=[
+                _option(share, record.option(share.code), unflagged=unflagged)
+                for share in result.shares
+            ],
             homophily=record.homophily,
-            unavailable={key: _(reason) for key, reason in record.unavailable.items()},
+            unavailable=unavailable,
         )
     return questions
 
@@ -179,7 +210,7 @@ def survey_estimates(*, survey: Survey, results: Results) -> Estimates | None:
     if estimate_set is None:
         return None
     stored = {row.question: row.record() for row in estimate_set.questions.all()}
-    questions = _questions(results.questions, stored)
+    questions = _questions(results.questions, stored, unflagged=results.without_flagged)
     return Estimates(
         built_at=estimate_set.built_at,
         respondents=estimate_set.respondents,

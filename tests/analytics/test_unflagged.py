@@ -384,7 +384,7 @@ def test_without_flagged_responses_the_dashboard_keeps_rds_bars_intervals_and_rd
         "/en/analytics/", {"survey": sco_survey.slug, "flagged": "without"}
     )
     html = reply.content.decode()
-    assert 'id="unflagged-note"' in html and "every interval include all responses" in html
+    assert 'id="unflagged-note"' in html and "compare each pair of columns" in html
     awareness = html[html.index('id="q-awareness"') : html.index('id="q-impact"')]
     assert "RDS-I, %" in awareness and "95 % interval" in awareness
     for code, values in stored.items():
