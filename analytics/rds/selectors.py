@@ -270,33 +270,29 @@ def subgroup_estimates(
     if found is None:
         return None
     estimate_set = RDSEstimateSet.objects.get(pk=survey.pk)
-    reason = _(found["reason"]) if found["reason"] else ""
-    if found["params"]:
-        reason %= found["params"]
-    stored = {
-        # A subgroup has no homophily: RDS-I is not given for a part of the sample.
-        code: replace(QuestionRecord.from_json(row), homophily=None)
-        for code, row in found["questions"].items()
-    }
+    reason = _(found.reason) if found.reason else ""
+    if found.params:
+        reason %= found.params
+    stored = found.questions
     intervals = {row.unavailable.get(NO_INTERVAL, "") for row in stored.values()}
     intervals.discard("")
-    ss_reason = estimate_set.ss_unavailable or found.get("ss_unavailable", "")
+    ss_reason = estimate_set.ss_unavailable or found.ss_unavailable
     return Estimates(
         built_at=estimate_set.built_at,
-        respondents=found.get("respondents", 0),
-        seeds=found.get("seeds", 0),
+        respondents=found.respondents,
+        seeds=found.seeds,
         waves=estimate_set.waves,
         imputed_degrees=estimate_set.imputed_degrees,
         outside_chains=estimate_set.outside_chains,
-        replicates=found.get("replicates", 0),
+        replicates=found.replicates,
         unavailable=reason,
         questions=_questions(results.questions, stored),
         population_size=estimate_set.population_size,
         ss_unavailable=_(ss_reason) if ss_reason else "",
         subgroup=Subgroup(
-            respondents=found.get("respondents", 0),
-            sample=found.get("sample", estimate_set.respondents),
-            replicates=found.get("replicates", 0),
+            respondents=found.respondents,
+            sample=estimate_set.respondents if found.sample is None else found.sample,
+            replicates=found.replicates,
             interval_unavailable=_(intervals.pop()) if intervals else "",
         ),
     )

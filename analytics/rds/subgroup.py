@@ -19,6 +19,7 @@ estimate set's watermark and build time: a page view never writes to the databas
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -100,7 +101,7 @@ def _cache_key(estimate_set: RDSEstimateSet, filters: ResponseFilter, limits: di
     # repr() names every field of the filter, including any added later.
     digest = hashlib.sha256(f"{filters!r}|{sorted(limits.items())}".encode()).hexdigest()[:32]
     built = estimate_set.built_at.timestamp()
-    return f"analytics:rds-subgroup:v1:{estimate_set.pk}:{estimate_set.watermark}:{built}:{digest}"
+    return f"analytics:rds-subgroup:v2:{estimate_set.pk}:{estimate_set.watermark}:{built}:{digest}"
 
 
 def _members(survey: Survey, filters: ResponseFilter, sample: RDSSample) -> np.ndarray:
@@ -139,15 +140,30 @@ def _interval(
     return lower, upper
 
 
-def _compute(survey: Survey, estimate_set: RDSEstimateSet, filters: ResponseFilter) -> dict:
+@dataclass(frozen=True)
+class SubgroupResult:
+    """A filter's subgroup estimates, or why there are none (reasons untranslated)."""
+
+    reason: str = ""
+    # The numbers the reason names (%(n)s, %(minimum)s, %(limit)s).
+    params: dict[str, int] = field(default_factory=dict)
+    # Each question's estimates, in the stored shape (analytics.contracts).
+    questions: dict[str, QuestionRecord] = field(default_factory=dict)
+    ss_unavailable: str = ""
+    respondents: int = 0  # in the subgroup
+    sample: int | None = None  # in the whole recruitment forest
+    seeds: int = 0  # in the subgroup
+    replicates: int = 0
+
+
+def _compute(
+    survey: Survey, estimate_set: RDSEstimateSet, filters: ResponseFilter
+) -> SubgroupResult:
     limits = subgroup_limits()
-    result: dict[str, Any] = {"reason": "", "params": {}, "questions": {}, "ss_unavailable": ""}
-    result["replicates"] = limits["replicates"]
+    result = SubgroupResult(replicates=limits["replicates"])
     if estimate_set.respondents > limits["limit"]:
-        result.update(
-            reason=TOO_LARGE, params={"limit": limits["limit"], "n": estimate_set.respondents}
-        )
-        return result
+        params = {"limit": limits["limit"], "n": estimate_set.respondents}
+        return replace(result, reason=TOO_LARGE, params=params)
     questions = list(
         survey.questions.filter(kind__in=[QuestionKind.SINGLE, QuestionKind.MULTIPLE])
         .order_by("page__position", "position")
@@ -156,25 +172,24 @@ def _compute(survey: Survey, estimate_set: RDSEstimateSet, filters: ResponseFilt
     try:
         forest = survey_forest(survey, questions)
     except RDSError as error:
-        result["reason"] = str(error)
-        return result
+        return replace(result, reason=str(error))
     if forest is None or not forest.sample.has_degrees:
-        result["reason"] = NO_CHAINS if forest is None else NO_DEGREES
-        return result
+        return replace(result, reason=NO_CHAINS if forest is None else NO_DEGREES)
     sample = forest.sample
     members = _members(survey, filters, sample)
     count = int(members.sum())
-    result.update(
-        respondents=count, sample=sample.size, seeds=int((members & (sample.parent < 0)).sum())
+    result = replace(
+        result,
+        respondents=count,
+        sample=sample.size,
+        seeds=int((members & (sample.parent < 0)).sum()),
     )
     if count < limits["minimum"]:
-        result.update(reason=TOO_FEW, params={"n": count, "minimum": limits["minimum"]})
-        return result
+        return replace(result, reason=TOO_FEW, params={"n": count, "minimum": limits["minimum"]})
     if not (members & (sample.parent >= 0)).any():
-        result["reason"] = ONLY_SEEDS
-        return result
+        return replace(result, reason=ONLY_SEEDS)
     rds2 = rds2_weights(sample)
-    ss, result["ss_unavailable"] = _ss_weights(estimate_set, sample, limits)
+    ss, ss_unavailable = _ss_weights(estimate_set, sample, limits)
     weight_sets = {"rds2": rds2, **({"ss": ss} if ss is not None else {})}
     copies = None
     # As R's subset: the population size shrinks to the subgroup's RDS-II share of it.
@@ -186,12 +201,13 @@ def _compute(survey: Survey, estimate_set: RDSEstimateSet, filters: ResponseFilt
         # One set of draws serves every question and both estimators, restricted to the members.
         draws = tree_bootstrap_counts(sample, replicates=limits["replicates"], seed=BOOTSTRAP_SEED)
         copies = draws[:, members].astype(float)
+    found = {}
     for question in questions:
         ticked, answered = forest.answers[question.code]
-        result["questions"][question.code] = _question(
+        found[question.code] = _question(
             sample, question, ticked, answered & members, members, weight_sets, copies, design
         )
-    return result
+    return replace(result, questions=found, ss_unavailable=ss_unavailable)
 
 
 def _question(
@@ -203,14 +219,14 @@ def _question(
     weight_sets: dict[str, np.ndarray],
     copies: np.ndarray | None,
     design: dict[str, Any],
-) -> dict[str, Any]:
+) -> QuestionRecord:
     """Return one question's subgroup shares and intervals, or why there are none."""
     options = [option.code for option in question.options.all()]
     unavailable: dict[str, str] = {}
     try:
         answers = multi_choice(sample, ticked, answered, options)
     except RDSError:
-        return QuestionRecord(unavailable={UNANSWERED: NOT_ANSWERED}).to_json()
+        return QuestionRecord(unavailable={UNANSWERED: NOT_ANSWERED})
     estimates: dict[str, dict[str, Estimate]] = {}
     for name, weights in weight_sets.items():
         point = option_shares(weights, answers)
@@ -249,11 +265,10 @@ def _question(
         code: OptionEstimates(**{name: found[code] for name, found in estimates.items()})
         for code in options
     }
-    # Cached in the stored shape, so that the dashboard reads both the same way.
-    return QuestionRecord(options=shares, unavailable=unavailable).to_json()
+    return QuestionRecord(options=shares, unavailable=unavailable)
 
 
-def subgroup_compute(*, survey: Survey, filters: ResponseFilter) -> dict[str, Any] | None:
+def subgroup_compute(*, survey: Survey, filters: ResponseFilter) -> SubgroupResult | None:
     """Return the filter's subgroup estimates (numbers and untranslated reasons), cached.
 
     None when the survey's estimates have never been computed. Computing them reads the
@@ -264,12 +279,11 @@ def subgroup_compute(*, survey: Survey, filters: ResponseFilter) -> dict[str, An
     if estimate_set is None:
         return None
     if estimate_set.unavailable:
-        return {"reason": estimate_set.unavailable, "params": {}, "questions": {}}
+        return SubgroupResult(reason=estimate_set.unavailable)
     limits = subgroup_limits()
     key = _cache_key(estimate_set, filters, limits)
     found = cache.get(key)
     if found is None:
         found = _compute(survey, estimate_set, filters)
-        found["built_at"] = estimate_set.built_at
         cache.set(key, found, _CACHE_SECONDS)
     return found

@@ -182,10 +182,10 @@ def test_a_small_sample_fraction_without_post_stratification_says_report_rds2() 
 def test_a_one_seed_subgroup_gets_rs_interval_with_the_reason() -> None:
     survey = _import("faux.csv", "faux", "X", population_size=1000)
     found = subgroup.subgroup_compute(survey=survey, filters=ResponseFilter(wave=7))
-    assert found["questions"]["x"]["unavailable"]["interval"] == refresh.ONE_SEED_EL
-    share = found["questions"]["x"]["shares"]["blue"]
-    assert share["low"] < share["rds2"] < share["high"]
-    assert share["method"] == "el"
+    assert found.questions["x"].unavailable["interval"] == refresh.ONE_SEED_EL
+    share = found.questions["x"].option("blue").rds2
+    assert share.low < share.share < share.high
+    assert share.method == "el"
     html = logged_in(staff_user("ana", "Analysts")).get("/en/analytics/?survey=faux&wave=7")
     page = unescape(html.content.decode())
     assert "R's empirical likelihood</span>" in page

@@ -156,7 +156,7 @@ def test_ss_of_a_subgroup_restricts_the_whole_samples_ss_weights(settings) -> No
         .content.decode()
     )
     found = subgroup.subgroup_compute(survey=survey, filters=ResponseFilter(wave=2))
-    assert found["reason"] == "" and found["ss_unavailable"] == ""
+    assert found.reason == "" and found.ss_unavailable == ""
     # By hand: SS weights of the whole forest (as the rebuild computes them), summed over wave 2.
     forest = refresh.survey_forest(survey, list(survey.questions.all()))
     sample = forest.sample
@@ -166,8 +166,8 @@ def test_ss_of_a_subgroup_restricts_the_whole_samples_ss_weights(settings) -> No
     column = [o.code for o in survey.questions.get(code="disease").options.all()].index("1")
     member = (sample.wave == 2) & answered
     sick = float(weights[member] @ ticked[member, column]) / float(weights[member].sum())
-    share = found["questions"]["disease"]["shares"]["1"]
-    assert share["ss"] == pytest.approx(sick)
-    assert share["ss_low"] < share["ss"] < share["ss_high"]
-    assert share["low"] < share["rds2"] < share["high"]
+    share = found.questions["disease"].option("1")
+    assert share.ss.share == pytest.approx(sick)
+    assert share.ss.low < share.ss.share < share.ss.high
+    assert share.rds2.low < share.rds2.share < share.rds2.high
     assert "SS, %" in html
