@@ -52,6 +52,7 @@ def _urls(seed: SeedLink, job: ExportJob) -> list[tuple[str, str, set[str]]]:
         ("get", f"/en/analytics/{s}/rds/awareness/", ANALYSE),
         ("get", "/en/analytics/exports/", ANALYSE),
         ("get", f"/en/analytics/{s}/population/", ANALYSE),
+        ("get", f"/en/analytics/{s}/population/estimate/", ANALYSE),
         ("get", f"/en/analytics/exports/?survey={s}&kind=responses", ANALYSE),
         ("get", f"/en/analytics/exports/{s}/bundle/", ANALYSE),
         ("get", f"/en/analytics/exports/{job.pk}/", ANALYSE),
