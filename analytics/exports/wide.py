@@ -137,6 +137,51 @@ def _weight_text(cells: list[float | None], delimiter: str) -> bytes:
     return "".join(delimiter + ("" if w is None else repr(w)) for w in cells).encode()
 
 
+class _WeightTexts:
+    """Each response's weight cells as text, looked up in ascending id order as the rows arrive.
+
+    Made a block of the table at a time from plain Python numbers (``tolist``): reading numpy
+    scalars one by one costs more than the rest of a row, and a block keeps memory flat."""
+
+    BLOCK = 10_000
+
+    def __init__(self, table: WeightTable, delimiter: str) -> None:
+        self.table = table
+        self.delimiter = delimiter
+        self.empty = _weight_text([None] * len(WEIGHT_COLUMNS), delimiter)
+        self.start = 0  # where the next block starts in the table
+        self.ids: list[int] = []
+        self.texts: list[bytes] = []
+        self.at = 0
+
+    def _next_block(self) -> bool:
+        end = self.start + self.BLOCK
+        if self.start >= len(self.table.ids):
+            return False
+        self.ids = self.table.ids[self.start : end].tolist()
+        # Column by column (repr, as the csv module writes a float; w != w: NaN, empty).
+        columns = [
+            ["" if w != w else repr(w) for w in column]
+            for column in self.table.weights[self.start : end].T.tolist()
+        ]
+        delimiter = self.delimiter
+        self.texts = [
+            (delimiter + delimiter.join(cells)).encode() for cells in zip(*columns, strict=True)
+        ]
+        self.start, self.at = end, 0
+        return True
+
+    def text(self, pk: int) -> bytes:
+        while True:
+            while self.at < len(self.ids) and self.ids[self.at] < pk:
+                self.at += 1
+            if self.at < len(self.ids) or not self._next_block():
+                break
+        if self.at < len(self.ids) and self.ids[self.at] == pk:
+            return self.texts[self.at]
+        return self.empty
+
+
 def wide_header(columns: list[WideColumn]) -> list[str]:
     """Return the wide export's header: metadata, answers, then the weights."""
     return header_row([*META_COLUMNS, *(column.header for column in columns), *WEIGHT_COLUMNS])
@@ -308,28 +353,27 @@ def wide_copy(survey: Survey, options: ExportOptions, progress: Progress | None)
     yield from encoded([header], options)
     delimiter = _literal(options.delimiter)
     statement = f"COPY ({sql}) TO STDOUT WITH (FORMAT csv, DELIMITER {delimiter})"
-    weights = _Weights(weight_table(survey=survey))
+    weights = _WeightTexts(weight_table(survey=survey), options.delimiter)
     separator = options.delimiter.encode()
-    buffer = bytearray()
-    done = 0
+    parts: list[bytes] = []
+    size = done = 0
     # The psycopg cursor itself: Django's debug wrapper passes no parameters to copy().
     with connection.cursor() as wrapper, wrapper.cursor.copy(statement, params) as copy:
         for row in copy:
             # COPY sends one row per message, ending in "\n"; RFC 4180 wants "\r\n". The
             # weights come from numpy, not SQL: appended after the id that leads the row.
             line = bytes(row)[:-1]
-            buffer += line
-            buffer += _weight_text(
-                weights.cells(int(line.split(separator, 1)[0])), options.delimiter
-            )
-            buffer += b"\r\n"
+            weight = weights.text(int(line[: line.index(separator)]))
+            parts += (line, weight, b"\r\n")
+            size += len(line) + len(weight) + 2
             done += 1
-            if len(buffer) >= CHUNK_BYTES:
-                yield bytes(buffer)
-                buffer.clear()
+            if size >= CHUNK_BYTES:
+                yield b"".join(parts)
+                parts.clear()
+                size = 0
             if progress is not None and done % PROGRESS_EVERY == 0:
                 progress(done)
-    if buffer:
-        yield bytes(buffer)
+    if parts:
+        yield b"".join(parts)
     if progress is not None:
         progress(done)

@@ -20,7 +20,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from django.db.models import Q
+from django.db import connection
+from django.db.models import BigIntegerField, BooleanField, ExpressionWrapper, Q
+from django.db.models.functions import Coalesce
 
 from analytics.margins.messages import margins_message
 from analytics.margins.raking import MarginsError, rake
@@ -33,6 +35,8 @@ from surveys.models import Response, Survey
 
 WEIGHT_COLUMNS = ("weight_poststrat", "weight_rds2", "weight_ss")
 NO_MARGINS = "No population margins were entered for this survey."
+# Rows of the recruitment forest read per fetch.
+CHAINS_CHUNK = 20_000
 
 
 @dataclass(frozen=True)
@@ -98,17 +102,27 @@ def _chains(survey: Survey) -> _Chains | str:
     recruiters = np.empty(n, dtype=np.int64)
     degrees = np.empty(n, dtype=float)
     kept = np.empty(n, dtype=bool)
+    # Plain numbers from the database (no datetime, no None to test in Python) read in chunks
+    # of rows straight into the arrays: a million rows one by one through the ORM take seconds.
     rows = chained.order_by("submitted_at", "id").values_list(
-        "id", "recruiter_id", Response.network_size.field.name, "withdrawn_at"
+        "id",
+        Coalesce("recruiter_id", -1, output_field=BigIntegerField()),
+        Response.network_size.field.name,
+        ExpressionWrapper(Q(withdrawn_at__isnull=True), output_field=BooleanField()),
     )
     count = 0
-    for row, (pk, recruiter, degree, withdrawn) in enumerate(rows.iterator(chunk_size=20_000)):
-        if row >= n:
-            break  # arrived after the count: left for the next export
-        ids[row], recruiters[row] = pk, -1 if recruiter is None else recruiter
-        degrees[row] = degree if degree else np.nan  # 0 is missing, as rds_sample reads it
-        kept[row] = withdrawn is None
-        count = row + 1
+    sql, params = rows.query.sql_with_params()
+    with connection.chunked_cursor() as cursor:
+        cursor.execute(sql, params)
+        while count < n and (chunk := cursor.fetchmany(CHAINS_CHUNK)):
+            chunk = chunk[: n - count]  # rows that arrived after the count: left for next time
+            block = np.array(chunk, dtype=float)  # None (no network size) becomes NaN
+            end = count + len(chunk)
+            ids[count:end], recruiters[count:end] = block[:, 0], block[:, 1]
+            # 0 is missing, as rds_sample reads it.
+            degrees[count:end] = np.where(block[:, 2] == 0, np.nan, block[:, 2])
+            kept[count:end] = block[:, 3] == 1
+            count = end
     chains = _Chains(ids[:count], recruiters[:count], degrees[:count], kept[:count])
     if np.isnan(chains.degrees).all():
         return NO_DEGREES
@@ -155,8 +169,11 @@ def weight_table(*, survey: Survey) -> WeightTable:
         else:
             kept_ss = ss[kept]
             by_column["weight_ss"] = (ids, kept_ss * survey.population_size / kept_ss.sum())
-    every = np.unique(np.concatenate([ids for ids, _w in by_column.values()] or [np.empty(0)]))
-    every = every.astype(np.int64)
+    # Sorted and deduplicated (np.unique's result) by a sort: np.unique hashes, ten times slower.
+    every = np.sort(
+        np.concatenate([ids for ids, _w in by_column.values()] or [np.empty(0)]).astype(np.int64)
+    )
+    every = every[np.concatenate(([True], every[1:] != every[:-1]))] if len(every) else every
     table = np.full((len(every), len(WEIGHT_COLUMNS)), np.nan)
     for index, name in enumerate(WEIGHT_COLUMNS):
         if name in by_column:

@@ -447,3 +447,28 @@ def test_the_dashboard_shows_poststratified_shares_beside_rds_with_the_design_ef
     # Margins describe the whole population: a filtered view does not claim them.
     filtered = client.get(f"/en/analytics/?survey={sampled.slug}&country=kz").content.decode()
     assert 'id="poststrat-note"' not in filtered
+
+
+@pytest.mark.postgres
+def test_the_copy_export_writes_the_three_weights_as_the_python_export_does_block_by_block(
+    sampled: Survey, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from analytics.exports.options import encoded
+    from analytics.exports.wide import _WeightTexts, wide_copy, wide_rows
+
+    margins_replace(survey=sampled, rows=_rows({"country": COUNTRY}), user=None)
+    Survey.objects.filter(pk=sampled.pk).update(population_size=200)
+    sampled.refresh_from_db()
+    # A withdrawn respondent between weighted ones: a tombstone row without weights.
+    tombstone = Response.objects.filter(survey=sampled).order_by("id")[8]
+    Response.objects.filter(pk=tombstone.pk).update(withdrawn_at=timezone.now())
+    # Blocks of 7 weights over 60 rows: each block's first and last rows are met.
+    monkeypatch.setattr(_WeightTexts, "BLOCK", 7)
+    options = ExportOptions(kind="responses", labels="en", bom=False)
+    copied = b"".join(wide_copy(sampled, options, None))
+    assert copied == b"".join(encoded(wide_rows(sampled, options, None), options))
+    rows = list(csv.reader(io.StringIO(copied.decode(), newline="")))
+    weights = {int(row[0]): row[-3:] for row in rows[1:]}
+    assert weights[tombstone.pk] == ["", "", ""]
+    assert all(all(cells) for pk, cells in weights.items() if pk != tombstone.pk)
+    assert sum(float(cells[2]) for cells in weights.values() if cells[2]) == pytest.approx(200)
