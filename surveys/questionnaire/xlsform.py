@@ -22,9 +22,6 @@ from django.core.validators import validate_slug
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
-from pyxform.errors import PyXFormError
-from pyxform.xls2json import workbook_to_json
-from pyxform.xls2json_backends import get_xlsform
 
 from surveys.logic.checks import LogicError
 from surveys.models import QuestionRole, Survey
@@ -319,6 +316,11 @@ def _default_texts(message: str) -> dict[str, str]:
 
 def xlsform_read(*, source: Path | bytes) -> XLSForm:
     """Return the questionnaire data of an XLSForm file; raise XLSFormProblem if unusable."""
+    # Imported on use: every process loads this module with the apps, pyxform is some 14 MB.
+    from pyxform.errors import PyXFormError
+    from pyxform.xls2json import workbook_to_json
+    from pyxform.xls2json_backends import get_xlsform
+
     try:
         book = get_xlsform(xlsform=BytesIO(source) if isinstance(source, bytes) else source)
         workbook_to_json(

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import pandas as pd
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -24,6 +24,12 @@ from analytics.exports.wide import WideColumn, wide_columns, wide_rows
 from analytics.margins.weights import WEIGHT_COLUMNS
 from surveys.csv_safe import neutralize
 from surveys.models import Question, Survey
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+# pandas is imported where a file is written: every process (web, worker, a CSV export) loads
+# this module with the apps, and pandas alone is some 40 MB of resident memory.
 
 # How each metadata column of the wide export is typed in a statistics file, in their order.
 META_KINDS = dict(
@@ -128,6 +134,8 @@ def _single(series: pd.Series, variable: Variable) -> tuple[pd.Series, Variable]
 
 
 def _typed(series: pd.Series, variable: Variable) -> tuple[pd.Series, Variable]:
+    import pandas as pd
+
     if variable.kind == "single":
         return _single(series, variable)
     if variable.kind == "number":
@@ -141,6 +149,8 @@ def labelled_data(
     *, survey: Survey, options: ExportOptions, progress: Progress | None = None
 ) -> LabelledData:
     """Return the responses export as a typed frame with labels in the options' language."""
+    import pandas as pd
+
     language = options.labels
     questions = survey_questions(survey=survey)
     by_code = {question.code: question for question in questions}

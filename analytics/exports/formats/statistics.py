@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pyreadstat
-
 from analytics.exports.formats.labelled import LabelledData
 from analytics.exports.formats.naming import SPSS, STATA, fit, prepared
 from analytics.exports.not_asked import NOT_ASKED, STATA_NOT_ASKED
@@ -18,6 +16,9 @@ STATA_VERSION = 14
 
 def write_statistics_file(*, data: LabelledData, path: Path, title: str, file_format: str) -> None:
     """Write the labelled responses as an SPSS system file or a Stata dataset."""
+    # Imported here: it loads pandas, which every process would otherwise hold (some 45 MB).
+    import pyreadstat
+
     spss = file_format == "sav"
     ready = prepared(data, SPSS if spss else STATA, integer_format="F12.0" if spss else "%12.0g")
     labels = {
