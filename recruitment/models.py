@@ -1,9 +1,28 @@
-"""Recruitment's own records: the organizers' muted health alerts."""
+"""Recruitment's own records: a survey's recruitment settings, the organizers' muted alerts."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class RecruitmentSettings(models.Model):
+    """What recruitment keeps per survey: the health alerts' thresholds the organizers set.
+
+    A survey without a row takes every default (recruitment.health.thresholds)."""
+
+    survey = models.OneToOneField(
+        "surveys.Survey",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="recruitment_settings",
+    )
+    # The overrides by alert kind, e.g. {"seed_dominance": {"percent": 50}}.
+    health_thresholds = models.JSONField(_("alert thresholds"), default=dict, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.survey_id}"
 
 
 class AlertSnooze(models.Model):

@@ -1,7 +1,7 @@
 """The alerts' thresholds: the platform's defaults in one place, the organizer's overrides.
 
-``Survey.health_thresholds`` holds the overrides by alert kind, e.g.
-``{"seed_dominance": {"percent": 50}}``; a missing kind or setting takes the default.
+``RecruitmentSettings.health_thresholds`` holds the overrides by alert kind, e.g.
+``{"seed_dominance": {"percent": 50}}``; a missing kind, setting or row takes the default.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from recruitment.models import RecruitmentSettings
 from surveys.links import limits
 from surveys.models import Survey
 
@@ -134,7 +135,12 @@ def _valid(setting: Setting, value: Any) -> float | None:
 
 def thresholds_for(*, survey: Survey) -> Thresholds:
     """Return the thresholds in force: the survey's own, the defaults for the rest."""
-    stored = survey.health_thresholds if isinstance(survey.health_thresholds, dict) else {}
+    try:
+        # The survey caches its settings (or their absence): one query per request at most.
+        stored = survey.recruitment_settings.health_thresholds
+    except RecruitmentSettings.DoesNotExist:
+        stored = {}
+    stored = stored if isinstance(stored, dict) else {}
     found = defaults()
     for setting in SETTINGS:
         given = stored.get(setting.kind)
@@ -153,6 +159,7 @@ def thresholds_save(*, survey: Survey, values: dict[str, float]) -> Thresholds:
         value = _valid(setting, values.get(setting.field))
         if value is not None and value != setting.default:
             overrides.setdefault(setting.kind, {})[setting.name] = value
-    survey.health_thresholds = overrides
-    survey.save(update_fields=["health_thresholds"])
+    survey.recruitment_settings, _created = RecruitmentSettings.objects.update_or_create(
+        survey=survey, defaults={"health_thresholds": overrides}
+    )
     return thresholds_for(survey=survey)

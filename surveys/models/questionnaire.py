@@ -105,9 +105,6 @@ class Survey(models.Model):
             "40 percent of the median once 30 responses exist."
         ),
     )
-    # The organizer's thresholds for the sample's health alerts, by alert kind; missing keys
-    # take the platform's defaults (recruitment.health).
-    health_thresholds = models.JSONField(_("alert thresholds"), default=dict, blank=True)
     # A condition over screening questions (surveys.logic): a respondent for whom it fails is
     # screened out as soon as it can be decided, and nothing of theirs is stored.
     eligibility = models.TextField(

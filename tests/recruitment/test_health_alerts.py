@@ -13,7 +13,7 @@ from django.utils import timezone
 from analytics.models import RDSEstimateSet, RDSQuestion
 from analytics.refresh import survey_refresh
 from recruitment.health.store import health_compute, health_read
-from recruitment.models import AlertSnooze
+from recruitment.models import AlertSnooze, RecruitmentSettings
 from surveys.models import Response, SeedLink, Survey
 from tests.fixtures.recruitment import make_response
 from tests.fixtures.staff import logged_in
@@ -154,8 +154,8 @@ def test_an_organizer_raises_a_threshold_and_the_alert_goes(
     data = {name: field.initial for name, field in form.fields.items()}
     reply = logged_in(organizer).post(url, {**data, "seed_dominance__percent": 95})
     assert reply.status_code == 302
-    sco_survey.refresh_from_db()
-    assert sco_survey.health_thresholds == {"seed_dominance": {"percent": 95}}
+    stored = RecruitmentSettings.objects.get(survey=sco_survey).health_thresholds
+    assert stored == {"seed_dominance": {"percent": 95}}
     assert ("seed_dominance", str(big.pk)) not in _kinds(sco_survey)
     assert health_read(survey=sco_survey).cached  # worked out again when saved
     bad = logged_in(organizer).post(url, {**data, "seed_dominance__percent": 0})

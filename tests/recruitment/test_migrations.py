@@ -1,4 +1,4 @@
-"""Muted alerts survive AlertSnooze's move from surveys to recruitment, both ways."""
+"""Recruitment's records survive their move out of surveys, both ways: snoozes and thresholds."""
 
 from __future__ import annotations
 
@@ -77,5 +77,43 @@ def test_the_snoozed_alerts_and_their_content_type_move_to_recruitment_and_back(
             .objects.filter(app_label="surveys", model="alertsnooze")
             .exists()
         )
+    finally:
+        _latest()
+
+
+SETTINGS_BEFORE = [
+    ("surveys", "0013_alertsnooze_moves_to_recruitment"),
+    ("recruitment", "0001_alert_snooze"),
+]
+SETTINGS_AFTER = [("surveys", "0014_survey_health_thresholds_moves_to_recruitment")]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_each_surveys_alert_thresholds_move_to_its_recruitment_settings_and_back() -> None:
+    try:
+        old = _migrate(SETTINGS_BEFORE)
+        Survey = old.get_model("surveys", "Survey")
+        titles = {f"title_{lang}": "t" for lang in ("ru", "kk", "en")}
+        stricter = {"seed_dominance": {"percent": 95}, "dying_chain": {"days": 21}}
+        Survey.objects.create(slug="strict", health_thresholds=stricter, **titles)
+        Survey.objects.create(slug="defaults", health_thresholds={}, **titles)
+
+        new = _migrate(SETTINGS_AFTER)
+        rows = new.get_model("recruitment", "RecruitmentSettings").objects
+        assert dict(rows.values_list("survey__slug", "health_thresholds")) == {"strict": stricter}
+
+        # The alerts in force, as the monitor and the thresholds form read them.
+        from recruitment.health.thresholds import defaults, thresholds_for
+        from surveys.models import Survey as LiveSurvey
+
+        strict = thresholds_for(survey=LiveSurvey.objects.get(slug="strict"))
+        assert strict["seed_dominance"]["percent"] == 95 and strict["dying_chain"]["days"] == 21
+        assert thresholds_for(survey=LiveSurvey.objects.get(slug="defaults")) == defaults()
+
+        back = _migrate(SETTINGS_BEFORE)
+        restored = back.get_model("surveys", "Survey").objects.values_list(
+            "slug", "health_thresholds"
+        )
+        assert dict(restored) == {"strict": stricter, "defaults": {}}
     finally:
         _latest()
