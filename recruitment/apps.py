@@ -5,8 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class RecruitmentConfig(AppConfig):
     """The organizers' console: seed links, the monitor, the tree, the RDS-layout CSV.
 
-    Its models are `AlertSnooze` and `RecruitmentSettings`; `SeedLink` and `LinkEvent` stay in `surveys`, because
-    `Response` references them and moving them would tie the two apps' migrations together.
+    Its models are `AlertSnooze` and `RecruitmentSettings`; `SeedLink` and `LinkEvent` stay in
+    `surveys`, because `Response` references them and moving them would tie the two apps'
+    migrations together.
     """
 
     name = "recruitment"
