@@ -95,7 +95,8 @@ class UnknownVersion(ValueError):
 
 @dataclass(frozen=True)
 class Interval:
-    """A 95 % interval (fractions 0-1) and how it was made (``TREE`` or ``EMPIRICAL``)."""
+    """A 95 % interval (fractions 0-1) and how it was made (``TREE``, ``EMPIRICAL``, or for a
+    post-stratified share, which is computed on request and never stored, ``LINEARIZATION``)."""
 
     low: float
     high: float
@@ -156,7 +157,7 @@ _STORED: dict[str, _Keys] = {
         el=("rds2_el_low", "rds2_el_high"),
     ),
     # Without flagged responses: the reported interval, the tree bootstrap's and R's over the
-    # unflagged answers (analytics.rds.reported).
+    # unflagged answers (analytics.rds.estimators.reported).
     "rds2_unflagged": _Keys(
         "rds2_unflagged",
         reported=("low_unflagged", "high_unflagged", "method_unflagged"),
