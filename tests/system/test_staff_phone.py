@@ -9,7 +9,10 @@ import pytest
 from django.core.management import call_command
 
 from analytics.aggregation.rebuild import aggregates_rebuild
+from api.tokens import api_token_create
+from incentives.ledger import entries_accrue
 from surveys.models import QuestionRole, Response, SeedLink, Survey
+from webhooks.models import Event, WebhookDelivery, WebhookEndpoint
 from tests.fixtures.browser import log_in_browser
 from tests.fixtures.staff import staff_user
 from tests.system.test_accessibility import AXE, RUN
@@ -21,6 +24,38 @@ WIDTH = """() => [document.documentElement.scrollWidth,
   [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > 361
      && !e.closest('.table-responsive')).slice(0, 5).map(e => e.tagName + '#' + e.id + '.'
      + e.className)]"""
+
+
+def _members_tokens_webhooks_payouts(survey: Survey) -> None:
+    """Give the organizers' other pages rows to show: a token, a webhook, owed incentives."""
+    api_token_create(survey=survey, name="Партнёрлардың деректер панелі (dashboard)")
+    endpoint = WebhookEndpoint.objects.create(
+        survey=survey,
+        url="https://hooks.example.org/a-rather-long-path/for-the-study/sco-2025/events",
+        events=[Event.values[0]],
+        secret="whsec_test",
+    )
+    WebhookDelivery.objects.create(
+        endpoint=endpoint,
+        message_id="msg_phone",
+        event=Event.values[0],
+        body="{}",
+        status=WebhookDelivery.Status.FAILED,
+        attempts=3,
+        last_status=502,
+        last_error="Bad gateway from https://hooks.example.org/a-rather-long-path/for-the-study",
+    )
+    call_command(
+        "set_incentives",
+        f"--survey={survey.slug}",
+        "--currency=KZT",
+        "--primary=2000",
+        "--per-recruit=1000",
+        "--budget=100000",
+        stdout=open("/dev/null", "w"),  # noqa: SIM115
+    )
+    for response in Response.objects.filter(survey=survey).order_by("pk")[:20]:
+        entries_accrue(response=response)
 
 
 def test_staff_pages_fit_a_360_px_phone_and_pass_axe_in_every_language(
@@ -35,7 +70,8 @@ def test_staff_pages_fit_a_360_px_phone_and_pass_axe_in_every_language(
     )
     seed = SeedLink.objects.filter(survey=survey).first()
     country = survey.role_code(QuestionRole.COUNTRY)
-    staff = staff_user("phone-staff", "Organizers", "Analysts")
+    _members_tokens_webhooks_payouts(survey)
+    staff = staff_user("phone-staff", "Organizers", "Analysts", "Payments")
     base = live_server.url
     context = chromium.new_context(
         viewport={"width": PHONE, "height": 740}, is_mobile=True, has_touch=True, bypass_csp=True
@@ -57,6 +93,12 @@ def test_staff_pages_fit_a_360_px_phone_and_pass_axe_in_every_language(
                 f"analytics/sco-2025/rds/{country}/",
                 "analytics/margins/sco-2025/",
                 "analytics/sco-2025/population/",
+                "organize/sco-2025/members/",
+                "organize/sco-2025/api-tokens/",
+                "organize/sco-2025/webhooks/",
+                "organize/sco-2025/incentives/",
+                "organize/sco-2025/payouts/",
+                "analytics/exports/",
             ):
                 where = f"{language} {path}"
                 page.goto(f"{base}/{language}/{path}")
