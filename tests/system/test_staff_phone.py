@@ -12,10 +12,10 @@ from analytics.aggregation.rebuild import aggregates_rebuild
 from api.tokens import api_token_create
 from incentives.ledger import entries_accrue
 from surveys.models import QuestionRole, Response, SeedLink, Survey
-from webhooks.models import Event, WebhookDelivery, WebhookEndpoint
 from tests.fixtures.browser import log_in_browser
 from tests.fixtures.staff import staff_user
 from tests.system.test_accessibility import AXE, RUN
+from webhooks.models import Event, WebhookDelivery, WebhookEndpoint
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
