@@ -99,6 +99,8 @@ def test_staff_pages_fit_a_360_px_phone_and_pass_axe_in_every_language(
                 "organize/sco-2025/incentives/",
                 "organize/sco-2025/payouts/",
                 "analytics/exports/",
+                "analytics/sco-2025/population/estimate/",
+                "organize/questionnaire/upload/",
             ):
                 where = f"{language} {path}"
                 page.goto(f"{base}/{language}/{path}")
