@@ -24,6 +24,13 @@ from dataclasses import dataclass
 import numpy as np
 
 __all__ = [
+    "CYCLE",
+    "DUPLICATE_IDS",
+    "HOMOPHILY_UNDEFINED",
+    "OWN_RECRUITER",
+    "POPULATION_TOO_SMALL",
+    "SS_POPULATION_TOO_SMALL",
+    "WITH_PARAMS",
     "AnswerMatrices",
     "Indicators",
     "RDSError",
@@ -47,8 +54,47 @@ def gettext_noop(message: str) -> str:
     return message
 
 
+# Reasons that name a value (an id, a size, an option): stored filled in, in English, as every
+# reason is, and translated when shown by matching these patterns (analytics.rds.selectors).
+DUPLICATE_IDS = gettext_noop("Respondent ids must be unique; duplicated: %(ids)s.")
+OWN_RECRUITER = gettext_noop("Respondent %(id)s is listed as their own recruiter.")
+CYCLE = gettext_noop(
+    "The recruitment chains contain a cycle (not traceable to any seed) through respondents "
+    "%(ids)s."
+)
+POPULATION_TOO_SMALL = gettext_noop(
+    "The population size, %(size)s, is smaller than the sample size, %(n)s."
+)
+SS_POPULATION_TOO_SMALL = gettext_noop(
+    "The population size, %(size)s, is smaller than the sample size, %(n)s: Gile's SS estimator "
+    "needs the size of the whole population the sample was drawn from."
+)
+HOMOPHILY_UNDEFINED = gettext_noop(
+    "Population homophily for “%(option)s” is undefined: no recruitment between it and the "
+    "other groups among respondents with recruits."
+)
+#: Every reason with placeholders, for the pages that translate a stored reason.
+WITH_PARAMS = (
+    DUPLICATE_IDS,
+    OWN_RECRUITER,
+    CYCLE,
+    POPULATION_TOO_SMALL,
+    SS_POPULATION_TOO_SMALL,
+    HOMOPHILY_UNDEFINED,
+)
+
+
 class RDSError(ValueError):
-    """Signal that the sample cannot support the requested RDS estimate."""
+    """Signal that the sample cannot support the requested RDS estimate.
+
+    message is the reason in English as marked for the catalogues; ``%(name)s`` placeholders are
+    filled from params, and ``str()`` gives the reason filled in, which is what is stored.
+    """
+
+    def __init__(self, message: str, params: dict[str, object] | None = None) -> None:
+        self.message = message
+        self.params = dict(params or {})
+        super().__init__(message % self.params if self.params else message)
 
 
 @dataclass(frozen=True, eq=False)
@@ -167,7 +213,7 @@ def rds_sample(
     position = {rid: row for row, rid in enumerate(id_list)}
     if len(position) != n:
         duplicates = sorted(i for i, c in Counter(id_list).items() if c > 1)
-        raise RDSError(f"Respondent ids must be unique; duplicated: {', '.join(duplicates[:5])}.")
+        raise RDSError(DUPLICATE_IDS, {"ids": ", ".join(duplicates[:5])})
 
     parent = np.full(n, -1, dtype=np.int64)
     for row, rec in enumerate(recruiter_ids):
@@ -175,7 +221,7 @@ def rds_sample(
             continue
         rec_row = position.get(str(rec), -1)
         if rec_row == row:
-            raise RDSError(f"Respondent {id_list[row]} is listed as their own recruiter.")
+            raise RDSError(OWN_RECRUITER, {"id": id_list[row]})
         parent[row] = rec_row
 
     reported = np.array([np.nan if _is_missing(d) else float(d) for d in degrees], dtype=float)
@@ -208,10 +254,7 @@ def rds_sample(
         frontier = children
     if (wave < 0).any():
         stuck = [id_list[i] for i in np.flatnonzero(wave < 0)[:5]]
-        raise RDSError(
-            "The recruitment chains contain a cycle (not traceable to any seed) through "
-            f"respondents {', '.join(stuck)}."
-        )
+        raise RDSError(CYCLE, {"ids": ", ".join(stuck)})
     return RDSSample(
         ids=tuple(id_list),
         parent=_frozen(parent),

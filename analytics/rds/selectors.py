@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -23,6 +24,7 @@ from analytics.contracts import (
     QuestionRecord,
 )
 from analytics.models import RDSEstimateSet, RDSQuestion
+from analytics.rds.sample import WITH_PARAMS
 from analytics.rds.subgroup import subgroup_compute
 from surveys.models import Response, Survey
 
@@ -70,6 +72,8 @@ class QuestionEstimates:
     options: list[OptionEstimate]
     homophily: float | None
     unavailable: dict[str, str]
+    # A margin question's own post-stratified shares are its margins: no interval to give.
+    poststrat_fixed: bool = False
 
     @property
     def has_hcg(self) -> bool:
@@ -109,6 +113,40 @@ class Estimates:
     # The options carry post-stratified shares (with_poststrat); the design effects beside them.
     poststratified: bool = False
     design_effects: dict[str, float | None] = field(default_factory=dict)
+
+
+def _pattern(message: str) -> re.Pattern[str]:
+    """Return a regular expression matching the message with its placeholders filled in."""
+    parts = re.split(r"%\((\w+)\)s", message)
+    # re.split keeps the placeholder names at the odd positions.
+    return re.compile(
+        "".join(
+            f"(?P<{part}>.+?)" if odd else re.escape(part)
+            for odd, part in ((i % 2 == 1, p) for i, p in enumerate(parts))
+        )
+    )
+
+
+_WITH_PARAMS = [(message, _pattern(message)) for message in WITH_PARAMS]
+
+
+def reason_text(reason: str) -> str:
+    """Return a stored reason in the page's language.
+
+    Reasons are stored in English, as the estimators give them. One with a value filled in
+    (an id, a size, an option) is found by its pattern and translated with the same values, so
+    that rows stored before the reasons were translatable read in the page's language too.
+    """
+    if not reason:
+        return ""
+    translated = _(reason)
+    if translated != reason:
+        return translated
+    for message, pattern in _WITH_PARAMS:
+        found = pattern.fullmatch(reason)
+        if found:
+            return _(message) % found.groupdict()
+    return reason
 
 
 # The interval methods as stored (analytics.contracts) and as the dashboard names them.
@@ -178,10 +216,10 @@ def _questions(
             continue
         reasons = dict(record.unavailable)
         alone = reasons.pop(NO_RDS1_UNFLAGGED, "")
-        unavailable = {key: _(reason) for key, reason in reasons.items()}
+        unavailable = {key: reason_text(reason) for key, reason in reasons.items()}
         if unflagged and alone:
             unavailable[NO_RDS1_UNFLAGGED] = _("Without flagged responses: %(reason)s") % {
-                "reason": _(alone)
+                "reason": reason_text(alone)
             }
         questions[result.code] = QuestionEstimates(
             code=result.code,
@@ -219,10 +257,10 @@ def survey_estimates(*, survey: Survey, results: Results) -> Estimates | None:
         imputed_degrees=estimate_set.imputed_degrees,
         outside_chains=estimate_set.outside_chains,
         replicates=estimate_set.replicates,
-        unavailable=_(estimate_set.unavailable) if estimate_set.unavailable else "",
+        unavailable=reason_text(estimate_set.unavailable),
         questions=questions,
         population_size=estimate_set.population_size,
-        ss_unavailable=_(estimate_set.ss_unavailable) if estimate_set.ss_unavailable else "",
+        ss_unavailable=reason_text(estimate_set.ss_unavailable),
     )
 
 
@@ -231,7 +269,11 @@ def with_poststrat(
     shares: dict[str, dict[str, Estimate]],
     deff: dict[str, float | None],
 ) -> Estimates:
-    """Return the estimates with each option's post-stratified share and interval beside them."""
+    """Return the estimates with each option's post-stratified share and interval beside them.
+
+    Post-stratifying on a question sets its shares to the margins entered for it: its interval
+    has no width ("38,0 to 38,0"), which the dashboard explains instead of showing.
+    """
     questions = {
         code: replace(
             question,
@@ -239,6 +281,7 @@ def with_poststrat(
                 _poststratified(option, shares.get(code, {}).get(option.code, Estimate()))
                 for option in question.options
             ],
+            poststrat_fixed=_fixed(shares.get(code, {})),
         )
         for code, question in estimates.questions.items()
     }
@@ -248,6 +291,13 @@ def with_poststrat(
         poststratified=bool(shares),
         design_effects={name: value for name, value in deff.items() if value is not None},
     )
+
+
+def _fixed(stratified: dict[str, Estimate]) -> bool:
+    """Return whether a question's post-stratified intervals all have no width (its margins)."""
+    intervals = [(e.low, e.high) for e in stratified.values() if e.low is not None]
+    # A rounding error's width, far below the 0.05 points the page shows.
+    return bool(intervals) and all(abs(high - low) < 1e-9 for low, high in intervals)
 
 
 def _poststratified(option: OptionEstimate, stratified: Estimate) -> OptionEstimate:
@@ -270,7 +320,7 @@ def subgroup_estimates(
     if found is None:
         return None
     estimate_set = RDSEstimateSet.objects.get(pk=survey.pk)
-    reason = _(found.reason) if found.reason else ""
+    reason = reason_text(found.reason)
     if found.params:
         reason %= found.params
     stored = found.questions
@@ -288,12 +338,12 @@ def subgroup_estimates(
         unavailable=reason,
         questions=_questions(results.questions, stored),
         population_size=estimate_set.population_size,
-        ss_unavailable=_(ss_reason) if ss_reason else "",
+        ss_unavailable=reason_text(ss_reason),
         subgroup=Subgroup(
             respondents=found.respondents,
             sample=estimate_set.respondents if found.sample is None else found.sample,
             replicates=found.replicates,
-            interval_unavailable=_(intervals.pop()) if intervals else "",
+            interval_unavailable=reason_text(intervals.pop()) if intervals else "",
         ),
     )
 

@@ -33,7 +33,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from analytics.rds import sample as rds_sample
-from analytics.rds.sample import RDSError, RDSSample
+from analytics.rds.sample import SS_POPULATION_TOO_SMALL, RDSError, RDSSample
 from analytics.rds.weights import option_shares
 
 __all__ = [
@@ -107,10 +107,7 @@ def _population_size(sample: RDSSample, population_size: int) -> int:
     """Return the population size as an int, raising RDSError when it is below the sample size."""
     size = operator.index(population_size)
     if size < sample.size:
-        raise RDSError(
-            f"The population size, {size}, is smaller than the sample size, {sample.size}: "
-            "Gile's SS estimator needs the size of the whole population the sample was drawn from."
-        )
+        raise RDSError(SS_POPULATION_TOO_SMALL, {"size": size, "n": sample.size})
     return size
 
 

@@ -14,6 +14,8 @@ from collections.abc import Sequence
 import numpy as np
 
 from analytics.rds.sample import (
+    HOMOPHILY_UNDEFINED,
+    POPULATION_TOO_SMALL,
     Indicators,
     RDSError,
     RDSSample,
@@ -47,10 +49,7 @@ def rds2_weights(sample: RDSSample, *, population_size: int | None = None) -> np
     weights = 1.0 / (sample.size * degree / degree.sum())  # as R: degrees scaled to mean 1
     if population_size is not None:
         if population_size < sample.size:
-            raise RDSError(
-                f"The population size, {population_size}, is smaller than the sample size, "
-                f"{sample.size}."
-            )
+            raise RDSError(POPULATION_TOO_SMALL, {"size": population_size, "n": sample.size})
         weights = population_size * weights / weights.sum()
     return weights
 
@@ -271,10 +270,7 @@ def population_homophily(sample: RDSSample, *, values: Sequence[str | None]) -> 
         cross = np.where(member, ties.sum(axis=1) - ties[:, g], ties[:, g])
         mean_cross = float(weights @ cross)
         if mean_cross == 0 or math.isnan(mean_degree_in) or math.isnan(mean_degree_out):
-            raise RDSError(
-                f"Population homophily for {option!r} is undefined: no recruitment between it and "
-                "the other groups among respondents with recruits."
-            )
+            raise RDSError(HOMOPHILY_UNDEFINED, {"option": option})
         result[option] = (
             2 * p * mean_degree_out * (1 - p) * mean_degree_in / (mean_cross * mean_degree)
         )

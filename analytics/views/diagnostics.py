@@ -15,7 +15,7 @@ from analytics.access import analyst_required
 from analytics.contracts import Diagnostics, QuestionRecord
 from analytics.enqueue import estimates_recompute
 from analytics.rds.population import PopulationSizeForm, population_size_save
-from analytics.rds.selectors import bottleneck_sizes, question_diagnostics
+from analytics.rds.selectors import bottleneck_sizes, question_diagnostics, reason_text
 from surveys.http import form_page, posted
 from surveys.models import Survey
 
@@ -40,12 +40,12 @@ def diagnostics(request: HttpRequest, survey: Survey, code: str) -> HttpResponse
     context = {
         "activity": _by_option(labels, extra.differential_activity),
         "population_homophily": _by_option(labels, extra.population_homophily or {}),
-        "population_homophily_unavailable": extra.population_homophily_unavailable,
-        "ss_unavailable": _(estimate_set.ss_unavailable) if estimate_set else "",
+        "population_homophily_unavailable": reason_text(extra.population_homophily_unavailable),
+        "ss_unavailable": reason_text(estimate_set.ss_unavailable) if estimate_set else "",
         "survey": survey,
         "question": question,
         "stored": stored,
-        "unavailable": {k: _(v) for k, v in record.unavailable.items()},
+        "unavailable": {k: reason_text(v) for k, v in record.unavailable.items()},
         "diagnostics": {
             "labels": labels,
             "single": question.kind == "single",
