@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 from django.core.cache import cache
 from django.db.models import Count, Max
+from django.utils.translation import get_language
 
 from analytics.contracts import Estimate
 from analytics.margins.estimates import Poststratification, poststratification
@@ -56,8 +57,10 @@ def _version(survey: Survey) -> str:
         estimates,
         survey.population_size,
     )
-    # v2: the estimates are analytics.contracts.Estimate, no longer dicts.
-    return "poststrat:v2:" + hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+    # v2: the estimates are analytics.contracts.Estimate, no longer dicts. The language is part
+    # of the key: the reasons (why no post-stratification, no SS weight) are translated text.
+    digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+    return f"poststrat:v2:{get_language()}:{digest}"
 
 
 def cached_poststratification(*, survey: Survey) -> Poststratification:

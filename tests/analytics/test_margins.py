@@ -24,6 +24,7 @@ from analytics.exports.stream import export_chunks
 from analytics.margins.raking import MarginsError, calibrated_shares, kish_deff, rake
 from analytics.margins.reader import MarginRow, margins_read
 from analytics.margins.selectors import (
+    cached_poststratification,
     design_effects,
     poststrat_estimates,
     poststratification,
@@ -154,6 +155,15 @@ def test_a_survey_without_margins_has_no_poststratified_estimates(sampled: Surve
         result = poststratification(survey=sampled)
     assert result.estimates == {} and "No population margins" in result.unavailable
     assert all(row["weight_poststrat"] is None for row in response_weights(survey=sampled).values())
+
+
+def test_the_cached_reason_is_in_the_language_of_the_page_that_reads_it(sampled: Survey) -> None:
+    with translation.override("en"):
+        english = cached_poststratification(survey=sampled).unavailable
+    with translation.override("ru"):
+        russian = cached_poststratification(survey=sampled).unavailable
+    assert "No population margins" in english
+    assert russian and russian != english and "No population margins" not in russian
 
 
 def test_respondents_without_an_answer_to_a_margin_question_are_left_out_and_counted(
