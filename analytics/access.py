@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from django.http import Http404
 
-from membership.access import member_required
+from membership.access import staff_page
 from membership.models import Role
 from surveys.models import Survey
 
 # The analyst permission, and a membership as analyst of the survey named by the URL's slug.
-analyst_required = member_required(Role.ANALYST)
+# Never cached, login first, then the role and the membership: as every staff page.
+analyst_required = staff_page(Role.ANALYST)
 
 
 def survey_chosen(*, surveys: list[Survey], slug: str | None) -> Survey | None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -30,7 +29,6 @@ from membership.models import Role
 from membership.selectors import survey_visible, surveys_visible
 
 
-@login_required
 @analyst_required
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
@@ -99,7 +97,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "analytics/dashboard.html", context)
 
 
-@login_required
 @analyst_required
 @require_POST
 def rebuild(request: HttpRequest) -> HttpResponse:

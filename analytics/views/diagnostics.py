@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from analytics.access import analyst_required
@@ -27,7 +25,6 @@ def _by_option(
     return [(label, values[code]) for code, label in labels.items() if code in values]
 
 
-@login_required
 @analyst_required
 @require_GET
 def diagnostics(request: HttpRequest, survey: Survey, code: str) -> HttpResponse:
@@ -71,8 +68,6 @@ def diagnostics(request: HttpRequest, survey: Survey, code: str) -> HttpResponse
     return render(request, "analytics/diagnostics.html", context)
 
 
-@never_cache
-@login_required
 @analyst_required
 @require_http_methods(["GET", "POST"])
 def population_size(request: HttpRequest, survey: Survey) -> HttpResponse:

@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import IO
 
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
 from django.http import (
     FileResponse,
     Http404,
@@ -45,7 +44,6 @@ from membership.selectors import surveys_visible
 from surveys.models import Survey
 
 
-@login_required
 @analyst_required
 def exports(request: HttpRequest) -> HttpResponse:
     surveys = list(surveys_visible(user=request.user, role=Role.ANALYST))
@@ -110,7 +108,6 @@ def _unnamed(write: Callable[[Path], None], suffix: str) -> IO[bytes]:
         os.unlink(name)
 
 
-@login_required
 @analyst_required
 @require_GET
 def export_bundle(request: HttpRequest, survey: Survey) -> FileResponse:
@@ -146,7 +143,6 @@ def _job_status(job: ExportJob) -> dict[str, object]:
     }
 
 
-@login_required
 @analyst_required
 @require_GET
 def export_job(request: HttpRequest, pk: str) -> HttpResponse:
@@ -158,14 +154,12 @@ def export_job(request: HttpRequest, pk: str) -> HttpResponse:
     )
 
 
-@login_required
 @analyst_required
 @require_GET
 def export_job_status(request: HttpRequest, pk: str) -> JsonResponse:
     return JsonResponse(_job_status(_job(request, pk)))
 
 
-@login_required
 @analyst_required
 @require_GET
 def export_download(request: HttpRequest, pk: str) -> FileResponse:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -20,7 +19,6 @@ from surveys.models import Survey
 PROBLEMS_SHOWN = 20
 
 
-@login_required
 @analyst_required
 @require_http_methods(["GET", "POST"])
 def margins(request: HttpRequest, survey: Survey) -> HttpResponse:

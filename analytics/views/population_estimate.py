@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from analytics.access import analyst_required
@@ -30,8 +28,6 @@ def _respondents(survey: Survey) -> tuple[int | None, str]:
         return None, _(str(error))
 
 
-@never_cache
-@login_required
 @analyst_required
 @require_http_methods(["GET", "POST"])
 def population_estimate(request: HttpRequest, survey: Survey) -> HttpResponse:
@@ -68,7 +64,6 @@ def population_estimate(request: HttpRequest, survey: Survey) -> HttpResponse:
     )
 
 
-@login_required
 @analyst_required
 @require_POST
 def population_estimate_apply(request: HttpRequest, survey: Survey, pk: int) -> HttpResponse:

@@ -111,6 +111,8 @@ def test_every_staff_address_admits_only_its_roles(
             status = reply.status_code
             if role in allowed:
                 assert status in {200, 302}, (role, method, url, status)
+                # A staff page holds a study's data: no browser or proxy keeps a copy.
+                assert "no-store" in reply.headers.get("Cache-Control", ""), (role, url)
                 if status == 302:
                     assert "login" not in reply.headers["Location"], (role, url)
             elif role in {"anonymous", "respondent"}:
