@@ -169,4 +169,3 @@ class EstimatesSerializer(serializers.Serializer):
     ss_unavailable = serializers.CharField(help_text="Why there are no SS estimates, if none.")
     methods = serializers.DictField(child=serializers.CharField())
     rows = EstimateRowSerializer(many=True)
-

@@ -46,9 +46,7 @@ def api_token_create(
 def api_token_find(*, token: str) -> ApiToken | None:
     """Return the usable token with this plaintext, or None (unknown, revoked or expired)."""
     found = (
-        ApiToken.objects.select_related("survey")
-        .filter(digest=token_digest(token=token))
-        .first()
+        ApiToken.objects.select_related("survey").filter(digest=token_digest(token=token)).first()
     )
     return found if found is not None and found.usable else None
 

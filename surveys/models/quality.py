@@ -73,4 +73,3 @@ class DesignChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.survey_id} {self.what}: {self.old} → {self.new}"
-

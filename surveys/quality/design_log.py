@@ -149,9 +149,7 @@ def logic_of(*, survey: Survey) -> dict[str, str]:
     return logic
 
 
-def logic_changed(
-    *, survey: Survey, before: dict[str, str], user: AbstractBaseUser | None
-) -> None:
+def logic_changed(*, survey: Survey, before: dict[str, str], user: AbstractBaseUser | None) -> None:
     """Log each condition a reload changed; the eligibility rule has an entry of its own."""
     after = logic_of(survey=survey)
     design_change_record(

@@ -211,7 +211,6 @@ def test_a_survey_where_nothing_completes_for_n_days_alerts_even_with_every_chai
     assert "No completed response for" in page and "alert-danger" in page
 
 
-
 def test_the_advice_fits_an_anonymous_study_and_the_funnel_explains_withdrawn_completions(
     sco_survey: Survey, organizer: User
 ) -> None:

@@ -69,9 +69,7 @@ def test_a_bad_coupon_limit_is_refused_in_kazakh_and_nothing_changes(
     assert sco_survey.coupon_limit == 3 and not DesignChange.objects.exists()
 
 
-def test_an_analyst_cannot_open_the_organizers_settings(
-    sco_survey: Survey, analyst: User
-) -> None:
+def test_an_analyst_cannot_open_the_organizers_settings(sco_survey: Survey, analyst: User) -> None:
     assert logged_in(analyst).get("/en/organize/sco-2025/settings/").status_code == 403
 
 

@@ -80,4 +80,3 @@ def test_the_organizer_still_logs_in_from_the_browser_they_used_before(
     # Their own browser, even from another address (a phone on the move), gets in.
     assert _login(PASSWORD, "192.0.2.77", own) == 302
     assert own.session["_auth_user_id"] == str(olga.pk)
-
