@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -65,6 +66,29 @@ class HealthPanel:
     computed_at: dt.datetime
     alerts: list[AlertView] = field(default_factory=list)
     snoozed: list[AlertView] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class AlertGroup:
+    """Alerts of one kind shown together, and how many alerts of that kind there are in all."""
+
+    kind: str
+    alerts: list[AlertView]
+    total: int
+
+
+def alert_groups(*, alerts: list[AlertView], limit: int) -> list[AlertGroup]:
+    """Return the first ``limit`` alerts grouped by kind, each group with its kind's full count.
+
+    The alerts come most urgent first, one kind after the other (``urgency``)."""
+    totals = Counter(alert.kind for alert in alerts)
+    groups: list[AlertGroup] = []
+    for alert in alerts[:limit]:
+        if groups and groups[-1].kind == alert.kind:
+            groups[-1].alerts.append(alert)
+        else:
+            groups.append(AlertGroup(kind=alert.kind, alerts=[alert], total=totals[alert.kind]))
+    return groups
 
 
 def _key(survey_id: int) -> str:
