@@ -50,20 +50,24 @@ def _run(size: int, rng: np.random.Generator, with_hcg: bool, with_sspse: bool) 
     _timed("SS weights, N = 10 n", size, lambda: ss_weights(sample, population_size=population))
     _without_flagged(sample, answers, values, rng)
     if with_hcg:
-        times = np.arange(size, dtype=float)
-        _timed(
-            "HCG, N = 10 n",
-            size,
-            lambda: hcg_weights(
-                parent=sample.parent,
-                time=times,
-                degree=sample.degree,
-                group=answers.codes,
-                population_size=population,
-            ),
-        )
+        _time_hcg(sample, answers, size)
     if with_sspse:
         _time_sspse(sample.degree, size)
+
+
+def _time_hcg(sample: RDSSample, answers: Indicators, size: int) -> None:
+    times = np.arange(size, dtype=float)
+    _timed(
+        "HCG, N = 10 n",
+        size,
+        lambda: hcg_weights(
+            parent=sample.parent,
+            time=times,
+            degree=sample.degree,
+            group=answers.codes,
+            population_size=10 * size,
+        ),
+    )
 
 
 def _time_sspse(degrees: np.ndarray, size: int) -> None:
@@ -102,12 +106,17 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--skip-hcg-above", type=int, default=100_000)
     parser.add_argument("--only-sspse", action="store_true", help="time SS-PSE alone")
+    parser.add_argument("--only-hcg", action="store_true", help="time HCG alone")
     args = parser.parse_args()
     rng = np.random.default_rng(1)
     for size in args.sizes:
         if args.only_sspse:
             sample, _values = simulate_forest(respondents=size, seeds=20, max_recruits=3, rng=rng)
             _time_sspse(sample.degree, size)
+            continue
+        if args.only_hcg:
+            sample, values = simulate_forest(respondents=size, seeds=20, max_recruits=3, rng=rng)
+            _time_hcg(sample, single_choice(sample, values), size)
             continue
         _run(size, rng, size <= args.skip_hcg_above, with_sspse=True)
 
