@@ -208,11 +208,10 @@ def _quality_context(
     pending = sum(chain.pending for chain in chains)
     # One more than shown tells whether there are older ones, without counting them all.
     changes = design_changes(survey=survey, limit=MONITOR_CHANGES + 1)
-    health = health_panel(survey=survey)
+    health = health_panel(survey=survey, limit=MONITOR_MOST_URGENT)
     return {
         "health": health,
-        "alert_groups": alert_groups(alerts=health.alerts, limit=MONITOR_MOST_URGENT),
-        "more_alerts": max(len(health.alerts) - MONITOR_MOST_URGENT, 0),
+        "alert_groups": alert_groups(panel=health),
         "snooze_days": SNOOZE_DAYS,
         "thresholds_form": ThresholdsForm(survey=survey),
         # Most awaiting review first (flagged_chains' order).

@@ -66,6 +66,9 @@ class HealthPanel:
     computed_at: dt.datetime
     alerts: list[AlertView] = field(default_factory=list)
     snoozed: list[AlertView] = field(default_factory=list)
+    # Every alert not snoozed, counted per kind, and how many of them ``alerts`` leaves out.
+    kinds: dict[str, int] = field(default_factory=dict)
+    more: int = 0
 
 
 @dataclass(frozen=True)
@@ -77,17 +80,18 @@ class AlertGroup:
     total: int
 
 
-def alert_groups(*, alerts: list[AlertView], limit: int) -> list[AlertGroup]:
-    """Return the first ``limit`` alerts grouped by kind, each group with its kind's full count.
+def alert_groups(*, panel: HealthPanel) -> list[AlertGroup]:
+    """Return the panel's alerts grouped by kind, each group with its kind's full count.
 
     The alerts come most urgent first, one kind after the other (``urgency``)."""
-    totals = Counter(alert.kind for alert in alerts)
     groups: list[AlertGroup] = []
-    for alert in alerts[:limit]:
+    for alert in panel.alerts:
         if groups and groups[-1].kind == alert.kind:
             groups[-1].alerts.append(alert)
         else:
-            groups.append(AlertGroup(kind=alert.kind, alerts=[alert], total=totals[alert.kind]))
+            groups.append(
+                AlertGroup(kind=alert.kind, alerts=[alert], total=panel.kinds[alert.kind])
+            )
     return groups
 
 
@@ -155,23 +159,33 @@ def health_read(*, survey: Survey) -> Health:
     return health_compute(survey=survey)
 
 
-def health_panel(*, survey: Survey, now: dt.datetime | None = None) -> HealthPanel:
-    """Return the survey's alerts in words, the snoozed ones apart."""
+def health_panel(
+    *, survey: Survey, now: dt.datetime | None = None, limit: int | None = None
+) -> HealthPanel:
+    """Return the survey's alerts in words (the first ``limit`` of them), the snoozed ones apart.
+
+    The alerts left out are counted, not put in words: a long list costs nothing."""
     now = now or timezone.now()
     health = health_read(survey=survey)
     # Without an alert there is nothing to hide: no snooze is read.
     snoozes = active_snoozes(survey=survey, now=now) if health.alerts else {}
-    labels = labels_for(survey=survey, alerts=health.alerts)
-    shown, snoozed = [], []
-    for alert in health.alerts:
+    active = [alert for alert in health.alerts if (alert.kind, alert.key) not in snoozes]
+    shown = active if limit is None else active[:limit]
+    hidden = [alert for alert in health.alerts if (alert.kind, alert.key) in snoozes]
+    labels = labels_for(survey=survey, alerts=shown + hidden)
+    snoozed = []
+    for alert in hidden:
+        snooze = snoozes[(alert.kind, alert.key)]
         view = alert_view(alert, thresholds=health.thresholds, labels=labels)
-        snooze = snoozes.get((alert.kind, alert.key))
-        if snooze is None:
-            shown.append(view)
-        else:
-            by = snooze.snoozed_by.get_username() if snooze.snoozed_by else ""
-            snoozed.append(replace(view, snoozed_until=snooze.until, snoozed_by=by))
-    return HealthPanel(computed_at=health.computed_at, alerts=shown, snoozed=snoozed)
+        by = snooze.snoozed_by.get_username() if snooze.snoozed_by else ""
+        snoozed.append(replace(view, snoozed_until=snooze.until, snoozed_by=by))
+    return HealthPanel(
+        computed_at=health.computed_at,
+        alerts=[alert_view(alert, thresholds=health.thresholds, labels=labels) for alert in shown],
+        snoozed=snoozed,
+        kinds=dict(Counter(alert.kind for alert in active)),
+        more=len(active) - len(shown),
+    )
 
 
 @receiver(survey_refreshed)

@@ -58,7 +58,12 @@ class LinkEvent(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        indexes = [models.Index(fields=["survey", "code", "kind"])]
+        indexes = [
+            models.Index(fields=["survey", "code", "kind"]),
+            # The monitor's tally counts one survey's events above its mark: without it,
+            # PostgreSQL walks the primary key past every other survey's newer events.
+            models.Index(fields=["survey", "id"], name="linkevent_survey_id_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.code} {self.kind}"
