@@ -14,27 +14,9 @@ from analytics.models import RDSEstimateSet, RDSQuestion
 from analytics.refresh import survey_refresh
 from recruitment.health.store import health_compute, health_read
 from recruitment.models import AlertSnooze, RecruitmentSettings
-from surveys.models import Response, SeedLink, Survey
-from tests.fixtures.recruitment import make_response
+from surveys.models import Response, Survey
+from tests.fixtures.recruitment import chain_store
 from tests.fixtures.staff import logged_in
-
-
-def _chain(survey: Survey, label: str, size: int, *, days_ago: float = 0, **fields) -> SeedLink:
-    """Store a chain of ``size`` responses, the last completed ``days_ago`` days ago."""
-    seed_link = SeedLink.objects.create(survey=survey, label=label)
-    SeedLink.objects.filter(pk=seed_link.pk).update(
-        created_at=timezone.now() - timedelta(days=days_ago + 30)
-    )
-    moment = timezone.now() - timedelta(days=days_ago)
-    root = make_response(survey, seed_link=seed_link, wave=0, submitted_at=moment)
-    root.save()
-    Response.objects.bulk_create(
-        make_response(
-            survey, seed_link=seed_link, wave=1, recruiter=root, submitted_at=moment, **fields
-        )
-        for _ in range(size - 1)
-    )
-    return seed_link
 
 
 def _kinds(survey: Survey) -> set[tuple[str, str]]:
@@ -48,8 +30,8 @@ def _monitor(user: User, survey: Survey) -> str:
 def test_a_chain_without_recruits_for_a_week_is_dying_while_others_grow(
     sco_survey: Survey, organizer: User
 ) -> None:
-    growing = _chain(sco_survey, "Growing", 20)
-    quiet = _chain(sco_survey, "Quiet", 20, days_ago=9)
+    growing = chain_store(sco_survey, "Growing", 20)
+    quiet = chain_store(sco_survey, "Quiet", 20, days_ago=9)
     assert _kinds(sco_survey) >= {("dying_chain", str(quiet.pk))}
     assert ("dying_chain", str(growing.pk)) not in _kinds(sco_survey)
     page = _monitor(organizer, sco_survey)
@@ -62,8 +44,8 @@ def test_a_chain_without_recruits_for_a_week_is_dying_while_others_grow(
 def test_one_chain_holding_most_of_the_sample_is_flagged_as_dominant(
     sco_survey: Survey, organizer: User
 ) -> None:
-    big = _chain(sco_survey, "Big circle", 40)
-    _chain(sco_survey, "Small circle", 10)
+    big = chain_store(sco_survey, "Big circle", 40)
+    chain_store(sco_survey, "Small circle", 10)
     assert ("seed_dominance", str(big.pk)) in _kinds(sco_survey)
     assert "Chain “Big circle” holds 80 % of the sample" in _monitor(organizer, sco_survey)
 
@@ -71,8 +53,8 @@ def test_one_chain_holding_most_of_the_sample_is_flagged_as_dominant(
 def test_a_chain_with_many_flagged_responses_is_flagged(
     sco_survey: Survey, organizer: User
 ) -> None:
-    _chain(sco_survey, "Clean", 30)
-    doubtful = _chain(sco_survey, "Doubtful", 12, quality_flags=["too_fast"])
+    chain_store(sco_survey, "Clean", 30)
+    doubtful = chain_store(sco_survey, "Doubtful", 12, quality_flags=["too_fast"])
     assert ("flagged_share", str(doubtful.pk)) in _kinds(sco_survey)
     page = _monitor(organizer, sco_survey)
     assert "of chain “Doubtful” is flagged" in page
@@ -84,10 +66,10 @@ def test_a_chain_with_many_flagged_responses_is_flagged(
 def test_alerts_come_most_urgent_first_grouped_with_each_chains_countries_and_last_completion(
     sco_survey: Survey, organizer: User
 ) -> None:
-    _chain(sco_survey, "Growing", 40, answers={"country": "kz"})
-    _chain(sco_survey, "Bishkek students", 5, days_ago=9, answers={"country": "kg"})
-    _chain(sco_survey, "Dushanbe", 5, days_ago=20, answers={"country": "tj"})
-    _chain(sco_survey, "Doubtful", 12, quality_flags=["too_fast"])
+    chain_store(sco_survey, "Growing", 40, answers={"country": "kz"})
+    chain_store(sco_survey, "Bishkek students", 5, days_ago=9, answers={"country": "kg"})
+    chain_store(sco_survey, "Dushanbe", 5, days_ago=20, answers={"country": "tj"})
+    chain_store(sco_survey, "Doubtful", 12, quality_flags=["too_fast"])
     kinds = [alert.kind for alert in health_read(survey=sco_survey).alerts]
     # Dying chains before the flagged share and the dominance; the longest quiet first.
     assert kinds.index("dying_chain") < kinds.index("flagged_share") < kinds.index("seed_dominance")
@@ -128,7 +110,7 @@ def test_a_key_estimate_that_still_moves_is_reported_and_a_settled_one_is_not(
 def test_an_organizer_snoozes_an_alert_and_shows_it_again(
     sco_survey: Survey, organizer: User
 ) -> None:
-    big = _chain(sco_survey, "Big circle", 40)
+    big = chain_store(sco_survey, "Big circle", 40)
     client = logged_in(organizer)
     url = f"/en/organize/{sco_survey.slug}/alerts/snooze/"
     reply = client.post(url, {"kind": "seed_dominance", "key": str(big.pk), "days": 7})
@@ -146,8 +128,8 @@ def test_an_organizer_snoozes_an_alert_and_shows_it_again(
 def test_an_organizer_raises_a_threshold_and_the_alert_goes(
     sco_survey: Survey, organizer: User, analyst: User
 ) -> None:
-    big = _chain(sco_survey, "Big circle", 40)
-    _chain(sco_survey, "Small circle", 10)
+    big = chain_store(sco_survey, "Big circle", 40)
+    chain_store(sco_survey, "Small circle", 10)
     url = f"/en/organize/{sco_survey.slug}/alerts/thresholds/"
     assert logged_in(analyst).post(url, {"seed_dominance__percent": 95}).status_code == 403
     form = logged_in(organizer).get(url).context["form"]
@@ -163,7 +145,7 @@ def test_an_organizer_raises_a_threshold_and_the_alert_goes(
 
 
 def test_the_rebuild_job_stores_the_alerts_that_the_monitor_reads(sco_survey: Survey) -> None:
-    _chain(sco_survey, "Big circle", 40)
+    chain_store(sco_survey, "Big circle", 40)
     assert not health_read(survey=sco_survey).cached
     survey_refresh(survey_id=sco_survey.pk, force=True, estimates=False)
     stored = health_read(survey=sco_survey)
@@ -173,8 +155,8 @@ def test_the_rebuild_job_stores_the_alerts_that_the_monitor_reads(sco_survey: Su
 def test_the_daily_digest_lists_alerts_completions_flagged_and_changes(
     sco_survey: Survey, organizer: User
 ) -> None:
-    _chain(sco_survey, "Big circle", 40)
-    _chain(sco_survey, "Doubtful", 12, quality_flags=["honeypot"])
+    chain_store(sco_survey, "Big circle", 40)
+    chain_store(sco_survey, "Doubtful", 12, quality_flags=["honeypot"])
     page = logged_in(organizer).get(f"/en/organize/{sco_survey.slug}/digest/").content.decode()
     assert "holds" in page and "52 completed responses in the last 24 hours" in page
     assert "11 flagged responses awaiting review" in page  # the recruits, not the root
@@ -214,8 +196,8 @@ def test_a_survey_where_nothing_completes_for_n_days_alerts_even_with_every_chai
 def test_the_advice_fits_an_anonymous_study_and_the_funnel_explains_withdrawn_completions(
     sco_survey: Survey, organizer: User
 ) -> None:
-    _chain(sco_survey, "Growing", 20)
-    _chain(sco_survey, "Quiet", 20, days_ago=9)
+    chain_store(sco_survey, "Growing", 20)
+    chain_store(sco_survey, "Quiet", 20, days_ago=9)
     page = _monitor(organizer, sco_survey)
     assert "respondents cannot be contacted: ask the seed to remind" in page
     assert "remind its respondents" not in page

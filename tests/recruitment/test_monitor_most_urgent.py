@@ -3,47 +3,27 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 
 from django.contrib.auth.models import User
-from django.utils import timezone
 
 from recruitment.health.store import health_panel
 from recruitment.views import MONITOR_MOST_URGENT
-from surveys.models import Response, SeedLink, Survey
-from tests.fixtures.recruitment import make_response
+from surveys.models import Survey
+from tests.fixtures.recruitment import chain_store
 from tests.fixtures.staff import logged_in
-
-
-def _chain(survey: Survey, label: str, size: int, *, days_ago: float = 0, **fields) -> SeedLink:
-    """Store a chain of ``size`` responses completed ``days_ago`` days ago."""
-    seed_link = SeedLink.objects.create(survey=survey, label=label)
-    SeedLink.objects.filter(pk=seed_link.pk).update(
-        created_at=timezone.now() - timedelta(days=days_ago + 30)
-    )
-    moment = timezone.now() - timedelta(days=days_ago)
-    root = make_response(survey, seed_link=seed_link, wave=0, submitted_at=moment)
-    root.save()
-    Response.objects.bulk_create(
-        make_response(
-            survey, seed_link=seed_link, wave=1, recruiter=root, submitted_at=moment, **fields
-        )
-        for _ in range(size - 1)
-    )
-    return seed_link
 
 
 def _dying(survey: Survey, count: int) -> None:
     """Store one growing chain and ``count`` chains quiet for 10 to 10 + count days."""
-    _chain(survey, "Growing", 12)
+    chain_store(survey, "Growing", 12)
     for n in range(count):
-        _chain(survey, f"Quiet {n:02}", 2, days_ago=10 + n)
+        chain_store(survey, f"Quiet {n:02}", 2, days_ago=10 + n)
 
 
 def _flagged(survey: Survey, count: int) -> None:
     """Store ``count`` chains with 1 to ``count`` flagged responses awaiting review."""
     for n in range(count):
-        _chain(survey, f"Doubtful {n + 1:02}", n + 2, quality_flags=["too_fast"])
+        chain_store(survey, f"Doubtful {n + 1:02}", n + 2, quality_flags=["too_fast"])
 
 
 def _page(user: User, url: str) -> str:
