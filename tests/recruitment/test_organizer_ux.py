@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from recruitment.monitor.figures import monitor_figures
 from surveys.models import Response, SeedLink, Survey
-from tests.fixtures.recruitment import grow_chain
+from tests.fixtures.recruitment import chain_store, grow_chain
 from tests.fixtures.staff import logged_in
 
 
@@ -191,10 +191,9 @@ def test_the_chart_covers_the_whole_period_by_default_and_a_window_on_request(
 def test_the_chains_table_filters_by_country_and_each_country_says_when_it_last_completed(
     sco_survey: Survey, organizer: User
 ) -> None:
-    from tests.recruitment.test_health_alerts import _chain
 
-    _chain(sco_survey, "Almaty", 3, answers={"country": "kz"})
-    _chain(sco_survey, "Bishkek", 3, days_ago=9, answers={"country": "kg"})
+    chain_store(sco_survey, "Almaty", 3, answers={"country": "kz"})
+    chain_store(sco_survey, "Bishkek", 3, days_ago=9, answers={"country": "kg"})
     client = logged_in(organizer)
     page = client.get(f"/en/organize/{sco_survey.slug}/").content.decode()
     countries = page[
@@ -216,13 +215,12 @@ def _chain_labels(page: str) -> list[str]:
 def test_the_chains_table_sorts_by_country_and_keeps_the_country_and_dormant_filters(
     sco_survey: Survey, organizer: User
 ) -> None:
-    from tests.recruitment.test_health_alerts import _chain
 
     # Most of each chain answers its country; the newest chains come first by default.
-    _chain(sco_survey, "Tashkent", 4, days_ago=1, answers={"country": "uz"})
-    _chain(sco_survey, "Bishkek", 4, days_ago=20, answers={"country": "kg"})
-    _chain(sco_survey, "Almaty", 4, days_ago=10, answers={"country": "kz"})
-    _chain(sco_survey, "Astana", 4, days_ago=30, answers={"country": "kz"})
+    chain_store(sco_survey, "Tashkent", 4, days_ago=1, answers={"country": "uz"})
+    chain_store(sco_survey, "Bishkek", 4, days_ago=20, answers={"country": "kg"})
+    chain_store(sco_survey, "Almaty", 4, days_ago=10, answers={"country": "kz"})
+    chain_store(sco_survey, "Astana", 4, days_ago=30, answers={"country": "kz"})
     SeedLink.objects.create(survey=sco_survey, label="Not started")
     client = logged_in(organizer)
     page = _monitor(client, sco_survey)
