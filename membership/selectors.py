@@ -47,3 +47,15 @@ def survey_visible(*, user: StaffUser, role: Role, slug: str) -> Survey:
 def survey_members(*, survey: Survey) -> QuerySet[Membership]:
     """Return the survey's memberships, by username and role."""
     return survey.memberships.select_related("user").order_by("user__username", "role")
+
+
+def survey_chosen(*, surveys: list[Survey], slug: str | None) -> Survey | None:
+    """Return the survey with this slug, else the first one, else None.
+
+    ``surveys`` are those the user may see: a slug outside them is a 404, as on every page."""
+    for survey in surveys:
+        if survey.slug == slug:
+            return survey
+    if slug:
+        raise Http404("No such survey")
+    return surveys[0] if surveys else None

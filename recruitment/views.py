@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from analytics.exports.rds_csv import recruitment_rows
 from membership.access import organizer_required
 from membership.models import Role
-from membership.selectors import survey_visible, surveys_visible
+from membership.selectors import survey_chosen, surveys_visible
 from recruitment.forms import SeedLinkEditForm, SeedLinkForm, ThresholdsForm
 from recruitment.health.snooze import SNOOZE_DAYS
 from recruitment.health.store import alert_groups, health_panel
@@ -138,15 +138,10 @@ def _chain_pages(request: HttpRequest, page: Page) -> ChainPages:
 @organizer_required
 @require_GET
 def monitor(request: HttpRequest, survey: Survey | None = None) -> HttpResponse:
-    visible = surveys_visible(user=request.user, role=Role.ORGANIZER)
+    visible = list(surveys_visible(user=request.user, role=Role.ORGANIZER))
     if survey is None:
         # /organize/?survey=SLUG, or the first survey of the organizer's.
-        slug = request.GET.get("survey")
-        survey = (
-            survey_visible(user=request.user, role=Role.ORGANIZER, slug=slug)
-            if slug
-            else visible.first()
-        )
+        survey = survey_chosen(surveys=visible, slug=request.GET.get("survey"))
     if survey is None:
         return render(request, "organize/no_survey.html")
     dormant_days = _dormant_days(request)
@@ -181,7 +176,7 @@ def monitor(request: HttpRequest, survey: Survey | None = None) -> HttpResponse:
         # Switching the filter starts again at its first page.
         "all_chains_url": _query(request, chains=None, chains_page=None),
         "dormant_chains_url": _query(request, chains="dormant", chains_page=None),
-        "surveys": list(visible.values_list("slug", flat=True)),
+        "surveys": [each.slug for each in visible],
         "m": figures,
         "form": SeedLinkForm(survey=survey),
         # One token for the close form of every row.

@@ -11,7 +11,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from analytics.access import analyst_required, survey_chosen
+from analytics.access import analyst_required
 from analytics.aggregation.filters import ResponseFilter
 from analytics.aggregation.selectors import (
     featured_crosstab,
@@ -26,7 +26,7 @@ from analytics.margins.selectors import cached_poststratification
 from analytics.rds.guidance import estimates_guidance
 from analytics.rds.selectors import subgroup_estimates, survey_estimates, with_poststrat
 from membership.models import Role
-from membership.selectors import survey_visible, surveys_visible
+from membership.selectors import survey_chosen, survey_visible, surveys_visible
 
 
 @analyst_required

@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from analytics.access import analyst_required, survey_chosen
+from analytics.access import analyst_required
 from analytics.aggregation.selectors import survey_questions, wave_values
 from analytics.enqueue import export_job_start
 from analytics.exports.bundle import bundle_write
@@ -40,7 +40,7 @@ from analytics.exports.options import (
 from analytics.exports.stream import export_chunks
 from analytics.models import ExportJob
 from membership.models import Role
-from membership.selectors import surveys_visible
+from membership.selectors import survey_chosen, surveys_visible
 from surveys.models import Survey
 
 
