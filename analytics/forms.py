@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
-from analytics.aggregation.filters import EARLIEST_DATE, LATEST_DATE, ResponseFilter
+from aggregates.filters import EARLIEST_DATE, LATEST_DATE, ResponseFilter
 from surveys.models import Question, QuestionRole
 
 ANY = [("", _("All"))]

@@ -11,12 +11,12 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from analytics.aggregation.filters import ResponseFilter
-from analytics.aggregation.selectors import survey_results
-from analytics.contracts import Estimate, OptionEstimates
-from analytics.margins.selectors import cached_poststratification
-from analytics.models import RDSEstimateSet, RDSQuestion
+from aggregates.filters import ResponseFilter
+from aggregates.selectors import survey_results
 from api.models import ApiToken
+from estimates.contracts import Estimate, OptionEstimates
+from estimates.margins.selectors import cached_poststratification
+from estimates.models import RDSEstimateSet, RDSQuestion
 from surveys.models import Question, Response, Survey
 
 # How each estimate's interval is computed (README, "Population estimates").

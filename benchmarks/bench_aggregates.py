@@ -6,7 +6,7 @@ Run against the local stack's PostgreSQL (``make serve`` first, or ``make bench`
 
 Figures:
 
-- full rebuild time (``analytics.aggregation.aggregates_rebuild(full=True)``: count, write the
+- full rebuild time (``aggregates.aggregates_rebuild(full=True)``: count, write the
   snapshot's rows, publish it) against the raw ``GROUP BY`` query it needs (the
   ``analytics.counting.count_sql`` SELECT, run and fetched on its own, nothing written), in the
   same run: target at most 1.5 times;
@@ -38,7 +38,7 @@ INCREMENTAL_TARGET_SECONDS = 0.5
 def _group_by_seconds(survey: Any) -> tuple[float, int]:
     from django.db import connection
 
-    from analytics.aggregation.counting import count_plan, count_sql
+    from aggregates.counting import count_plan, count_sql
 
     sql, params = count_sql(survey=survey, plan=count_plan(survey=survey))
     started = time.perf_counter()
@@ -49,7 +49,7 @@ def _group_by_seconds(survey: Any) -> tuple[float, int]:
 
 
 def _rebuild_seconds(survey: Any, *, full: bool) -> tuple[float, Any]:
-    from analytics.aggregation.rebuild import aggregates_rebuild
+    from aggregates.rebuild import aggregates_rebuild
 
     started = time.perf_counter()
     snapshot = aggregates_rebuild(survey_id=survey.pk, full=full)
@@ -76,7 +76,7 @@ def measure(
     *, survey: Any, incremental: int = 10_000, repeats: int = 1, incremental_repeats: int = 3
 ) -> list[Figure]:
     """Measure the rebuild figures for the survey and print each as it comes."""
-    from analytics.models import AggregateCount
+    from aggregates.models import AggregateCount
     from sampledata.bulk import responses_generate
 
     figures: list[Figure] = []

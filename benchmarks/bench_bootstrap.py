@@ -18,9 +18,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from analytics.rds.bootstrap import tree_bootstrap
-from analytics.rds.sample import RDSSample, rds_sample
-from analytics.rds.weights import rds2_weights
+from estimates.rds.bootstrap import tree_bootstrap
+from estimates.rds.sample import RDSSample, rds_sample
+from estimates.rds.weights import rds2_weights
 
 TARGET_SECONDS = 5.0
 CATEGORIES = ("a", "b", "c")

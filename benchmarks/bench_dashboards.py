@@ -47,7 +47,7 @@ def pages(slug: str) -> dict[str, str]:
 
 def measure(*, base_url: str, big: Any, small: Any, requests: int = 30) -> list[Figure]:
     """Measure every dashboard at both sizes and print each figure as it comes."""
-    from analytics.aggregation.rebuild import aggregates_rebuild
+    from aggregates.rebuild import aggregates_rebuild
 
     cookies = staff_cookies(surveys=[big, small])
     for survey in (big, small):

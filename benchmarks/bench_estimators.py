@@ -25,14 +25,14 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from analytics.rds.bootstrap import tree_bootstrap_weighted_multi
-from analytics.rds.estimators.empirical import el_intervals
-from analytics.rds.estimators.hcg import hcg_weights
-from analytics.rds.estimators.sspse import population_size
-from analytics.rds.sample import Indicators, RDSSample, single_choice
-from analytics.rds.ss import ss_weights
-from analytics.rds.weights import rds1_shares, rds2_weights
 from benchmarks.bench_bootstrap import simulate_forest
+from estimates.rds.bootstrap import tree_bootstrap_weighted_multi
+from estimates.rds.estimators.empirical import el_intervals
+from estimates.rds.estimators.hcg import hcg_weights
+from estimates.rds.estimators.sspse import population_size
+from estimates.rds.sample import Indicators, RDSSample, single_choice
+from estimates.rds.ss import ss_weights
+from estimates.rds.weights import rds1_shares, rds2_weights
 
 
 def _timed(label: str, size: int, action: Callable[[], object]) -> None:

@@ -117,6 +117,9 @@ INSTALLED_APPS = [
     "surveys",
     "recruitment",
     "analytics",
+    "exports",
+    "estimates",
+    "aggregates",
     "sampledata",
     "incentives",
     "membership",
@@ -403,7 +406,7 @@ RDS_SS_SAMPLES = env_int("RDS_SS_SAMPLES", 500, minimum=50)
 # R's large-sample value (faux: 2,571 samples); a large one already has as many draws at 500.
 RDS_SS_DRAWS = env_int("RDS_SS_DRAWS", 1_000_000, minimum=0)
 RDS_SS_MAX_RESPONDENTS = env_int("RDS_SS_MAX_RESPONDENTS", 200_000, minimum=0)
-# HCG (analytics.rds.estimators.hcg) fits a likelihood around SS weights per answer group, for
+# HCG (estimates.rds.estimators.hcg) fits a likelihood around SS weights per answer group, for
 # every single-choice question: above this many respondents it is skipped with a reason (0 = never).
 RDS_HCG_MAX_RESPONDENTS = env_int("RDS_HCG_MAX_RESPONDENTS", 5_000, minimum=0)
 # Exports of more responses than this run as a Celery task writing a file under EXPORT_ROOT.

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from analytics.exports.rds_csv import recruitment_rows
+from exports.rows.rds_csv import recruitment_rows
 from membership.access import organizer_required
 from membership.models import Role
 from membership.selectors import survey_chosen, surveys_visible

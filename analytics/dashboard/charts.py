@@ -6,9 +6,9 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from analytics.aggregation.selectors import Crosstab, QuestionResult
+from aggregates.selectors import Crosstab, QuestionResult
 from analytics.dashboard.palette import categorical_colour
-from analytics.rds.selectors import QuestionEstimates
+from estimates.rds.selectors import QuestionEstimates
 
 # A group with fewer answers than this gets a marker: its shares swing with a handful of people.
 SMALL_BASE = 30

@@ -10,8 +10,8 @@ from django import forms
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
-from analytics.aggregation.counting import LANGUAGE, WAVE
-from analytics.aggregation.selectors import (
+from aggregates.counting import LANGUAGE, WAVE
+from aggregates.selectors import (
     FLAGGED_ALL,
     FLAGGED_WITHOUT,
     crosstab_dimensions,

@@ -11,20 +11,26 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from analytics.access import analyst_required
-from analytics.aggregation.filters import ResponseFilter
-from analytics.aggregation.selectors import (
+from aggregates.enqueue import aggregates_request_rebuild
+from aggregates.filters import ResponseFilter
+from aggregates.selectors import (
+    FLAGGED_WITHOUT,
     featured_crosstab,
     survey_questions,
     survey_results,
     wave_values,
 )
+from analytics.access import analyst_required
 from analytics.dashboard.charts import crosstab_chart, question_chart
 from analytics.dashboard.forms import DashboardForm
-from analytics.enqueue import aggregates_request_rebuild
-from analytics.margins.selectors import cached_poststratification
-from analytics.rds.guidance import estimates_guidance
-from analytics.rds.selectors import subgroup_estimates, survey_estimates, with_poststrat
+from estimates.margins.selectors import cached_poststratification
+from estimates.rds.guidance import estimates_guidance
+from estimates.rds.selectors import (
+    rds2_unflagged,
+    subgroup_estimates,
+    survey_estimates,
+    with_poststrat,
+)
 from membership.models import Role
 from membership.selectors import survey_chosen, survey_visible, surveys_visible
 
@@ -44,12 +50,19 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         featured=featured_crosstab(survey=survey),
     )
     filters = form.filters() if form.is_bound and form.is_valid() else ResponseFilter()
+    flagged = form.flagged_mode()
     results, table = survey_results(
         survey=survey,
         filters=filters,
         questions=questions,
         crosstab=form.crosstab(),
-        flagged=form.flagged_mode(),
+        flagged=flagged,
+        # RDS-II without flagged responses is estimated for the whole sample only.
+        rds2_unflagged=(
+            rds2_unflagged(survey=survey)
+            if flagged == FLAGGED_WITHOUT and filters.is_empty()
+            else None
+        ),
     )
     # Under a filter the estimates are the subgroup's: the whole sample's weights restricted to
     # the matching respondents, computed on request and cached. Without flagged responses they
@@ -103,7 +116,7 @@ def rebuild(request: HttpRequest) -> HttpResponse:
     survey = survey_visible(
         user=request.user, role=Role.ANALYST, slug=request.POST.get("survey", "")
     )
-    # The task runs analytics.refresh.survey_refresh, forced: in-process now, else on a worker.
+    # The task runs aggregates.refresh.survey_refresh, forced: in-process now, else on a worker.
     if aggregates_request_rebuild(survey_id=survey.pk):
         messages.success(request, _("A full rebuild of the aggregate tables was started."))
     else:

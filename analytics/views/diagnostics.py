@@ -10,10 +10,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from analytics.access import analyst_required
-from analytics.contracts import Diagnostics, QuestionRecord
-from analytics.enqueue import estimates_recompute
-from analytics.rds.population import PopulationSizeForm, population_size_save
-from analytics.rds.selectors import bottleneck_sizes, question_diagnostics, reason_text
+from estimates.contracts import Diagnostics, QuestionRecord
+from estimates.enqueue import estimates_recompute
+from estimates.rds.population import PopulationSizeForm, population_size_save
+from estimates.rds.selectors import bottleneck_sizes, question_diagnostics, reason_text
 from surveys.http import form_page, posted
 from surveys.models import Survey
 
@@ -46,7 +46,7 @@ def diagnostics(request: HttpRequest, survey: Survey, code: str) -> HttpResponse
         "diagnostics": {
             "labels": labels,
             "single": question.kind == "single",
-            # The page's script reads the stored shape of the curves (analytics.contracts).
+            # The page's script reads the stored shape of the curves (estimates.contracts).
             "wave": [point.to_json() for point in record.convergence_wave],
             "order": [point.to_json() for point in record.convergence_order],
             "bottleneck": record.bottleneck,

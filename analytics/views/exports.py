@@ -23,22 +23,22 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from aggregates.selectors import survey_questions, wave_values
 from analytics.access import analyst_required
-from analytics.aggregation.selectors import survey_questions, wave_values
-from analytics.enqueue import export_job_start
-from analytics.exports.bundle import bundle_write
-from analytics.exports.formats import CONTENT_TYPES, export_write
-from analytics.exports.forms import ExportForm
-from analytics.exports.jobs import export_job_progress, export_job_visible
-from analytics.exports.options import (
+from analytics.export_forms import ExportForm
+from exports.bundle import bundle_write
+from exports.enqueue import export_job_start
+from exports.formats import CONTENT_TYPES, export_write
+from exports.jobs import export_job_progress, export_job_visible
+from exports.models import ExportJob
+from exports.options import (
     LABELS,
     ROW_KINDS,
     ExportOptions,
     export_filename,
     export_size,
 )
-from analytics.exports.stream import export_chunks
-from analytics.models import ExportJob
+from exports.stream import export_chunks
 from membership.models import Role
 from membership.selectors import survey_chosen, surveys_visible
 from surveys.models import Survey

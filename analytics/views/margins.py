@@ -10,10 +10,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from analytics.access import analyst_required
-from analytics.margins.forms import MarginsForm, MarginsUploadForm
-from analytics.margins.reader import margins_read
-from analytics.margins.selectors import margin_questions, poststratification
-from analytics.margins.services import margins_clear, margins_replace
+from analytics.margin_forms import MarginsForm, MarginsUploadForm
+from estimates.margins.reader import margins_read
+from estimates.margins.selectors import margin_questions, poststratification
+from estimates.margins.services import margins_clear, margins_replace
 from surveys.models import Survey
 
 PROBLEMS_SHOWN = 20

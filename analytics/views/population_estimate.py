@@ -12,11 +12,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from analytics.access import analyst_required
 from analytics.dashboard.population_plot import density_plot
-from analytics.enqueue import estimates_recompute, population_estimate_start
 from analytics.forms import PopulationEstimateForm
-from analytics.models import PopulationSizeEstimate
-from analytics.rds import sspse_estimates
-from analytics.rds.sample import RDSError
+from estimates.enqueue import estimates_recompute, population_estimate_start
+from estimates.models import PopulationSizeEstimate
+from estimates.rds import sspse_estimates
+from estimates.rds.sample import RDSError
 from surveys.models import Survey
 
 

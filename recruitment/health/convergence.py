@@ -14,8 +14,8 @@ Recruitment reads the analysts' stored estimates; analytics never imports recrui
 
 from __future__ import annotations
 
-from analytics.contracts import OptionEstimates, QuestionRecord
-from analytics.models import RDSQuestion
+from estimates.contracts import OptionEstimates, QuestionRecord
+from estimates.models import RDSQuestion
 from recruitment.health.chains import RawAlert
 from recruitment.health.thresholds import CONVERGENCE, Thresholds
 from surveys.models import Survey

@@ -80,7 +80,7 @@ class Survey(models.Model):
     population_size_high = models.PositiveIntegerField(
         _("population size, high guess"), null=True, blank=True
     )
-    # Which 95 % interval the estimates report (analytics.rds.estimators.intervals); the other
+    # Which 95 % interval the estimates report (estimates.rds.estimators.intervals); the other
     # is exported beside it. A single-seed sample always gets R's: the tree bootstrap cannot
     # run on it.
     interval_method = models.CharField(

@@ -77,9 +77,9 @@ def aggregates_refresh(*, survey: Survey) -> str:
     # Bulk rows send no response_submitted signal, so nothing else schedules this refresh. The
     # estimates wait for the nightly refresh or "Rebuild now": their bootstrap over a million
     # generated rows would hold the command for minutes.
-    from analytics.refresh import survey_refresh
+    from aggregates.refresh import survey_refresh
 
-    snapshot = survey_refresh(survey_id=survey.pk, estimates=False).snapshot
+    snapshot = survey_refresh(survey_id=survey.pk, dependents=False).snapshot
     if snapshot is None:
         return "already up to date"
     kind = "full" if snapshot.full else "incremental"

@@ -1,0 +1,182 @@
+"""Every respondent's weights: post-stratified (or raked), RDS-II and Gile's SS.
+
+Computed on request from the stored responses; nothing is written. The weights are those of the
+whole survey: an export filtered to a subset shows the subset's rows with their whole-survey
+weights.
+
+* ``weight_poststrat``: equal starting weights raked to the survey's population margins
+  (``estimates.margins.raking``), mean 1 over the respondents post-stratified; empty for a
+  respondent who left a margin question unanswered, and for everyone without margins.
+* ``weight_rds2``: 1 / network size (``estimates.rds.weights.rds2_weights``) over the recruitment
+  forest that the RDS estimates use (``estimates.rds.refresh``), scaled as R's ``RDS`` does: the
+  mean network size of the respondents who were not withdrawn over the respondent's.
+* ``weight_ss``: Gile's SS weights at the survey's population size N with the estimates'
+  settings and seed (``estimates.rds.ss``), scaled to sum to N over the respondents who were not
+  withdrawn; empty without N or above ``RDS_SS_MAX_RESPONDENTS``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from django.db import connection
+from django.db.models import BigIntegerField, BooleanField, ExpressionWrapper, Q
+from django.db.models.functions import Coalesce
+
+from estimates.margins.messages import margins_message
+from estimates.margins.raking import MarginsError, rake
+from estimates.margins.sample import MarginCells, margin_cells, survey_margins
+from estimates.rds.refresh import NO_CHAINS, NO_DEGREES
+from estimates.rds.sample import RDSError, RDSSample, impute_degrees, rds_sample
+from estimates.rds.ss import ss_weights
+from estimates.rds.ss_estimates import SS_SEED, ss_sample_count, ss_unavailable
+from surveys.models import Response, Survey
+
+WEIGHT_COLUMNS = ("weight_poststrat", "weight_rds2", "weight_ss")
+NO_MARGINS = "No population margins were entered for this survey."
+# Rows of the recruitment forest read per fetch.
+CHAINS_CHUNK = 20_000
+
+
+@dataclass(frozen=True)
+class WeightTable:
+    """Each kept respondent's three weights (NaN where there is none), by ascending response id."""
+
+    ids: np.ndarray
+    weights: np.ndarray  # len(ids) x 3, in WEIGHT_COLUMNS order
+    # Why a weight set is missing, by column name; absent when it is there. The post-stratified
+    # reason is translated already, the RDS ones are msgids to translate when shown.
+    unavailable: dict[str, str] = field(default_factory=dict)
+    # The post-stratified respondents and their cells, when the margins could be met.
+    cells: MarginCells | None = None
+
+    def column(self, name: str) -> np.ndarray:
+        """Return one weight set over ``ids``."""
+        return self.weights[:, WEIGHT_COLUMNS.index(name)]
+
+
+def poststrat_weights(*, survey: Survey) -> tuple[MarginCells, np.ndarray]:
+    """Return the post-stratified respondents and their raked weights; MarginsError if none."""
+    margins = survey_margins(survey=survey)
+    if not margins:
+        raise MarginsError(NO_MARGINS, code="no_margins")
+    cells = margin_cells(survey=survey, margins=margins)
+    targets = [np.nan_to_num(margin.shares, nan=0.0) for margin in margins]
+    return cells, rake(cells.cells, targets)
+
+
+@dataclass(frozen=True)
+class _Chains:
+    """The chained responses as arrays, in the order the estimates read them."""
+
+    ids: np.ndarray  # int64 response ids
+    recruiters: np.ndarray  # int64 recruiter ids, -1 for none
+    degrees: np.ndarray  # reported network sizes, NaN when missing
+    kept: np.ndarray  # not withdrawn
+
+    def imputed_degrees(self) -> np.ndarray:
+        """Return the degrees as the estimates use them: missing or zero ones take the largest."""
+        return impute_degrees(self.degrees)[0]
+
+    def sample(self) -> RDSSample:
+        """Return the recruitment forest (string ids, as ``rds_sample`` takes them)."""
+        return rds_sample(
+            ids=[str(pk) for pk in self.ids],
+            recruiter_ids=[None if pk < 0 else str(pk) for pk in self.recruiters],
+            degrees=[None if np.isnan(d) else float(d) for d in self.degrees],
+        )
+
+
+def _chains(survey: Survey) -> _Chains | str:
+    """Read the chained responses into arrays, or say why there are no RDS weights.
+
+    Arrays rather than rows: at a million responses a list of tuples alone is several hundred
+    megabytes, and the responses export must stay within its memory budget.
+    """
+    chained = Response.objects.filter(survey=survey, wave__isnull=False)
+    if not chained.filter(Q(seed_link__isnull=False) | Q(recruiter__isnull=False)).exists():
+        return NO_CHAINS
+    n = chained.count()
+    ids = np.empty(n, dtype=np.int64)
+    recruiters = np.empty(n, dtype=np.int64)
+    degrees = np.empty(n, dtype=float)
+    kept = np.empty(n, dtype=bool)
+    # Plain numbers from the database (no datetime, no None to test in Python) read in chunks
+    # of rows straight into the arrays: a million rows one by one through the ORM take seconds.
+    rows = chained.order_by("submitted_at", "id").values_list(
+        "id",
+        Coalesce("recruiter_id", -1, output_field=BigIntegerField()),
+        Response.network_size.field.name,
+        ExpressionWrapper(Q(withdrawn_at__isnull=True), output_field=BooleanField()),
+    )
+    count = 0
+    sql, params = rows.query.sql_with_params()
+    with connection.chunked_cursor() as cursor:
+        cursor.execute(sql, params)
+        while count < n and (chunk := cursor.fetchmany(CHAINS_CHUNK)):
+            chunk = chunk[: n - count]  # rows that arrived after the count: left for next time
+            block = np.array(chunk, dtype=float)  # None (no network size) becomes NaN
+            end = count + len(chunk)
+            ids[count:end], recruiters[count:end] = block[:, 0], block[:, 1]
+            # 0 is missing, as rds_sample reads it.
+            degrees[count:end] = np.where(block[:, 2] == 0, np.nan, block[:, 2])
+            kept[count:end] = block[:, 3] == 1
+            count = end
+    chains = _Chains(ids[:count], recruiters[:count], degrees[:count], kept[:count])
+    if np.isnan(chains.degrees).all():
+        return NO_DEGREES
+    return chains
+
+
+def _ss(survey: Survey, chains: _Chains) -> np.ndarray | str:
+    """Return SS weights at the survey's population size as the estimates compute them."""
+    unavailable = ss_unavailable(survey=survey, respondents=len(chains.ids))
+    if unavailable:
+        return unavailable
+    try:
+        sample = chains.sample()
+    except RDSError as error:
+        return str(error)
+    size = survey.population_size
+    samples = ss_sample_count(respondents=sample.size)
+    return ss_weights(sample, population_size=size, seed=SS_SEED, samples=samples)
+
+
+def weight_table(*, survey: Survey) -> WeightTable:
+    """Return every kept respondent's post-stratified, RDS-II and SS weights."""
+    unavailable: dict[str, str] = {}
+    by_column: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    cells = None
+    try:
+        cells, weights = poststrat_weights(survey=survey)
+        by_column["weight_poststrat"] = (cells.ids, weights)
+    except MarginsError as error:
+        unavailable["weight_poststrat"] = margins_message(error)
+    chains = _chains(survey)
+    if isinstance(chains, str):
+        unavailable["weight_rds2"] = unavailable["weight_ss"] = chains
+    else:
+        kept = chains.kept
+        ids = chains.ids[kept]
+        # As R's RDS: the mean network size over the respondent's, the mean taken over the
+        # respondents kept (withdrawn ones stay in the forest only to hold their recruits).
+        degree = chains.imputed_degrees()
+        by_column["weight_rds2"] = (ids, degree[kept].mean() / degree[kept])
+        ss = _ss(survey, chains)
+        if isinstance(ss, str):
+            unavailable["weight_ss"] = ss
+        else:
+            kept_ss = ss[kept]
+            by_column["weight_ss"] = (ids, kept_ss * survey.population_size / kept_ss.sum())
+    # Sorted and deduplicated (np.unique's result) by a sort: np.unique hashes, ten times slower.
+    every = np.sort(
+        np.concatenate([ids for ids, _w in by_column.values()] or [np.empty(0)]).astype(np.int64)
+    )
+    every = every[np.concatenate(([True], every[1:] != every[:-1]))] if len(every) else every
+    table = np.full((len(every), len(WEIGHT_COLUMNS)), np.nan)
+    for index, name in enumerate(WEIGHT_COLUMNS):
+        if name in by_column:
+            ids, weights = by_column[name]
+            table[np.searchsorted(every, ids), index] = weights
+    return WeightTable(ids=every, weights=table, unavailable=unavailable, cells=cells)
