@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from analytics.aggregation.rebuild import aggregates_rebuild
+from aggregates.rebuild import aggregates_rebuild
 from surveys.models import Survey
 from tests.fixtures.analytics import submit, varied_answers
 from tests.fixtures.browser import log_in_browser

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from analytics.aggregation.rebuild import aggregates_rebuild
-from analytics.models import RDSQuestion
-from analytics.rds.refresh import rds_rebuild
+from aggregates.rebuild import aggregates_rebuild
+from estimates.models import RDSQuestion
+from estimates.rds.refresh import rds_rebuild
 from surveys.models import Survey
 from tests.fixtures.browser import log_in_browser
 from tests.fixtures.staff import staff_user

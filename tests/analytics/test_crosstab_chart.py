@@ -9,7 +9,7 @@ import random
 import pytest
 from django.contrib.auth.models import User
 
-from analytics.aggregation.rebuild import aggregates_rebuild
+from aggregates.rebuild import aggregates_rebuild
 from surveys.models import Survey
 from tests.fixtures.analytics import dashboard_charts, submit, varied_answers
 from tests.fixtures.staff import logged_in

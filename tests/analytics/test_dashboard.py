@@ -11,9 +11,9 @@ from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.test import Client
 
-from analytics.aggregation.rebuild import aggregates_rebuild, aggregates_stale
-from analytics.models import AggregateSnapshot, AggregateState
-from analytics.rds.refresh import rds_rebuild, rds_stale
+from aggregates.models import AggregateSnapshot, AggregateState
+from aggregates.rebuild import aggregates_rebuild, aggregates_stale
+from estimates.rds.refresh import rds_rebuild, rds_stale
 from surveys.models import Response, Survey
 from tests.fixtures.analytics import dashboard_charts, submit, varied_answers
 from tests.fixtures.staff import logged_in

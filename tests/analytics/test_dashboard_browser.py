@@ -8,7 +8,7 @@ from xml.etree import ElementTree
 import pytest
 from django.core.management import call_command
 
-from analytics.aggregation.rebuild import aggregates_rebuild
+from aggregates.rebuild import aggregates_rebuild
 from surveys.models import Survey
 from tests.fixtures.browser import log_in_browser
 from tests.fixtures.staff import staff_user

@@ -13,8 +13,8 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import translation
 
-from analytics.models import PopulationSizeEstimate
-from analytics.rds import sspse_estimates
+from estimates.models import PopulationSizeEstimate
+from estimates.rds import sspse_estimates
 from surveys.models import DesignChange, Survey
 from tests.fixtures.staff import logged_in, staff_user
 

@@ -10,7 +10,7 @@ from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 from django.utils import translation
 
-from analytics.models import ExportJob
+from exports.models import ExportJob
 from membership.models import Membership, Role
 from surveys.models import SeedLink, Survey
 from tests.fixtures.staff import logged_in, staff_user

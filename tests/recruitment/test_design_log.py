@@ -9,7 +9,7 @@ from pathlib import Path
 from django.contrib.auth.models import User
 from django.utils import timezone
 
-from analytics.rds.importer import rds_import
+from estimates.rds.importer import rds_import
 from surveys.models import DesignChange, SeedLink, Survey
 from surveys.quality.design_log import design_change_record, design_changes
 from surveys.questionnaire.loader import (

@@ -10,8 +10,8 @@ from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.utils import timezone
 
-from analytics.models import RDSEstimateSet, RDSQuestion
-from analytics.refresh import survey_refresh
+from aggregates.refresh import survey_refresh
+from estimates.models import RDSEstimateSet, RDSQuestion
 from recruitment.health.store import health_compute, health_read
 from recruitment.models import AlertSnooze, RecruitmentSettings
 from surveys.models import Response, Survey
@@ -147,7 +147,7 @@ def test_an_organizer_raises_a_threshold_and_the_alert_goes(
 def test_the_rebuild_job_stores_the_alerts_that_the_monitor_reads(sco_survey: Survey) -> None:
     chain_store(sco_survey, "Big circle", 40)
     assert not health_read(survey=sco_survey).cached
-    survey_refresh(survey_id=sco_survey.pk, force=True, estimates=False)
+    survey_refresh(survey_id=sco_survey.pk, force=True, dependents=False)
     stored = health_read(survey=sco_survey)
     assert stored.cached and {alert.kind for alert in stored.alerts} == {"seed_dominance"}
 

@@ -8,8 +8,8 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
-from analytics.aggregation.rebuild import aggregates_rebuild
-from analytics.models import AggregateState
+from aggregates.models import AggregateState
+from aggregates.rebuild import aggregates_rebuild
 from surveys.models import QualityReview, Response, Review, SeedLink, Survey, unflagged_q
 from surveys.quality.reviews import flag_label, response_review
 from tests.fixtures.recruitment import make_response

@@ -11,7 +11,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
 
-from analytics.exports.bundle import bundle_write
+from exports.bundle import bundle_write
 from surveys.models import Response, SeedLink, Survey
 from tests.fixtures.recruitment import respondent_client
 from tests.fixtures.staff import logged_in, member_of

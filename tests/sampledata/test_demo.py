@@ -8,7 +8,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
 
-from analytics.aggregation.rebuild import aggregates_rebuild
+from aggregates.rebuild import aggregates_rebuild
 from sampledata.demo import DEMO_SIZE
 from surveys.models import LinkEvent, Response, SeedLink, Survey
 from tests.fixtures.analytics import dashboard_charts

@@ -10,9 +10,9 @@ from django.apps import apps
 from django.contrib.auth.models import User
 from django.utils import timezone
 
-from analytics.exports.options import ExportOptions, encoded
-from analytics.exports.wide import wide_rows
-from analytics.rds.refresh import survey_forest
+from estimates.rds.refresh import survey_forest
+from exports.options import ExportOptions, encoded
+from exports.rows.wide import wide_rows
 from surveys.models import Draft, Response, Survey
 from tests.fixtures.factories import ResponseFactory
 from tests.fixtures.recruitment import respondent_client

@@ -7,8 +7,8 @@ import io
 
 from django.test import Client
 
-from analytics.exports.options import ExportOptions
-from analytics.exports.stream import export_chunks
+from exports.options import ExportOptions
+from exports.stream import export_chunks
 from surveys.models import Response
 from surveys.questionnaire.loader import questionnaire_load
 from tests.flow import pace

@@ -15,9 +15,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
-from analytics.exports.codebook import codebook_rows
-from analytics.exports.options import ExportOptions, encoded
-from analytics.exports.paradata import paradata_rows
+from exports.options import ExportOptions, encoded
+from exports.rows.codebook import codebook_rows
+from exports.rows.paradata import paradata_rows
 from surveys.models import Draft, Response, Survey
 from surveys.paradata.device import DEVICE_COOKIE, DEVICE_COOKIE_AGE, device_class
 from surveys.paradata.timing import (

@@ -11,7 +11,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 
-from analytics.exports.bundle import bundle_write
+from exports.bundle import bundle_write
 from surveys.models import Survey
 from surveys.questionnaire.loader import (
     questionnaire_load,

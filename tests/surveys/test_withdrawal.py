@@ -12,10 +12,10 @@ from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 
-from analytics.exports.long import long_rows
-from analytics.exports.options import ExportOptions, encoded
-from analytics.exports.wide import wide_copy, wide_rows
-from analytics.rds.refresh import survey_forest
+from estimates.rds.refresh import survey_forest
+from exports.options import ExportOptions, encoded
+from exports.rows.long import long_rows
+from exports.rows.wide import wide_copy, wide_rows
 from recruitment.tree.build import chain_tree
 from surveys.models import Draft, Question, QuestionKind, Response, SeedLink, Survey
 from surveys.services import response_withdraw

@@ -11,7 +11,7 @@ from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.test import Client
 
-from analytics.models import ExportJob
+from exports.models import ExportJob
 from surveys.models import SeedLink, Survey
 from tests.fixtures.staff import logged_in
 from tests.flow import complete_survey

@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from analytics.aggregation.rebuild import aggregates_rebuild
+from aggregates.rebuild import aggregates_rebuild
 from surveys.models import QuestionRole, Response, SeedLink, Survey
 from tests.fixtures.browser import log_in_browser
 from tests.fixtures.staff import staff_user

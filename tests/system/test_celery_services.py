@@ -12,10 +12,10 @@ from collections.abc import Callable
 import pytest
 from django.test import Client
 
-from analytics.aggregation.counting import count_plan, count_python
-from analytics.aggregation.filters import ResponseFilter
-from analytics.aggregation.selectors import published_snapshot, survey_results
-from analytics.models import AggregateCount
+from aggregates.counting import count_plan, count_python
+from aggregates.filters import ResponseFilter
+from aggregates.models import AggregateCount
+from aggregates.selectors import published_snapshot, survey_results
 from surveys.models import Response, Survey
 from tests.fixtures.analytics import varied_answers
 from tests.fixtures.celery import WorkerProcess, celery_broker

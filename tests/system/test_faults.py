@@ -22,9 +22,9 @@ import pytest
 from django.db import connection
 from django.utils import timezone, translation
 
-from analytics.aggregation.rebuild import aggregates_rebuild
-from analytics.aggregation.selectors import published_snapshot
-from analytics.models import AggregateSchedule, AggregateState
+from aggregates.models import AggregateSchedule, AggregateState
+from aggregates.rebuild import aggregates_rebuild
+from aggregates.selectors import published_snapshot
 from sampledata.bulk import responses_generate
 from surveys.models import Response, Survey
 from surveys.questionnaire.loader import shipped_questionnaires

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from analytics.contracts import Diagnostics, OptionEstimates, QuestionRecord
+from estimates.contracts import Diagnostics, OptionEstimates, QuestionRecord
 
 ROOT = Path(__file__).resolve().parents[2]
 # Every app of the project (a folder with apps.py), and config.
@@ -37,11 +37,11 @@ NOT_THE_QUESTION = {
     ("surveys/models/questionnaire.py", "network_size"): "QuestionRole.NETWORK_SIZE's value",
     # Response.network_size: the stored degree column, filled from the NETWORK_SIZE role.
     ("surveys/services.py", "network_size"): "the Response column erased on withdrawal",
-    ("analytics/exports/rds_csv.py", "network_size"): "the Response column",
-    ("analytics/rds/refresh.py", "network_size"): "the Response column",
-    ("analytics/exports/wide.py", "network_size"): "the Response column exported",
-    ("analytics/exports/options.py", "network_size"): "the Response column exported",
-    ("analytics/exports/codebook.py", "network_size"): "the Response column's codebook entry",
+    ("exports/rows/rds_csv.py", "network_size"): "the Response column",
+    ("estimates/rds/refresh.py", "network_size"): "the Response column",
+    ("exports/rows/wide.py", "network_size"): "the Response column exported",
+    ("exports/options.py", "network_size"): "the Response column exported",
+    ("exports/rows/codebook.py", "network_size"): "the Response column's codebook entry",
     ("api/serializers.py", "network_size"): "the Response column the API shows",
     ("api/views.py", "network_size"): "the Response column the API shows",
     # The colour-by choice ?color=country and the alias of the COUNTRY-role answer.
@@ -155,7 +155,7 @@ def _imports(path: Path) -> Iterator[str]:
     """Yield every module the file imports, inside functions too, and every model it names.
 
     Only imports under ``if TYPE_CHECKING:`` are left out: they never run. A model read by
-    name (``apps.get_model("analytics", "RDSQuestion")`` or ``"analytics.RDSQuestion"``) is a
+    name (``apps.get_model("estimates", "RDSQuestion")`` or ``"estimates.RDSQuestion"``) is a
     dependency on its app all the same.
     """
     tree = ast.parse(path.read_text(encoding="utf-8"))
@@ -266,15 +266,15 @@ def test_imports_inside_functions_and_models_named_by_string_are_seen() -> None:
     module = ROOT / "recruitment" / "_layout_probe.py"
     module.write_text(
         "from django.apps import apps\n\n\ndef late():\n"
-        "    from analytics.tasks import aggregates_rebuild_task\n"
-        "    return apps.get_model('analytics', 'RDSQuestion'), aggregates_rebuild_task\n",
+        "    from aggregates.tasks import aggregates_rebuild_task\n"
+        "    return apps.get_model('estimates', 'RDSQuestion'), aggregates_rebuild_task\n",
         encoding="utf-8",
     )
     try:
         found = set(_imports(module))
     finally:
         module.unlink()
-    assert {"analytics.tasks.aggregates_rebuild_task", "analytics"} <= found
+    assert {"aggregates.tasks.aggregates_rebuild_task", "estimates"} <= found
 
 
 def test_the_survey_app_imports_no_other_app() -> None:
@@ -289,12 +289,12 @@ def test_the_cycle_finder_finds_a_cycle() -> None:
     assert _cycle({"a": {"b": ""}, "b": {}}) == []
 
 
-# Only analytics.contracts knows the stored keys of the RDS estimates; every other module reads
+# Only estimates.contracts knows the stored keys of the RDS estimates; every other module reads
 # the typed records (RDSQuestion.record()), so renaming or adding a key is one change. The keys
 # come from the contract itself (what to_json writes), so a key added to it is guarded at once.
 # A read by string key is a subscript (share["ss_low"]), a .get("ss_low") or a raw read of the
 # JSON columns (values_list("question", "shares")); templates get the selectors' view models.
-CONTRACT = ROOT / "analytics" / "contracts.py"
+CONTRACT = ROOT / "estimates" / "contracts.py"
 NOT_READERS = {*OUTSIDE, "tests", "migrations"}
 
 # Every key of an option's stored dict and of the stored diagnostics.
@@ -350,4 +350,4 @@ def test_no_module_outside_the_contract_reads_an_estimate_by_its_stored_key() ->
         if NOT_READERS & set(relative.parts) or path == CONTRACT:
             continue
         reads += [f"{relative}:{read}" for read in string_key_reads(path.read_text("utf-8"))]
-    assert not reads, f"read the typed records of analytics.contracts instead: {reads}"
+    assert not reads, f"read the typed records of estimates.contracts instead: {reads}"

@@ -17,8 +17,8 @@ from collections.abc import Callable
 
 import pytest
 
-from analytics.aggregation.selectors import published_snapshot
-from analytics.models import AggregateCount
+from aggregates.models import AggregateCount
+from aggregates.selectors import published_snapshot
 from surveys.models import QuestionKind, Response, SeedLink, Survey
 from tests.fixtures.analytics import varied_answers
 from tests.fixtures.celery import WorkerProcess, database_url

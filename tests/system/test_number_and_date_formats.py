@@ -13,8 +13,8 @@ import pytest
 from django.contrib.auth.models import User
 from django.utils import timezone
 
-from analytics.aggregation.rebuild import aggregates_rebuild
-from analytics.models import AggregateSnapshot
+from aggregates.models import AggregateSnapshot
+from aggregates.rebuild import aggregates_rebuild
 from surveys.models import Response, SeedLink, Survey
 from tests.fixtures.analytics import submit, varied_answers
 from tests.fixtures.recruitment import make_response

@@ -56,7 +56,7 @@ def staff(db: None) -> Client:
 def _grow(survey: Survey, *, responses: int, seeds: int) -> SeedLink:
     """Add responses in chains under new seed links; return the biggest chain's seed."""
     result = responses_generate(survey=survey, n=responses, seeds=seeds, seed=responses)
-    from analytics.aggregation.rebuild import aggregates_rebuild
+    from aggregates.rebuild import aggregates_rebuild
 
     aggregates_rebuild(survey_id=survey.pk)
     return max(result.seed_links, key=lambda link: link.responses.count())

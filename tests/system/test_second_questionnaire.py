@@ -21,8 +21,8 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
-from analytics.models import RDSQuestion
-from analytics.rds import refresh as rds
+from estimates.models import RDSQuestion
+from estimates.rds import refresh as rds
 from surveys.models import Response, SeedLink, Survey
 from tests.fixtures.recruitment import respondent_client
 from tests.fixtures.staff import logged_in, staff_user

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 
-from analytics.aggregation.rebuild import aggregates_rebuild
+from aggregates.rebuild import aggregates_rebuild
 from api.tokens import api_token_create
 from incentives.ledger import entries_accrue
 from surveys.models import QuestionRole, Response, SeedLink, Survey

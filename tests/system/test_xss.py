@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.models import User
 from django.test import Client
 
-from analytics.aggregation.rebuild import aggregates_rebuild
+from aggregates.rebuild import aggregates_rebuild
 from surveys.models import Option, Response, SeedLink, Survey
 from tests.fixtures.staff import logged_in, staff_user
 from tests.flow import SCO_ANSWERS, complete_survey

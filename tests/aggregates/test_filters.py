@@ -11,7 +11,7 @@ from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 from django.http import HttpResponseBase
 
-from analytics.aggregation.filters import ResponseFilter
+from aggregates.filters import ResponseFilter
 from surveys.models import Survey
 from tests.fixtures.analytics import submit
 from tests.fixtures.staff import logged_in

@@ -16,15 +16,15 @@ import pytest
 from django.core.management import call_command
 from django.utils import translation
 
-from analytics.aggregation.filters import ResponseFilter
-from analytics.models import RDSQuestion
-from analytics.rds import refresh, subgroup
-from analytics.rds.estimators.empirical import el_standard_error
-from analytics.rds.estimators.intervals import rds1_weights
-from analytics.rds.sample import single_choice
-from analytics.rds.weights import rds1_shares, rds2_weights
+from aggregates.filters import ResponseFilter
+from estimates.models import RDSQuestion
+from estimates.rds import refresh, subgroup
+from estimates.rds.estimators.empirical import el_standard_error
+from estimates.rds.estimators.intervals import rds1_weights
+from estimates.rds.sample import single_choice
+from estimates.rds.weights import rds1_shares, rds2_weights
 from surveys.models import Survey
-from tests.analytics.test_rds_estimators import _load
+from tests.estimates.test_rds_estimators import _load
 from tests.fixtures.staff import logged_in, staff_user
 
 REFERENCE = Path(__file__).resolve().parents[1] / "data" / "rds"

@@ -9,12 +9,12 @@ import time
 import pytest
 from django.db import connections
 
-from analytics.aggregation.counting import count_plan, count_python
-from analytics.aggregation.filters import ResponseFilter
-from analytics.aggregation.rebuild import aggregates_rebuild
-from analytics.aggregation.selectors import published_snapshot, survey_results
-from analytics.models import AggregateCount
-from analytics.tasks import aggregates_catch_up_task
+from aggregates.counting import count_plan, count_python
+from aggregates.filters import ResponseFilter
+from aggregates.models import AggregateCount
+from aggregates.rebuild import aggregates_rebuild
+from aggregates.selectors import published_snapshot, survey_results
+from aggregates.tasks import aggregates_catch_up_task
 from surveys.models import QuestionKind, Response, Survey
 from tests.fixtures.analytics import submit, varied_answers
 

@@ -12,13 +12,13 @@ import pytest
 from django.contrib.auth.models import User
 from django.utils import translation
 
-from analytics.aggregation.rebuild import aggregates_rebuild
-from analytics.margins.services import margins_replace
-from analytics.rds import sample
-from analytics.rds.refresh import rds_rebuild
+from aggregates.rebuild import aggregates_rebuild
+from estimates.margins.services import margins_replace
+from estimates.rds import sample
+from estimates.rds.refresh import rds_rebuild
 from surveys.models import Response, Survey
-from tests.analytics.test_margins import COUNTRY, _rows
-from tests.analytics.test_margins import sampled as sampled  # a fixture
+from tests.estimates.test_margins import COUNTRY, _rows
+from tests.estimates.test_margins import sampled as sampled  # a fixture
 from tests.fixtures.factories import ResponseFactory
 from tests.fixtures.staff import logged_in
 
@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _marked(path: Path) -> dict[str, str]:
-    """Return the reasons a module (or analytics.rds.sample) marks as NAME = gettext_noop(...)."""
+    """Return the reasons a module (or estimates.rds.sample) marks as NAME = gettext_noop(...)."""
     marked = {}
     for source in (path, ROOT / "analytics" / "rds" / "sample.py"):
         for node in ast.parse(source.read_text()).body:

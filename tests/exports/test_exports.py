@@ -16,12 +16,12 @@ from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 
-from analytics.aggregation.filters import ResponseFilter
-from analytics.aggregation.rebuild import aggregates_rebuild
-from analytics.exports.options import KINDS, ExportOptions, encoded
-from analytics.exports.stream import export_chunks
-from analytics.exports.wide import wide_copy, wide_rows
-from analytics.models import ExportJob
+from aggregates.filters import ResponseFilter
+from aggregates.rebuild import aggregates_rebuild
+from exports.models import ExportJob
+from exports.options import KINDS, ExportOptions, encoded
+from exports.rows.wide import wide_copy, wide_rows
+from exports.stream import export_chunks
 from surveys.csv_safe import FORMULA_TRIGGERS
 from surveys.models import Option, Response, Survey
 from tests.fixtures.analytics import INJECTIONS, KAZAKH, varied_answers
@@ -268,7 +268,7 @@ def test_a_large_export_runs_as_a_job_and_offers_its_file(
 def test_a_failed_export_says_why_and_leaves_no_partial_file(
     answered: Survey, analyst: User, settings, tmp_path: Path
 ) -> None:
-    from analytics.exports.jobs import export_job_run
+    from exports.jobs import export_job_run
 
     settings.EXPORT_ROOT = tmp_path
     job = ExportJob.objects.create(

@@ -18,12 +18,13 @@ from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
-from analytics.aggregation.counting import count_crosstab, count_live, count_plan, count_python
-from analytics.aggregation.filters import ResponseFilter
-from analytics.aggregation.rebuild import aggregates_rebuild
-from analytics.aggregation.selectors import FLAGGED_WITHOUT, published_snapshot, survey_results
-from analytics.models import AggregateCount, RDSQuestion
-from analytics.rds.refresh import rds_rebuild
+from aggregates.counting import count_crosstab, count_live, count_plan, count_python
+from aggregates.filters import ResponseFilter
+from aggregates.models import AggregateCount
+from aggregates.rebuild import aggregates_rebuild
+from aggregates.selectors import FLAGGED_WITHOUT, published_snapshot, survey_results
+from estimates.models import RDSQuestion
+from estimates.rds.refresh import rds_rebuild
 from surveys.models import Response, Review, Survey
 from surveys.quality.reviews import response_review
 from surveys.services import response_withdraw

@@ -1,4 +1,4 @@
-"""Check the RDS estimators in analytics.rds against R's RDS package reference data.
+"""Check the RDS estimators in estimates.rds against R's RDS package reference data.
 
 The reference CSVs are copies of R's ``RDS`` 0.9-10 data sets in ``tests/data/rds/`` (see its
 README for their source and licence). No Django and no database are needed: the module runs
@@ -21,14 +21,14 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
-from analytics.rds.bootstrap import (  # noqa: E402
+from estimates.rds.bootstrap import (  # noqa: E402
     tree_bootstrap,
     tree_bootstrap_counts,
     tree_bootstrap_multi,
 )
-from analytics.rds.diagnostics import bottleneck, convergence  # noqa: E402
-from analytics.rds.sample import RDSError, RDSSample, rds_sample  # noqa: E402
-from analytics.rds.weights import (  # noqa: E402
+from estimates.rds.diagnostics import bottleneck, convergence  # noqa: E402
+from estimates.rds.sample import RDSError, RDSSample, rds_sample  # noqa: E402
+from estimates.rds.weights import (  # noqa: E402
     homophily,
     population_homophily,
     rds1_shares,
@@ -480,7 +480,7 @@ def test_negative_degree_raises_rds_error() -> None:
 
 def test_rds_module_imports_without_django() -> None:
     code = (
-        "import sys; import analytics.rds.bootstrap, analytics.rds.diagnostics; "
+        "import sys; import estimates.rds.bootstrap, estimates.rds.diagnostics; "
         "sys.exit(any(m == 'django' or m.startswith('django.') for m in sys.modules))"
     )
     result = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, check=False)

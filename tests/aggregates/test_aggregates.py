@@ -13,8 +13,8 @@ from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
-from analytics import enqueue
-from analytics.aggregation.counting import (
+from aggregates import enqueue
+from aggregates.counting import (
     count_crosstab,
     count_live,
     count_plan,
@@ -22,11 +22,11 @@ from analytics.aggregation.counting import (
     count_sql,
     integer_bin,
 )
-from analytics.aggregation.filters import ResponseFilter
-from analytics.aggregation.rebuild import aggregates_rebuild, aggregates_stale
-from analytics.aggregation.selectors import published_snapshot, survey_results
-from analytics.models import AggregateCount, AggregateSchedule, AggregateState
-from analytics.tasks import aggregates_catch_up_task
+from aggregates.filters import ResponseFilter
+from aggregates.models import AggregateCount, AggregateSchedule, AggregateState
+from aggregates.rebuild import aggregates_rebuild, aggregates_stale
+from aggregates.selectors import published_snapshot, survey_results
+from aggregates.tasks import aggregates_catch_up_task
 from surveys.models import Response, Survey
 from surveys.services import response_withdraw
 from tests.fixtures.analytics import submit, varied_answers
@@ -205,7 +205,7 @@ def test_with_a_broker_a_burst_of_submissions_enqueues_a_handful_of_rebuilds(
         def unreachable(*args: object, **kwargs: object) -> bool:
             raise ConnectionError("cache down")
 
-        monkeypatch.setattr("analytics.aggregation.rebuild.cache.add", unreachable)
+        monkeypatch.setattr("aggregates.rebuild.cache.add", unreachable)
     enqueued: list[dict[str, Any]] = []
     real_enqueue = enqueue._enqueue
 
@@ -248,7 +248,7 @@ def test_a_failing_rebuild_never_fails_the_submission(
     def broken(**kwargs: Any) -> None:
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr("analytics.aggregation.rebuild._rebuild", broken)
+    monkeypatch.setattr("aggregates.rebuild._rebuild", broken)
     response = complete_survey(Client(), sco_survey)  # asserts the thank-you page
 
     assert Response.objects.filter(pk=response.pk).exists()

@@ -1,4 +1,4 @@
-"""Check Gile's successive-sampling estimator (analytics.rds.ss) against R's RDS package.
+"""Check Gile's successive-sampling estimator (estimates.rds.ss) against R's RDS package.
 
 The data sets and R's own SS weights are copies in ``tests/data/rds/`` (see the README there for
 their source and licence). SS is stochastic: every test fixes the seed, and the tolerances are the
@@ -14,16 +14,16 @@ import math
 import numpy as np
 import pytest
 
-from analytics.rds.sample import RDSError, rds_sample
-from analytics.rds.ss import (
+from estimates.rds.sample import RDSError, rds_sample
+from estimates.rds.ss import (
     population_counts,
     ss_multi_shares,
     ss_shares,
     ss_weights,
     successive_sample_counts,
 )
-from analytics.rds.weights import rds2_shares, rds2_weights
-from tests.analytics.test_rds_estimators import REFERENCE_DIR, Reference, _load
+from estimates.rds.weights import rds2_shares, rds2_weights
+from tests.estimates.test_rds_estimators import REFERENCE_DIR, Reference, _load
 
 
 @pytest.fixture(scope="module")

@@ -13,14 +13,14 @@ from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.utils import translation
 
-from analytics.models import RDSEstimateSet, RDSQuestion
-from analytics.rds import ss_estimates
-from analytics.rds.bootstrap import tree_bootstrap_multi, tree_bootstrap_weighted_multi
-from analytics.rds.refresh import BOOTSTRAP_SEED, rds_rebuild
-from analytics.rds.ss import ss_weights
-from analytics.rds.weights import differential_activity, population_homophily
+from estimates.models import RDSEstimateSet, RDSQuestion
+from estimates.rds import ss_estimates
+from estimates.rds.bootstrap import tree_bootstrap_multi, tree_bootstrap_weighted_multi
+from estimates.rds.refresh import BOOTSTRAP_SEED, rds_rebuild
+from estimates.rds.ss import ss_weights
+from estimates.rds.weights import differential_activity, population_homophily
 from surveys.models import Survey
-from tests.analytics.test_rds_estimators import _load
+from tests.estimates.test_rds_estimators import _load
 from tests.fixtures.analytics import page_json
 from tests.fixtures.browser import log_in_browser
 from tests.fixtures.staff import logged_in, staff_user

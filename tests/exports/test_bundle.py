@@ -16,10 +16,10 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
 
-from analytics.exports.bundle import CODEBOOK, DATA, ESTIMATES, README, SCRIPT, platform_version
-from analytics.models import RDSQuestion
-from analytics.rds.refresh import rds_rebuild
-from analytics.rds.ss_estimates import ss_sample_count
+from estimates.models import RDSQuestion
+from estimates.rds.refresh import rds_rebuild
+from estimates.rds.ss_estimates import ss_sample_count
+from exports.bundle import CODEBOOK, DATA, ESTIMATES, README, SCRIPT, platform_version
 from membership.models import Membership, Role
 from surveys.models import DesignChange, Question, QuestionKind, Response, SeedLink, Survey
 from surveys.quality.design_log import design_change_record

@@ -18,21 +18,21 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone, translation
 
-from analytics.aggregation.rebuild import aggregates_rebuild
-from analytics.exports.options import ExportOptions
-from analytics.exports.stream import export_chunks
-from analytics.margins.raking import MarginsError, calibrated_shares, kish_deff, rake
-from analytics.margins.reader import MarginRow, margins_read
-from analytics.margins.selectors import (
+from aggregates.rebuild import aggregates_rebuild
+from estimates.margins.raking import MarginsError, calibrated_shares, kish_deff, rake
+from estimates.margins.reader import MarginRow, margins_read
+from estimates.margins.selectors import (
     cached_poststratification,
     design_effects,
     poststrat_estimates,
     poststratification,
     response_weights,
 )
-from analytics.margins.services import margins_clear, margins_replace
-from analytics.models import PopulationMargin
-from analytics.rds.refresh import rds_rebuild
+from estimates.margins.services import margins_clear, margins_replace
+from estimates.models import PopulationMargin
+from estimates.rds.refresh import rds_rebuild
+from exports.options import ExportOptions
+from exports.stream import export_chunks
 from surveys.models import QuestionKind, Response, Survey
 from tests.fixtures.analytics import varied_answers
 from tests.fixtures.factories import ResponseFactory
@@ -464,8 +464,8 @@ def test_the_dashboard_shows_poststratified_shares_beside_rds_with_the_design_ef
 def test_the_copy_export_writes_the_three_weights_as_the_python_export_does_block_by_block(
     sampled: Survey, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from analytics.exports.options import encoded
-    from analytics.exports.wide import _WeightTexts, wide_copy, wide_rows
+    from exports.options import encoded
+    from exports.rows.wide import _WeightTexts, wide_copy, wide_rows
 
     margins_replace(survey=sampled, rows=_rows({"country": COUNTRY}), user=None)
     Survey.objects.filter(pk=sampled.pk).update(population_size=200)

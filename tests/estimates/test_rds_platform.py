@@ -15,9 +15,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
-from analytics.aggregation.rebuild import aggregates_rebuild
-from analytics.models import RDSEstimateSet, RDSQuestion
-from analytics.rds import refresh
+from aggregates.rebuild import aggregates_rebuild
+from estimates.models import RDSEstimateSet, RDSQuestion
+from estimates.rds import refresh
 from surveys.models import SeedLink, Survey
 from surveys.services import Attribution, draft_start, response_submit
 from tests.fixtures.analytics import dashboard_charts, page_json, varied_answers

@@ -13,13 +13,13 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from analytics.aggregation.rebuild import aggregates_rebuild
-from analytics.models import RDSQuestion
-from analytics.rds import refresh
-from analytics.rds.sample import multi_choice
-from analytics.rds.ss import ss_weights
-from analytics.rds.ss_estimates import SS_SEED, ss_sample_count
-from analytics.rds.weights import option_shares
+from aggregates.rebuild import aggregates_rebuild
+from estimates.models import RDSQuestion
+from estimates.rds import refresh
+from estimates.rds.sample import multi_choice
+from estimates.rds.ss import ss_weights
+from estimates.rds.ss_estimates import SS_SEED, ss_sample_count
+from estimates.rds.weights import option_shares
 from surveys.models import Survey
 
 REFERENCE = Path(__file__).resolve().parents[1] / "data" / "rds"

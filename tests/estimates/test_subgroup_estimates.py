@@ -12,11 +12,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
-from analytics.aggregation.filters import ResponseFilter
-from analytics.aggregation.rebuild import aggregates_rebuild
-from analytics.rds import refresh, subgroup
-from analytics.rds.ss import ss_weights
-from analytics.rds.ss_estimates import SS_SEED, ss_sample_count
+from aggregates.filters import ResponseFilter
+from aggregates.rebuild import aggregates_rebuild
+from estimates.rds import refresh, subgroup
+from estimates.rds.ss import ss_weights
+from estimates.rds.ss_estimates import SS_SEED, ss_sample_count
 from surveys.models import Response, Survey
 from tests.fixtures.analytics import dashboard_charts
 from tests.fixtures.staff import logged_in, staff_user

@@ -19,12 +19,12 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
 
-from analytics.exports.formats import export_write
-from analytics.exports.formats.naming import SPSS, STATA, fit, safe_names
-from analytics.exports.options import ExportOptions
-from analytics.exports.stream import export_chunks
-from analytics.margins.weights import WEIGHT_COLUMNS
-from analytics.models import ExportJob
+from estimates.margins.weights import WEIGHT_COLUMNS
+from exports.formats import export_write
+from exports.formats.naming import SPSS, STATA, fit, safe_names
+from exports.models import ExportJob
+from exports.options import ExportOptions
+from exports.stream import export_chunks
 from surveys.models import Option, Question, Response, Survey
 from tests.fixtures.analytics import KAZAKH, submit, varied_answers
 from tests.fixtures.staff import logged_in

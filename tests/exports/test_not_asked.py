@@ -11,10 +11,10 @@ import pyreadstat
 import pytest
 from django.test import Client
 
-from analytics.aggregation.counting import count_plan, count_python
-from analytics.exports.formats import export_write
-from analytics.exports.options import ExportOptions
-from analytics.exports.stream import export_chunks
+from aggregates.counting import count_plan, count_python
+from exports.formats import export_write
+from exports.options import ExportOptions
+from exports.stream import export_chunks
 from surveys.models import Response, Survey
 from tests.flow import pace
 from tests.surveys.test_skip_logic import cycling  # noqa: F401 (fixture)

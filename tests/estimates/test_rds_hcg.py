@@ -15,10 +15,10 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import translation
 
-from analytics.models import RDSQuestion
-from analytics.rds import hcg_estimates
-from analytics.rds.estimators.empirical import el_standard_error
-from analytics.rds.estimators.hcg import HCGResult, hcg_weights
+from estimates.models import RDSQuestion
+from estimates.rds import hcg_estimates
+from estimates.rds.estimators.empirical import el_standard_error
+from estimates.rds.estimators.hcg import HCGResult, hcg_weights
 from surveys.models import Response
 from tests.fixtures.staff import logged_in, staff_user
 

@@ -16,9 +16,9 @@ import pandas as pd
 import pytest
 from django.core.management import CommandError, call_command
 
-from analytics.rds.estimators.sspse import population_size, tree_degrees
-from analytics.rds.estimators.sspse_prior import size_prior
-from analytics.rds.sample import RDSError
+from estimates.rds.estimators.sspse import population_size, tree_degrees
+from estimates.rds.estimators.sspse_prior import size_prior
+from estimates.rds.sample import RDSError
 
 REFERENCE = Path(__file__).resolve().parents[1] / "data" / "rds"
 # R's mean over 20 seeds and its seed-to-seed s.d., per summary of the posterior of N.

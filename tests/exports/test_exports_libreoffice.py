@@ -11,9 +11,9 @@ import openpyxl
 import pytest
 from django.test import Client
 
-from analytics.aggregation.rebuild import aggregates_rebuild
-from analytics.exports.options import KINDS, ExportOptions
-from analytics.exports.stream import export_chunks
+from aggregates.rebuild import aggregates_rebuild
+from exports.options import KINDS, ExportOptions
+from exports.stream import export_chunks
 from surveys.models import Response, Survey
 from tests.fixtures.analytics import INJECTIONS, KAZAKH, varied_answers
 from tests.flow import complete_survey

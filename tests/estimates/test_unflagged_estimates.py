@@ -11,18 +11,18 @@ import numpy as np
 import pytest
 from django.contrib.auth.models import User
 
-from analytics.aggregation.rebuild import aggregates_rebuild
-from analytics.contracts import OptionEstimates
-from analytics.exports.options import ExportOptions
-from analytics.exports.tables import aggregate_rows
-from analytics.models import RDSQuestion
-from analytics.rds.bootstrap import tree_bootstrap_weighted_multi
-from analytics.rds.estimators.empirical import el_intervals
-from analytics.rds.refresh import BOOTSTRAP_SEED, rds_rebuild, survey_forest
-from analytics.rds.sample import multi_choice
-from analytics.rds.weights import rds1_shares, rds2_weights
+from aggregates.rebuild import aggregates_rebuild
+from estimates.contracts import OptionEstimates
+from estimates.models import RDSQuestion
+from estimates.rds.bootstrap import tree_bootstrap_weighted_multi
+from estimates.rds.estimators.empirical import el_intervals
+from estimates.rds.refresh import BOOTSTRAP_SEED, rds_rebuild, survey_forest
+from estimates.rds.sample import multi_choice
+from estimates.rds.weights import rds1_shares, rds2_weights
+from exports.options import ExportOptions
+from exports.rows.tables import aggregate_rows
 from surveys.models import Response, Survey
-from tests.analytics.test_unflagged import _flagged_chain
+from tests.aggregates.test_unflagged import _flagged_chain
 from tests.fixtures.staff import logged_in
 
 REPLICATES = 100

@@ -11,7 +11,8 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
-from analytics.contracts import (
+from api.tokens import api_token_create
+from estimates.contracts import (
     EMPIRICAL,
     TREE,
     VERSION,
@@ -24,8 +25,7 @@ from analytics.contracts import (
     SizePoint,
     UnknownVersion,
 )
-from analytics.models import RDSQuestion
-from api.tokens import api_token_create
+from estimates.models import RDSQuestion
 from surveys.models import Survey
 
 REFERENCE = Path(__file__).resolve().parents[1] / "data" / "rds"
