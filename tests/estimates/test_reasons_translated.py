@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def _marked(path: Path) -> dict[str, str]:
     """Return the reasons a module (or estimates.rds.sample) marks as NAME = gettext_noop(...)."""
     marked = {}
-    for source in (path, ROOT / "analytics" / "rds" / "sample.py"):
+    for source in (path, ROOT / "estimates" / "rds" / "sample.py"):
         for node in ast.parse(source.read_text()).body:
             if (
                 isinstance(node, ast.Assign)
@@ -45,7 +45,7 @@ def _marked(path: Path) -> dict[str, str]:
 def _reasons() -> list[str]:
     """Return the constant messages of every RDSError the estimators raise."""
     found = []
-    for path in (ROOT / "analytics" / "rds").rglob("*.py"):
+    for path in (ROOT / "estimates" / "rds").rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text())):
             if (
                 isinstance(node, ast.Raise)
@@ -79,7 +79,7 @@ def test_every_constant_estimator_reason_is_translated(language: str) -> None:
 
 def test_every_estimator_reason_is_a_marked_message_never_an_f_string() -> None:
     unmarked = []
-    for path in (ROOT / "analytics" / "rds").rglob("*.py"):
+    for path in (ROOT / "estimates" / "rds").rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text())):
             if not (
                 isinstance(node, ast.Raise)
