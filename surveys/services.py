@@ -8,6 +8,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from surveys.changefeed.feed import change_record
 from surveys.links.integrity import lock_link, submit_flags
 from surveys.logic.eligibility import screened_out
 from surveys.logic.expressions import holds
@@ -19,6 +20,7 @@ from surveys.models import (
     QuestionKind,
     QuestionRole,
     Response,
+    ResponseChange,
     SeedLink,
     Survey,
 )
@@ -351,6 +353,8 @@ def response_withdraw(*, response: Response) -> Response:
         # Paradata: the language chosen and the time taken say something about the person.
         response.language, response.started_at = "", response.submitted_at
         response.save(update_fields=[*ERASED_FIELDS, "language", "started_at", "withdrawn_at"])
+        if newly:
+            change_record(response=response, kind=ResponseChange.Kind.WITHDRAWN)
     if newly:
         transaction.on_commit(lambda: response_withdrawn.send(sender=Response, response=response))
     return response

@@ -1,3 +1,4 @@
+from surveys.models.changes import ResponseChange
 from surveys.models.quality import DesignChange, QualityReview
 from surveys.models.questionnaire import (
     Option,
@@ -21,6 +22,7 @@ __all__ = [
     "QuestionKind",
     "QuestionRole",
     "Response",
+    "ResponseChange",
     "Review",
     "SeedLink",
     "Survey",

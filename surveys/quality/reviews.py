@@ -15,8 +15,9 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from surveys.changefeed.feed import change_record
 from surveys.links import limits
-from surveys.models import QualityReview, Response, Review
+from surveys.models import QualityReview, Response, ResponseChange, Review
 from surveys.signals import response_flagged, response_reviewed
 
 # Every quality flag a response can carry, by its stable code (surveys/links/limits.py and the
@@ -68,6 +69,7 @@ def response_review(
         QualityReview.objects.create(
             response=locked, decision=decision, decided_by=user, decided_at=now
         )
+        change_record(response=locked, kind=ResponseChange.Kind.REVIEWED)
         transaction.on_commit(lambda: response_reviewed.send(sender=Response, response=locked))
     return locked
 
@@ -84,6 +86,7 @@ def response_flag_add(*, response: Response, flag: str) -> Response:
             return locked
         locked.quality_flags = [*locked.quality_flags, flag]
         locked.save(update_fields=["quality_flags"])
+        change_record(response=locked, kind=ResponseChange.Kind.FLAGGED)
         transaction.on_commit(lambda: response_flagged.send(sender=Response, response=locked))
     return locked
 
