@@ -26,6 +26,7 @@ from django.db import connection, transaction
 from django.db.models import Case, IntegerField, QuerySet, Value, When
 
 from aggregates.filters import ResponseFilter
+from surveys.changefeed.feed import IdSet
 from surveys.models import Question, QuestionKind, QuestionRole, Response, Survey, unflagged_q
 
 Cell = tuple[str, str, str, str]  # dimension, value, question, option
@@ -182,18 +183,14 @@ def count_python(
     survey: Survey,
     plan: CountPlan,
     filters: ResponseFilter | None = None,
-    id_range: tuple[int, int] | None = None,
-    extra_ids: Iterable[int] = (),
+    ids: IdSet | None = None,
 ) -> Tally:
-    """Count the survey's responses (not withdrawn) by iterating over them."""
+    """Count the survey's responses (not withdrawn), those in ids if given, by iterating."""
     queryset = counted_responses(survey=survey)
     if filters is not None:
         queryset = filters.apply(queryset)
-    if id_range is not None:
-        low, high = id_range
-        extra = list(extra_ids)
-        in_range = queryset.filter(id__gt=low, id__lte=high)
-        queryset = in_range | queryset.filter(id__in=extra) if extra else in_range
+    if ids is not None:
+        queryset = queryset.filter(ids.q())
     rows = queryset.values_list("answers", "language", "wave", "unflagged").iterator(CHUNK)
     return count_rows(plan=plan, rows=rows)
 
@@ -208,8 +205,7 @@ def count_sql(
     survey: Survey,
     plan: CountPlan,
     filters: ResponseFilter | None = None,
-    id_range: tuple[int, int] | None = None,
-    extra_ids: Iterable[int] = (),
+    ids: IdSet | None = None,
 ) -> tuple[str, list[object]]:
     """Return a PostgreSQL SELECT of (dimension, value, question, option, count, unflagged)."""
     dims = [f"d{i}" for i in range(len(plan.dimensions))] + ["d_language", "d_wave"]
@@ -226,9 +222,10 @@ def count_sql(
     counted, counted_params = _counted_sql(survey)
     params += counted_params
     where = "TRUE"
-    if id_range is not None:
-        where += " AND ((r.id > %s AND r.id <= %s) OR r.id = ANY(%s))"
-        params += [id_range[0], id_range[1], list(extra_ids)]
+    if ids is not None:
+        condition, id_params = ids.sql("r.id")
+        where += f" AND {condition}"
+        params += id_params
     if filters is not None:
         condition, filter_params = filters.sql("r")
         where += condition

@@ -18,6 +18,8 @@ class AggregateSnapshot(models.Model):
     built_at = models.DateTimeField(_("built at"))
     # Every response with an id up to the watermark is counted, except the gaps: ids that were
     # not visible yet (a transaction still in flight, or rolled back) when this was built.
+    # ``gaps`` holds the whole change feed cursor (surveys.changefeed.FeedCursor.to_json());
+    # snapshots built before the feed hold the bare gaps, {"<id>": "<moment first missed>"}.
     watermark = models.BigIntegerField(default=0)
     gaps = models.JSONField(default=dict, blank=True)
     responses = models.PositiveIntegerField(_("responses counted"), default=0)

@@ -2,14 +2,13 @@
 
 A rebuild writes a new snapshot of counts and switches the survey's pointer to it in one
 transaction, so readers see either the old or the new snapshot, never a mix. An incremental
-rebuild copies the published counts and adds those of responses above the watermark.
+rebuild copies the published counts and adds those of the responses the change feed
+(surveys.changefeed) hands out since the snapshot's cursor, late commits included.
 
-Response ids come from a sequence, and a response can commit after another one with a higher
-id: a rebuild that saw id 105 may not yet see id 104. So every rebuild reads one consistent
-snapshot of the database (REPEATABLE READ on PostgreSQL; SQLite's write lock gives the same)
-and records the ids at or below its watermark that it could not see, the gaps; the next
-rebuild counts those that have appeared since. Ids that stay missing for ten minutes were rolled
-back and are forgotten.
+Every rebuild reads one consistent snapshot of the database (REPEATABLE READ on PostgreSQL;
+SQLite's write lock gives the same), so that the feed and the counting see the same rows. A
+counted response that was withdrawn, flagged or reviewed since has the survey counted again
+from scratch: which cells it went into, with which mark, is not kept.
 """
 
 from __future__ import annotations
@@ -24,7 +23,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError, OperationalError, connection, transaction
-from django.db.models import F, Max, Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from aggregates.counting import (
@@ -36,15 +35,12 @@ from aggregates.counting import (
     tune_for_counting,
 )
 from aggregates.models import AggregateCount, AggregateSchedule, AggregateSnapshot, AggregateState
+from surveys.changefeed.cursor import FeedCursor, SequenceCursor, gaps_from_json
+from surveys.changefeed.feed import IdSet, changes_since
 from surveys.models import Response, Survey
 
 log = logging.getLogger(__name__)
 
-# Ids above (watermark - GAP_LOOKBACK) that a rebuild cannot see are remembered as gaps; a
-# submission's transaction lasts milliseconds, not while a thousand later ids are handed out,
-# nor ten minutes.
-GAP_LOOKBACK = 1_000
-GAP_TTL = dt.timedelta(minutes=10)
 SERIALIZATION_RETRIES = 5
 _RETRYABLE = {"40001", "40P01"}  # serialization failure, deadlock
 REBUILD_LOCK_SPACE = 0x41474752  # "AGGR": the first key of the rebuilds' advisory locks
@@ -105,12 +101,18 @@ def _record_error(survey_id: int, error: BaseException) -> None:
         log.exception("could not record the failed rebuild of survey %s", survey_id)
 
 
-def _missing_ids(low: int, high: int) -> set[int]:
-    """Return the ids in (low, high] that no response (of any survey) has in this snapshot."""
-    if high <= low:
-        return set()
-    present = set(Response.objects.filter(id__gt=low, id__lte=high).values_list("id", flat=True))
-    return set(range(low + 1, high + 1)) - present
+def snapshot_cursor(snapshot: AggregateSnapshot) -> FeedCursor:
+    """Return where a snapshot stands in the change feed.
+
+    Snapshots built before the feed kept their watermark apart and only the gaps, as
+    {"<id>": "<moment first missed>"}; the change log did not exist yet, so they stand at its
+    start.
+    """
+    if "version" in snapshot.gaps:
+        return FeedCursor.from_json(snapshot.gaps)
+    return FeedCursor(
+        responses=SequenceCursor(watermark=snapshot.watermark, gaps=gaps_from_json(snapshot.gaps))
+    )
 
 
 def _rebuild(*, survey_id: int, full: bool) -> AggregateSnapshot:
@@ -127,36 +129,22 @@ def _rebuild(*, survey_id: int, full: bool) -> AggregateSnapshot:
         plan = count_plan(survey=survey)
         now = timezone.now()
         previous = state.snapshot
-        high = Response.objects.filter(survey_id=survey_id).aggregate(last=Max("id"))["last"] or 0
-        incremental = not full and previous is not None and high >= previous.watermark
-        if incremental:
-            old_gaps = {int(key): value for key, value in previous.gaps.items()}
-            appeared = set(
-                Response.objects.filter(id__in=list(old_gaps)).values_list("id", flat=True)
-            )
-            cutoff = (now - GAP_TTL).isoformat()
-            gaps = {
-                gap: seen
-                for gap, seen in old_gaps.items()
-                if gap not in appeared and seen >= cutoff
-            }
-            low = previous.watermark
-            extra = sorted(appeared)
-        else:
-            gaps, low, extra = {}, 0, []
-        stamp = now.isoformat()
-        for gap in _missing_ids(max(low, high - GAP_LOOKBACK), high):
-            gaps.setdefault(gap, stamp)
-
+        cursor = None if full or previous is None else snapshot_cursor(previous)
+        changes = changes_since(survey_id=survey_id, cursor=cursor, now=now)
+        if changes.changed:
+            # Counted responses were withdrawn, flagged or reviewed: count everything again.
+            cursor = None
+            changes = changes_since(survey_id=survey_id, cursor=None, now=now)
+        incremental = cursor is not None
         snapshot = AggregateSnapshot.objects.create(
             survey_id=survey_id,
             built_at=now,
-            watermark=high,
-            gaps={str(gap): seen for gap, seen in sorted(gaps.items())},
+            watermark=changes.cursor.responses.watermark,
+            gaps=changes.cursor.to_json(),
             full=not incremental,
         )
         base = previous if incremental else None
-        batch = _Batch(survey, plan, snapshot, base, (low, high), extra)
+        batch = _Batch(survey, plan, snapshot, base, changes.added)
         if connection.vendor == "postgresql":
             _write_sql(batch)
         else:
@@ -198,14 +186,13 @@ def _rebuild(*, survey_id: int, full: bool) -> AggregateSnapshot:
 
 @dataclass(frozen=True)
 class _Batch:
-    """What one rebuild counts: the responses in id_range plus late ones, onto base's counts."""
+    """What one rebuild counts: the responses the feed handed out, onto base's counts."""
 
     survey: Survey
     plan: CountPlan
     snapshot: AggregateSnapshot
     base: AggregateSnapshot | None
-    id_range: tuple[int, int]
-    extra: list[int]
+    ids: IdSet
 
 
 def _write_python(batch: _Batch) -> None:
@@ -216,13 +203,9 @@ def _write_python(batch: _Batch) -> None:
         ).values_list("dimension", "value", "question", "option", "count", "unflagged"):
             cells[(dimension, value, question, option)] = count
             cells.unflagged[(dimension, value, question, option)] = unflagged
-    # A response's unflagged mark is counted as it is now; a later review or flag changes old
-    # responses, which only a full rebuild recounts (aggregates.receivers asks for one).
-    cells.add(
-        count_python(
-            survey=batch.survey, plan=batch.plan, id_range=batch.id_range, extra_ids=batch.extra
-        )
-    )
+    # A response's unflagged mark is counted as it is now; a later review or flag comes
+    # through the feed as a change, and the rebuild is a full one.
+    cells.add(count_python(survey=batch.survey, plan=batch.plan, ids=batch.ids))
     AggregateCount.objects.bulk_create(
         (
             AggregateCount(
@@ -242,9 +225,7 @@ def _write_python(batch: _Batch) -> None:
 
 def _write_sql(batch: _Batch) -> None:
     base = batch.base
-    counting, params = count_sql(
-        survey=batch.survey, plan=batch.plan, id_range=batch.id_range, extra_ids=batch.extra
-    )
+    counting, params = count_sql(survey=batch.survey, plan=batch.plan, ids=batch.ids)
     table = AggregateCount._meta.db_table
     previous = ""
     previous_params: list[object] = []
@@ -318,9 +299,7 @@ def aggregates_stale(*, survey_id: int) -> str:
     )
     if requested is not None and (state.last_full_at is None or state.last_full_at < requested):
         return "full"
-    if Response.objects.filter(survey_id=survey_id, id__gt=snapshot.watermark).exists():
-        return "incremental"
-    gaps = [int(gap) for gap in snapshot.gaps]
-    if gaps and Response.objects.filter(survey_id=survey_id, id__in=gaps).exists():
-        return "incremental"
-    return ""
+    changes = changes_since(survey_id=survey_id, cursor=snapshot_cursor(snapshot))
+    if changes.changed:
+        return "full"
+    return "" if changes.added.empty else "incremental"
