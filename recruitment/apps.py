@@ -15,7 +15,5 @@ class RecruitmentConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        # Connect the receivers: the sample-health alerts' of surveys.signals.survey_refreshed,
-        # the tally's of surveys.signals.response_withdrawn.
+        # Connect the receivers: the sample-health alerts' of surveys.signals.survey_refreshed.
         from recruitment.health import store  # noqa: F401
-        from recruitment.monitor import tally  # noqa: F401

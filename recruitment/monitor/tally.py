@@ -2,24 +2,20 @@
 
 Counting a million responses takes seconds; counting the few that arrived since the last look
 takes a millisecond. So the monitor keeps a tally per survey in the shared cache (Redis in
-production): every count it shows, plus the id up to which responses and link events are in it.
-Each read first adds the rows whose ids lie above that mark and that are older than
-``SETTLE`` (a transaction that old has committed, so no smaller id can still appear) and stores
-the tally; then it adds the newer rows, if there are any, for this page only. Rows inserted in
-bulk, with old submission times, get new ids and are counted like any other.
+production): every count it shows, plus its cursors in the change feed (surveys.changefeed)
+for the responses and in the link events. Each read adds what the feed hands out since, late
+commits included, and stores the tally again. Rows inserted in bulk, with old submission
+times, get new ids and are counted like any other.
 
 The countries are the answers to the survey's country-role question, if it has one; the tally
 is kept apart per country question, so that giving the role to another question recounts.
 
 A withdrawn response cannot be taken back out of a sum it went into without knowing which sums,
-so a withdrawal drops the survey's tally (``response_withdrawn`` bumps a generation number in
-the cache) and the next read recounts from scratch. If the cache is unreachable every read
-recounts, which is slow on a large survey but right.
-
-The flagged responses per chain, by the review they got, are kept too (the monitor's and the
-review page's flagged counts). A flag added later or a review changes them for a response
-counted already: it bumps a second generation number, and the next read recounts those counts
-alone, from the flagged responses (a partial index holds them), not the whole survey.
+so when the feed reports the withdrawal of a response counted already, the read recounts from
+scratch. A flag added later or a review changes only the flagged responses per chain, by the
+review they got (the monitor's and the review page's flagged counts): those alone are counted
+again, from the flagged responses (a partial index holds them). If the cache is unreachable
+every read recounts, which is slow on a large survey but right.
 """
 
 from __future__ import annotations
@@ -29,7 +25,7 @@ import json
 import logging
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from django.core.cache import cache
@@ -39,7 +35,6 @@ from django.db.models import (
     Count,
     F,
     Max,
-    Min,
     Q,
     QuerySet,
     Value,
@@ -47,27 +42,23 @@ from django.db.models import (
 )
 from django.db.models.fields.json import KT
 from django.db.models.functions import TruncDate
-from django.dispatch import receiver
 from django.utils import timezone
 
 from recruitment.monitor.stamps import stamp
+from surveys.changefeed.cursor import FeedCursor, SequenceCursor
+from surveys.changefeed.feed import IdSet, changes_since, sequence_read
 from surveys.models import LinkEvent, Question, QuestionRole, Response, Review, SeedLink, Survey
 from surveys.questionnaire.cache import survey_pages_cached
-from surveys.signals import response_flagged, response_reviewed, response_withdrawn
 
 log = logging.getLogger(__name__)
 
 TOP_RECRUITERS = 10
-# Rows older than this are counted into the stored tally; younger ones only for the page shown.
-SETTLE = timedelta(seconds=60)
-# Recruiters whose earlier recruits are looked up in one query.
-LOOKUP_CHUNK = 5000
-VERSION = 5  # 5: the flagged responses per chain and review
+VERSION = 6  # 6: the change feed's cursors instead of marks and generations
 
 
 @dataclass
 class Tally:
-    """Counts of the responses (not withdrawn) and link events with ids up to the marks.
+    """Counts of the responses (not withdrawn) and link events that the cursors have read.
 
     Stored as the page needs it, so that reading it stays cheap at any size: the survey's
     totals already summed, one tuple of plain numbers per chain (enough for the totals, the
@@ -75,8 +66,8 @@ class Tally:
     only for the chains on the page shown.
     """
 
-    responses_done: int = 0
-    events_done: int = 0
+    cursor: FeedCursor = field(default_factory=FeedCursor)
+    events: SequenceCursor = field(default_factory=SequenceCursor)
     responses: int = 0
     # Answered without any link (no seed link, no recruiter).
     unattributed: int = 0
@@ -100,10 +91,13 @@ class Tally:
     funnels: dict[str, dict[str, int]] = field(default_factory=dict)
     # Seed link id (None: no seed link) -> flagged responses: (all, pending, accepted, excluded)
     flag_chains: dict[int | None, tuple[int, int, int, int]] = field(default_factory=dict)
-    # The flags generation the flagged counts are current with (see tally_flags_changed).
-    flags_generation: int | None = None
     # Details unpacked to be added to, packed again by pack(); never stored unpacked.
     _unpacked: dict[int, tuple[dict, dict]] = field(default_factory=dict, repr=False)
+
+    @property
+    def responses_done(self) -> int:
+        """Return the id up to which responses were read (but the feed's gaps)."""
+        return self.cursor.responses.watermark
 
     def chain_detail(self, seed_id: int) -> tuple[dict[int, int], dict[str | None, int]]:
         """Return one chain's responses per wave and per country."""
@@ -156,16 +150,10 @@ def country_question(*, survey: Survey) -> Question | None:
     return None
 
 
-def _keys(survey: Survey, country: str | None = None) -> tuple[str, str]:
+def _key(survey: Survey, country: str | None) -> str:
     # The creation time tells apart surveys that reuse an id (a restored database, tests).
-    stamp = int(survey.created_at.timestamp() * 1_000_000)
-    base = f"surveys:monitor-tally:v{VERSION}:{survey.pk}:{stamp}"
-    # One generation for the survey, whatever its country question: a withdrawal drops all.
-    return f"{base}:tally:{country or ''}", f"{base}:generation"
-
-
-def _flags_key(survey: Survey) -> str:
-    return _keys(survey)[1].removesuffix(":generation") + ":flags-generation"
+    created = int(survey.created_at.timestamp() * 1_000_000)
+    return f"surveys:monitor-tally:v{VERSION}:{survey.pk}:{created}:tally:{country or ''}"
 
 
 def _responses(survey: Survey) -> QuerySet[Response]:
@@ -186,12 +174,12 @@ def _flag_counts() -> dict[str, Count]:
     }
 
 
-def _flags_recount(tally: Tally, survey: Survey, upto: int) -> None:
-    """Count again the flagged responses with ids up to ``upto``, per chain and review."""
+def _flags_recount(tally: Tally, survey: Survey, counted: SequenceCursor) -> None:
+    """Count again the flagged responses among those the cursor has read, per chain and review."""
     tally.flag_chains, tally.flagged = {}, 0
     for seed_id, *counts in (
         _responses(survey)
-        .filter(_FLAGGED, pk__lte=upto)
+        .filter(_FLAGGED, counted.delivered_q())
         .order_by()
         .values("seed_link_id")
         .annotate(**_flag_counts())
@@ -201,13 +189,11 @@ def _flags_recount(tally: Tally, survey: Survey, upto: int) -> None:
 
 
 def _add_responses(
-    tally: Tally, survey: Survey, country: str | None, after: int, upto: int | None
+    tally: Tally, survey: Survey, country: str | None, ids: IdSet, before: SequenceCursor
 ) -> None:
-    """Add the responses with ids in (after, upto] (no upper bound when upto is None), with
-    their countries the answers to question ``country`` (none counted when it is None)."""
-    rows = _responses(survey).filter(pk__gt=after)
-    if upto is not None:
-        rows = rows.filter(pk__lte=upto)
+    """Add the responses with the ids handed out, ``before`` the cursor they were read after,
+    with their countries the answers to question ``country`` (none counted when it is None)."""
+    rows = _responses(survey).filter(ids.q())
     for seed_id, wave, count, last, *flags in (
         rows.values("seed_link_id", "wave")
         .annotate(n=Count("id"), last=Max("submitted_at"), **_flag_counts())
@@ -244,13 +230,16 @@ def _add_responses(
         .values_list("day", "n")
     ):
         tally.days[day] += count
-    added = dict(
-        rows.filter(recruiter__isnull=False, recruiter__withdrawn_at__isnull=True)
+    # The new recruits and those counted before, per recruiter of a new row, in one query.
+    recruiters = rows.filter(recruiter__isnull=False).values("recruiter_id")
+    recruits = (
+        _responses(survey)
+        .filter(recruiter_id__in=recruiters, recruiter__withdrawn_at__isnull=True)
         .values("recruiter_id")
-        .annotate(n=Count("id"))
-        .values_list("recruiter_id", "n")
+        .annotate(new=Count("id", filter=ids.q()), earlier=Count("id", filter=before.delivered_q()))
+        .values_list("recruiter_id", "new", "earlier")
     )
-    _add_recruits(tally, survey, added, before=after)
+    _add_recruits(tally, {recruiter: (new, earlier) for recruiter, new, earlier in recruits if new})
 
 
 def _add_countries(tally: Tally, rows: QuerySet[Response], country: str) -> None:
@@ -268,26 +257,10 @@ def _add_countries(tally: Tally, rows: QuerySet[Response], country: str) -> None
             per_country[answer] = per_country.get(answer, 0) + count
 
 
-def _add_recruits(tally: Tally, survey: Survey, added: dict[int, int], *, before: int) -> None:
-    """Count new recruits per recruiter; ``before`` is the mark up to which they were counted."""
-    earlier: dict[int, int] = {}
-    if before and added:
-        ids = list(added)
-        for start in range(0, len(ids), LOOKUP_CHUNK):
-            earlier.update(
-                _responses(survey)
-                .filter(
-                    pk__lte=before,
-                    recruiter_id__in=ids[start : start + LOOKUP_CHUNK],
-                    recruiter__withdrawn_at__isnull=True,
-                )
-                .values("recruiter_id")
-                .annotate(n=Count("id"))
-                .values_list("recruiter_id", "n")
-            )
+def _add_recruits(tally: Tally, recruits: dict[int, tuple[int, int]]) -> None:
+    """Count new recruits per recruiter, given as (new recruits, recruits counted before)."""
     totals = dict(tally.top)
-    for recruiter_id, count in added.items():
-        had = earlier.get(recruiter_id, 0)
+    for recruiter_id, (count, had) in recruits.items():
         if had == 0:
             tally.recruiters += 1
         totals[recruiter_id] = had + count
@@ -297,11 +270,9 @@ def _add_recruits(tally: Tally, survey: Survey, added: dict[int, int], *, before
     )
 
 
-def _add_events(tally: Tally, survey: Survey, after: int, upto: int | None) -> None:
-    """Add the link events with ids in (after, upto], per seed link and for personal links."""
-    events = LinkEvent.objects.filter(survey=survey, pk__gt=after)
-    if upto is not None:
-        events = events.filter(pk__lte=upto)
+def _add_events(tally: Tally, survey: Survey, ids: IdSet) -> None:
+    """Add the link events with the ids handed out, per seed link and for personal links."""
+    events = LinkEvent.objects.filter(ids.q(), survey=survey)
     seed_codes = SeedLink.objects.filter(survey=survey).values("code")
     for link, kind, count in (
         events.annotate(
@@ -319,115 +290,39 @@ def _add_events(tally: Tally, survey: Survey, after: int, upto: int | None) -> N
         kinds[kind] = kinds.get(kind, 0) + count
 
 
-def _settled_mark(
-    rows: QuerySet, done: int, moment: str, cutoff: datetime
-) -> tuple[int, bool, bool]:
-    """Return the highest id below which every row above ``done`` is older than the cutoff,
-    whether any row lies between ``done`` and that id, and whether any lies above it."""
-    bounds = rows.filter(pk__gt=done).aggregate(
-        first=Min("id"), young=Min("id", filter=Q(**{f"{moment}__gte": cutoff})), last=Max("id")
-    )
-    if bounds["first"] is None:
-        return done, False, False
-    if bounds["young"] is None:
-        return bounds["last"], True, False
-    mark = bounds["young"] - 1
-    return mark, bounds["first"] <= mark, True
-
-
-def _generation(key: str) -> int:
-    generation = cache.get(key)
-    if generation is None:
-        cache.add(key, 0, timeout=None)
-        generation = cache.get(key)
-    return generation
-
-
-def _stored(survey: Survey, country: str | None) -> tuple[Tally, int | None, int | None]:
-    """Return the stored tally (or a new one), its generation and the flags generation."""
-    tally_key, generation_key = _keys(survey, country)
+def _stored(survey: Survey, country: str | None) -> tuple[Tally, bool]:
+    """Return the stored tally (or a new one) and whether the cache can store it again."""
     try:
-        # Read before the rows: a change committed after this is seen by the next read.
-        generation, flags = _generation(generation_key), _generation(_flags_key(survey))
-        stored = cache.get(tally_key)
+        stored = cache.get(_key(survey, country))
     except Exception:
         log.warning("monitor tally cache unreachable; counting from scratch", exc_info=True)
-        return Tally(), None, None
-    if stored is not None and stored[0] == generation:
-        return stored[1], generation, flags
-    return Tally(flags_generation=flags), generation, flags
+        return Tally(), False
+    return (stored if isinstance(stored, Tally) else Tally()), True
 
 
 def tally_read(*, survey: Survey, now: datetime | None = None) -> Tally:
-    """Return the survey's counts up to this moment, storing the settled part for next time."""
-    cutoff = (now or timezone.now()) - SETTLE
+    """Return the survey's counts up to this moment, storing them for next time."""
+    now = now or timezone.now()
     question = country_question(survey=survey)
     country = None if question is None else question.code
-    tally, generation, flags_generation = _stored(survey, country)
-    flags_stale = flags_generation is None or tally.flags_generation != flags_generation
-    if flags_stale and tally.responses_done:
-        _flags_recount(tally, survey, tally.responses_done)
-    tally.flags_generation = flags_generation
-    responses_mark, new_responses, young_responses = _settled_mark(
-        Response.objects.filter(survey=survey), tally.responses_done, "submitted_at", cutoff
-    )
-    events_mark, new_events, young_events = _settled_mark(
-        LinkEvent.objects.filter(survey=survey), tally.events_done, "created_at", cutoff
-    )
-    moved = responses_mark > tally.responses_done or events_mark > tally.events_done
-    if moved or flags_stale:
-        if new_responses:
-            _add_responses(tally, survey, country, tally.responses_done, responses_mark)
-        if new_events:
-            _add_events(tally, survey, tally.events_done, events_mark)
-        tally.responses_done, tally.events_done = responses_mark, events_mark
-        if generation is not None:
-            try:
-                cache.set(_keys(survey, country)[0], (generation, tally), timeout=None)
-            except Exception:
-                log.warning("monitor tally cache unreachable; not stored", exc_info=True)
-    # This tally was read from the cache for this call alone and what is stored was pickled
-    # already: the rows too young to store are added to it in place, no copy needed.
-    if young_responses:
-        _add_responses(tally, survey, country, tally.responses_done, None)
-    if young_events:
-        _add_events(tally, survey, tally.events_done, None)
+    tally, storable = _stored(survey, country)
+    changes = changes_since(survey_id=survey.pk, cursor=tally.cursor, now=now)
+    if changes.withdrawals:
+        # A withdrawn respondent leaves sums (recruiters, the top ten) that cannot be undone.
+        tally = Tally()
+        changes = changes_since(survey_id=survey.pk, cursor=None, now=now)
+    elif changes.changed:
+        _flags_recount(tally, survey, tally.cursor.responses)
+    events = sequence_read(model=LinkEvent, survey_id=survey.pk, cursor=tally.events, now=now)
+    if not changes.added.empty:
+        _add_responses(tally, survey, country, changes.added, tally.cursor.responses)
+    if not events.ids.empty:
+        _add_events(tally, survey, events.ids)
+    moved = changes.cursor != tally.cursor or events.cursor != tally.events
+    tally.cursor, tally.events = changes.cursor, events.cursor
+    if moved and storable:
+        try:
+            cache.set(_key(survey, country), tally, timeout=None)
+        except Exception:
+            log.warning("monitor tally cache unreachable; not stored", exc_info=True)
     return tally
-
-
-def tally_forget(*, survey: Survey) -> None:
-    """Make the next read count the survey from scratch."""
-    generation_key = _keys(survey)[1]
-    try:
-        if not cache.add(generation_key, 1, timeout=None):
-            cache.incr(generation_key)
-    except Exception:
-        log.warning("monitor tally cache unreachable; cannot drop the tally", exc_info=True)
-
-
-@receiver(response_withdrawn)
-def on_response_withdrawn_forget_tally(sender: type, response: Response, **kwargs: Any) -> None:
-    """Receive surveys.signals.response_withdrawn: drop the survey's tally, to be recounted."""
-    tally_forget(survey=response.survey)
-
-
-def tally_flags_changed(*, survey: Survey) -> None:
-    """Make the next read count the survey's flagged responses again (the rest stays)."""
-    key = _flags_key(survey)
-    try:
-        if not cache.add(key, 1, timeout=None):
-            cache.incr(key)
-    except Exception:
-        log.warning(
-            "monitor tally cache unreachable; cannot drop the flagged counts", exc_info=True
-        )
-
-
-@receiver(response_flagged)
-@receiver(response_reviewed)
-def on_response_flagged_or_reviewed_recount_flags(
-    sender: type, response: Response, **kwargs: Any
-) -> None:
-    """Receive surveys.signals.response_flagged and response_reviewed: the flagged counts of a
-    response counted already changed; have them recounted."""
-    tally_flags_changed(survey=response.survey)
