@@ -63,11 +63,16 @@ class IdSet:
 
     def sql(self, column: str) -> tuple[str, list[object]]:
         """Return the condition on a PostgreSQL column of being in the set, with parameters."""
-        return (
-            f"(({column} > %s AND {column} <= %s AND NOT ({column} = ANY(%s))) "
-            f"OR {column} = ANY(%s))",
-            [self.low, self.high, list(self.missing), list(self.late)],
-        )
+        # Parts that hold nothing are left out: an OR, even with an empty array, can keep the
+        # planner from reading the id range alone off an index.
+        condition, params = f"{column} > %s AND {column} <= %s", [self.low, self.high]
+        if self.missing:
+            condition += f" AND NOT ({column} = ANY(%s))"
+            params.append(list(self.missing))
+        if self.late:
+            condition = f"(({condition}) OR {column} = ANY(%s))"
+            params.append(list(self.late))
+        return f"({condition})", params
 
 
 @dataclass(frozen=True)
