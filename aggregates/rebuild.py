@@ -111,7 +111,9 @@ def snapshot_cursor(snapshot: AggregateSnapshot) -> FeedCursor:
     if "version" in snapshot.gaps:
         return FeedCursor.from_json(snapshot.gaps)
     return FeedCursor(
-        responses=SequenceCursor(watermark=snapshot.watermark, gaps=gaps_from_json(snapshot.gaps))
+        responses=SequenceCursor(
+            watermark=snapshot.watermark, gaps=gaps_from_json(data=snapshot.gaps)
+        )
     )
 
 

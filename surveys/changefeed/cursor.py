@@ -26,10 +26,6 @@ class SequenceCursor:
         """Return the ids of the gaps."""
         return frozenset(gap for gap, _ in self.gaps)
 
-    def delivered(self, row_id: int) -> bool:
-        """Return whether a row with this id was handed out already."""
-        return row_id <= self.watermark and row_id not in self.gap_ids()
-
     def delivered_q(self, field_name: str = "pk") -> Q:
         """Return the condition on a row's id of having been handed out already."""
         condition = Q(**{f"{field_name}__lte": self.watermark})
@@ -49,11 +45,11 @@ class SequenceCursor:
         """Read a cursor stored by to_json."""
         return cls(
             watermark=int(data.get("watermark", 0)),
-            gaps=gaps_from_json(data.get("gaps", {})),
+            gaps=gaps_from_json(data=data.get("gaps", {})),
         )
 
 
-def gaps_from_json(data: dict[str, str]) -> tuple[tuple[int, datetime], ...]:
+def gaps_from_json(*, data: dict[str, str]) -> tuple[tuple[int, datetime], ...]:
     """Read gaps stored as {"<id>": "<ISO moment first missed>"}."""
     return tuple(sorted((int(gap), datetime.fromisoformat(seen)) for gap, seen in data.items()))
 

@@ -43,15 +43,6 @@ class IdSet:
         """Return whether the step handed out no row of the survey."""
         return self.high <= self.low and not self.late
 
-    def __contains__(self, row_id: object) -> bool:
-        if row_id in self.late:
-            return True
-        return (
-            isinstance(row_id, int)
-            and self.low < row_id <= self.high
-            and (row_id not in self.missing)
-        )
-
     def q(self, field_name: str = "pk") -> Q:
         """Return the condition on a row's id of being in the set."""
         condition = Q(**{f"{field_name}__gt": self.low, f"{field_name}__lte": self.high})
@@ -182,10 +173,12 @@ def changes_since(
     changed: dict[int, set[str]] = {}
     # Before anything was handed out, no change can concern a counted response.
     if not changes.ids.empty and cursor.responses.watermark:
+        watermark, gaps = cursor.responses.watermark, cursor.responses.gap_ids()
         for response_id, kind in ResponseChange.objects.filter(
             changes.ids.q(), survey_id=survey_id
         ).values_list("response_id", "kind"):
-            if cursor.responses.delivered(response_id):
+            # A response not handed out yet will be counted as it is then, changes included.
+            if response_id <= watermark and response_id not in gaps:
                 changed.setdefault(response_id, set()).add(kind)
     return Changes(
         added=responses.ids,
