@@ -9,11 +9,11 @@ import pytest
 from django.core.cache import cache
 from django.db import connections, transaction
 
-from analytics.aggregation.counting import count_plan, count_python
-from analytics.aggregation.filters import ResponseFilter
-from analytics.aggregation.rebuild import aggregates_rebuild
-from analytics.aggregation.selectors import published_snapshot, survey_results
-from analytics.models import AggregateCount, AggregateSnapshot
+from aggregates.counting import count_plan, count_python
+from aggregates.filters import ResponseFilter
+from aggregates.models import AggregateCount, AggregateSnapshot
+from aggregates.rebuild import aggregates_rebuild
+from aggregates.selectors import published_snapshot, survey_results
 from recruitment.monitor.figures import Monitor, monitor_figures
 from surveys.models import Response, SeedLink, Survey
 from surveys.quality.reviews import response_flag_add
