@@ -1,12 +1,17 @@
-"""Aggregate tables published as snapshots, and their rebuild state.
+"""Aggregate tables published as snapshots, their rebuild state, and the dashboard's layout.
 
-The tables keep the names they had in analytics (db_table): moving the models moved no row.
+The tables moved from analytics keep their names there (db_table): moving them moved no row.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from surveys.models import Survey
 
 
 class AggregateSnapshot(models.Model):
@@ -111,3 +116,38 @@ class AggregateSchedule(models.Model):
 
     def __str__(self) -> str:
         return f"schedule of {self.survey_id}"
+
+
+class DashboardLayout(models.Model):
+    """The published report's figure numbers and featured crosstab, from the questionnaire."""
+
+    survey = models.OneToOneField(
+        "surveys.Survey",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="dashboard_layout",
+    )
+    layout = models.JSONField(
+        _("dashboard layout"),
+        default=dict,
+        blank=True,
+        help_text=_(
+            'Figure numbers of the published report: {"figures": {"question": 1, ...}, '
+            '"featured_crosstab": {"question": "...", "by": "...", "figure": 2}}.'
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("dashboard layout")
+        verbose_name_plural = _("dashboard layouts")
+
+    def __str__(self) -> str:
+        return str(self.survey_id)
+
+    @classmethod
+    def of(cls, survey: Survey) -> DashboardLayout:
+        """Return the survey's layout, or an unsaved empty one when it has none."""
+        try:
+            return survey.dashboard_layout
+        except cls.DoesNotExist:
+            return cls(survey=survey)

@@ -30,7 +30,7 @@ from aggregates.counting import (
     count_plan,
 )
 from aggregates.filters import ResponseFilter
-from aggregates.models import AggregateCount, AggregateSnapshot, AggregateState
+from aggregates.models import AggregateCount, AggregateSnapshot, AggregateState, DashboardLayout
 from aggregates.unflagged import (
     FLAGGED_ALL,
     FLAGGED_WITHOUT,
@@ -124,13 +124,13 @@ class Results:
 
 def figure_numbers(*, survey: Survey) -> dict[str, int]:
     """Return the published report's figure number of each question, from the questionnaire."""
-    figures = (survey.dashboard or {}).get("figures") or {}
+    figures = DashboardLayout.of(survey).layout.get("figures") or {}
     return {str(code): int(number) for code, number in figures.items()}
 
 
 def featured_crosstab(*, survey: Survey) -> tuple[str, str] | None:
     """Return the (question, dimension) crosstab the questionnaire features, if any."""
-    featured = (survey.dashboard or {}).get("featured_crosstab") or {}
+    featured = DashboardLayout.of(survey).layout.get("featured_crosstab") or {}
     if not featured.get("question") or not featured.get("by"):
         return None
     return str(featured["question"]), str(featured["by"])
@@ -346,7 +346,7 @@ def survey_results(
 def _crosstab_figure(survey: Survey, crosstab: tuple[str, str]) -> int | None:
     if crosstab != featured_crosstab(survey=survey):
         return None
-    figure = survey.dashboard["featured_crosstab"].get("figure")
+    figure = DashboardLayout.of(survey).layout["featured_crosstab"].get("figure")
     return int(figure) if figure is not None else None
 
 

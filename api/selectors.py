@@ -16,7 +16,7 @@ from aggregates.selectors import survey_results
 from api.models import ApiToken
 from estimates.contracts import Estimate, OptionEstimates
 from estimates.margins.selectors import cached_poststratification
-from estimates.models import RDSEstimateSet, RDSQuestion
+from estimates.models import EstimationSettings, RDSEstimateSet, RDSQuestion
 from surveys.models import Question, Response, Survey
 
 # How each estimate's interval is computed (README, "Population estimates").
@@ -131,7 +131,9 @@ def api_estimates(*, survey: Survey) -> dict[str, Any]:
         "respondents": stored.respondents if stored else 0,
         "seeds": stored.seeds if stored else 0,
         "waves": stored.waves if stored else 0,
-        "population_size": stored.population_size if stored else survey.population_size,
+        "population_size": (
+            stored.population_size if stored else EstimationSettings.of(survey).population_size
+        ),
         "unavailable": stored.unavailable if stored else "not computed yet",
         "ss_unavailable": stored.ss_unavailable if stored else "",
         "methods": METHODS,

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from django.utils.text import capfirst
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from estimates.models import EstimationSettings
 from surveys.models import Option, Question, Response, Survey
 
 LANGUAGES = ("en", "ru", "kk")
@@ -20,8 +22,23 @@ TEXTS = {
 }
 
 
+# The analysts' population size N (analytics' EstimationSettings), shown with the survey as it
+# was when N was a column of the survey: same name, type, title and description.
+_SIZE = EstimationSettings._meta.get_field("population_size")
+
+
 class SurveySerializer(serializers.ModelSerializer):
     title = serializers.SerializerMethodField()
+    # A survey without settings has no row: DRF reads the missing row as null.
+    population_size = serializers.IntegerField(
+        source="estimation_settings.population_size",
+        allow_null=True,
+        required=False,
+        min_value=0,
+        max_value=9223372036854775807,
+        label=capfirst(_SIZE.verbose_name),
+        help_text=_SIZE.help_text,
+    )
 
     class Meta:
         model = Survey

@@ -1,15 +1,22 @@
-"""Stored estimates: RDS estimate sets and their questions, population margins and sizes.
+"""Stored estimates: RDS estimate sets and their questions, population margins and sizes, and
+what analysts tell the estimators (EstimationSettings).
 
-The tables keep the names they had in analytics (db_table): moving the models moved no row.
+The tables moved from analytics keep their names there (db_table): moving them moved no row.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from estimates.contracts import QuestionRecord
+
+if TYPE_CHECKING:
+    from surveys.models import Survey
 
 
 class RDSEstimateSet(models.Model):
@@ -157,3 +164,90 @@ class PopulationSizeEstimate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.survey_id} N ~ {self.result.get('median', '?')} ({self.status})"
+
+
+class EstimationSettings(models.Model):
+    """What an analyst tells the estimators about a survey: the population size and the
+    interval to report. One row per survey that set any; a survey without one has defaults."""
+
+    survey = models.OneToOneField(
+        "surveys.Survey",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="estimation_settings",
+    )
+    # Gile's SS estimator needs the size of the population the chains were drawn from; an
+    # analyst's guess, so a range may be given to show how much the estimate depends on it.
+    population_size = models.PositiveIntegerField(
+        _("population size"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "How many people make up the population the recruitment chains were drawn from. "
+            "Needed for Gile's successive-sampling (SS) estimates; leave empty if unknown."
+        ),
+    )
+    population_size_low = models.PositiveIntegerField(
+        _("population size, low guess"), null=True, blank=True
+    )
+    population_size_high = models.PositiveIntegerField(
+        _("population size, high guess"), null=True, blank=True
+    )
+    # Which 95 % interval the estimates report (estimates.rds.estimators.intervals); the other
+    # is exported beside it. A single-seed sample always gets R's: the tree bootstrap cannot
+    # run on it.
+    interval_method = models.CharField(
+        _("reported interval"),
+        max_length=8,
+        choices=[
+            ("tree", _("tree bootstrap (resamples recruitment trees)")),
+            ("el", _("R's empirical-likelihood interval (the RDS package's default)")),
+        ],
+        default="tree",
+        help_text=_(
+            "Which 95 % interval the RDS-II and SS estimates report. The tree bootstrap needs at "
+            "least two seeds; with one seed R's interval is reported whatever is chosen here."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("estimation settings")
+        verbose_name_plural = _("estimation settings")
+
+    def __str__(self) -> str:
+        return f"{self.survey_id}: N = {self.population_size}"
+
+    @classmethod
+    def of(cls, survey: Survey) -> EstimationSettings:
+        """Return the survey's settings, or unsaved defaults when it has none."""
+        # The survey caches the row (a missing one too): one query per survey instance.
+        try:
+            return survey.estimation_settings
+        except cls.DoesNotExist:
+            return cls(survey=survey)
+
+    def clean(self) -> None:
+        """Require a population size between the low and high guesses, when they are given."""
+        super().clean()
+        low, mid, high = self.population_size_low, self.population_size, self.population_size_high
+        if (low is not None or high is not None) and mid is None:
+            message = _("Give the population size as well as its range.")
+            error = ValidationError(message, code="population_size_missing")
+            raise ValidationError({"population_size": error})
+        if (low is not None and low > mid) or (high is not None and high < mid):
+            message = _("The population size must lie between its low and high guesses.")
+            error = ValidationError(message, code="population_size_range")
+            raise ValidationError({"population_size": error})
+
+    def population_sizes(self) -> list[int]:
+        """Return the population sizes across which to show the SS estimate, smallest first."""
+        mid = self.population_size
+        if mid is None:
+            return []
+        low = self.population_size_low or mid
+        high = self.population_size_high or mid
+        if low == high:
+            return [mid]
+        # The guesses and three sizes evenly between them: enough to see a trend on a plot.
+        steps = [round(low + (high - low) * k / 4) for k in range(5)]
+        return sorted({*steps, mid})

@@ -30,7 +30,7 @@ from django.utils import translation
 
 from estimates.contracts import OptionEstimates, bounds
 from estimates.margins.estimates import Poststratification, as_rows, poststratification
-from estimates.models import PopulationMargin, RDSQuestion
+from estimates.models import EstimationSettings, PopulationMargin, RDSQuestion
 from estimates.rds.refresh import BOOTSTRAP_SEED
 from estimates.rds.ss_estimates import SS_SEED, ss_sample_count
 from exports.formats import export_write
@@ -271,8 +271,9 @@ def bundle_context(*, survey: Survey, data: list[list[Any]]) -> dict[str, Any]:
     responses = Response.objects.filter(survey=survey)
     dates = responses.aggregate(first=Min("submitted_at"), last=Max("submitted_at"))
     network = Question.objects.filter(survey=survey, role=QuestionRole.NETWORK_SIZE).first()
-    sizes = survey.population_sizes()
-    population = survey.population_size
+    estimation = EstimationSettings.of(survey)
+    sizes = estimation.population_sizes()
+    population = estimation.population_size
     return {
         "survey": survey,
         "title": _markdown(survey.title_en),
@@ -304,7 +305,7 @@ def bundle_context(*, survey: Survey, data: list[list[Any]]) -> dict[str, Any]:
         # As many as the estimates simulated for this sample size (ss_sample_count).
         "ss_samples": ss_sample_count(respondents=responses.filter(wave__isnull=False).count()),
         "ss_seed": SS_SEED,
-        "interval_method": survey.get_interval_method_display(),
+        "interval_method": estimation.get_interval_method_display(),
         "files": {
             "data": DATA,
             "codebook": CODEBOOK,

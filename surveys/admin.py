@@ -78,10 +78,10 @@ class PageAdmin(LockedDeletionMixin, admin.ModelAdmin):
 
 @admin.register(Survey)
 class SurveyAdmin(admin.ModelAdmin):
-    list_display = ["slug", "title_en", "is_open", "coupon_limit", "population_size"]
+    list_display = ["slug", "title_en", "is_open", "coupon_limit"]
 
     def save_model(self, request: HttpRequest, obj: Survey, form: Any, change: bool) -> None:
-        """Save, logging a new coupon limit or population size as a design change."""
+        """Save, logging a new coupon limit, state or too-fast threshold as a design change."""
         before = Survey.objects.filter(pk=obj.pk).first() if change else None
         super().save_model(request, obj, form, change)
         if before is not None:

@@ -32,6 +32,12 @@ response_flagged = Signal()
 # bundle's recruitment CSV) and recruitment's sample-health alerts listen to it.
 survey_refreshed = Signal()
 
+# Sent inside the transaction that loads a questionnaire (surveys.questionnaire.loader);
+# kwargs: survey, data (the questionnaire as read). Analytics stores its part of the file, the
+# dashboard's figure numbers, from it. Not guarded: a listener that fails fails the load, so
+# that nothing is half-loaded.
+questionnaire_loaded = Signal()
+
 ResponseListener = Callable[..., None]
 
 

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from analytics.access import analyst_required
 from estimates.contracts import Diagnostics, QuestionRecord
 from estimates.enqueue import estimates_recompute
+from estimates.models import EstimationSettings
 from estimates.rds.population import PopulationSizeForm, population_size_save
 from estimates.rds.selectors import bottleneck_sizes, question_diagnostics, reason_text
 from surveys.http import form_page, posted
@@ -71,7 +72,7 @@ def diagnostics(request: HttpRequest, survey: Survey, code: str) -> HttpResponse
 @analyst_required
 @require_http_methods(["GET", "POST"])
 def population_size(request: HttpRequest, survey: Survey) -> HttpResponse:
-    form = PopulationSizeForm(posted(request), instance=survey)
+    form = PopulationSizeForm(posted(request), instance=EstimationSettings.of(survey))
     if request.method == "POST" and form.is_valid():
         if population_size_save(form=form, user=request.user):
             estimates_recompute(survey_id=survey.pk)

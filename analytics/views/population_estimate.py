@@ -14,7 +14,7 @@ from analytics.access import analyst_required
 from analytics.dashboard.population_plot import density_plot
 from analytics.forms import PopulationEstimateForm
 from estimates.enqueue import estimates_recompute, population_estimate_start
-from estimates.models import PopulationSizeEstimate
+from estimates.models import EstimationSettings, PopulationSizeEstimate
 from estimates.rds import sspse_estimates
 from estimates.rds.sample import RDSError
 from surveys.models import Survey
@@ -41,7 +41,8 @@ def population_estimate(request: HttpRequest, survey: Survey) -> HttpResponse:
             messages.success(request, _("The estimate was started."))
             return redirect("analytics:population_estimate", slug=survey.slug)
     else:
-        initial = {"prior_median": survey.population_size} if survey.population_size else {}
+        size = EstimationSettings.of(survey).population_size
+        initial = {"prior_median": size} if size else {}
         form = PopulationEstimateForm(initial=initial)
     estimate = sspse_estimates.population_estimate_latest(survey=survey)
     done = estimate is not None and estimate.status == PopulationSizeEstimate.Status.DONE
@@ -80,7 +81,7 @@ def population_estimate_apply(request: HttpRequest, survey: Survey, pk: int) -> 
         return redirect("analytics:population_estimate", slug=survey.slug)
     if changed:
         estimates_recompute(survey_id=survey.pk)
-    survey.refresh_from_db()
+    chosen = EstimationSettings.objects.get(survey=survey)
     messages.success(
         request,
         _(
@@ -88,9 +89,9 @@ def population_estimate_apply(request: HttpRequest, survey: Survey, pk: int) -> 
             "SS estimates are computed again with it. The design-change log records the change."
         )
         % {
-            "size": survey.population_size,
-            "low": survey.population_size_low,
-            "high": survey.population_size_high,
+            "size": chosen.population_size,
+            "low": chosen.population_size_low,
+            "high": chosen.population_size_high,
         },
     )
     return redirect(f"{reverse('analytics:dashboard')}?survey={survey.slug}")

@@ -19,7 +19,7 @@ from estimates.contracts import Estimate
 from estimates.margins.estimates import Poststratification, poststratification
 from estimates.margins.sample import MARGIN_ROLES, stored_shares
 from estimates.margins.weights import WEIGHT_COLUMNS, weight_table
-from estimates.models import PopulationMargin, RDSEstimateSet
+from estimates.models import EstimationSettings, PopulationMargin, RDSEstimateSet
 from surveys.models import Question, Survey
 
 # A day: the key changes whenever the result would, so the timeout only bounds stale entries.
@@ -56,7 +56,7 @@ def _version(survey: Survey) -> str:
         margins["latest"],
         snapshot,
         estimates,
-        survey.population_size,
+        EstimationSettings.of(survey).population_size,
     )
     # v2: the estimates are estimates.contracts.Estimate, no longer dicts. The language is part
     # of the key: the reasons (why no post-stratification, no SS weight) are translated text.

@@ -27,6 +27,7 @@ from django.db.models.functions import Coalesce
 from estimates.margins.messages import margins_message
 from estimates.margins.raking import MarginsError, rake
 from estimates.margins.sample import MarginCells, margin_cells, survey_margins
+from estimates.models import EstimationSettings
 from estimates.rds.refresh import NO_CHAINS, NO_DEGREES
 from estimates.rds.sample import RDSError, RDSSample, impute_degrees, rds_sample
 from estimates.rds.ss import ss_weights
@@ -138,7 +139,7 @@ def _ss(survey: Survey, chains: _Chains) -> np.ndarray | str:
         sample = chains.sample()
     except RDSError as error:
         return str(error)
-    size = survey.population_size
+    size = EstimationSettings.of(survey).population_size
     samples = ss_sample_count(respondents=sample.size)
     return ss_weights(sample, population_size=size, seed=SS_SEED, samples=samples)
 
@@ -168,7 +169,10 @@ def weight_table(*, survey: Survey) -> WeightTable:
             unavailable["weight_ss"] = ss
         else:
             kept_ss = ss[kept]
-            by_column["weight_ss"] = (ids, kept_ss * survey.population_size / kept_ss.sum())
+            by_column["weight_ss"] = (
+                ids,
+                kept_ss * EstimationSettings.of(survey).population_size / kept_ss.sum(),
+            )
     # Sorted and deduplicated (np.unique's result) by a sort: np.unique hashes, ten times slower.
     every = np.sort(
         np.concatenate([ids for ids, _w in by_column.values()] or [np.empty(0)]).astype(np.int64)

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from estimates.models import EstimationSettings
 from estimates.rds.selectors import Estimates
 from surveys.models import Survey
 
@@ -31,7 +32,7 @@ def estimates_guidance(*, survey: Survey, estimates: Estimates | None) -> dict[s
         respondents=estimates.respondents,
         population_size=estimates.population_size,
         ss_available=not estimates.ss_unavailable,
-        interval_method=survey.interval_method,
+        interval_method=EstimationSettings.of(survey).interval_method,
         poststratified=estimates.poststratified,
         hcg_available=hcg,
     )

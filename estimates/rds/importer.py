@@ -19,6 +19,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from estimates.models import EstimationSettings
+from estimates.rds.population import population_logged
 from surveys.models import Option, Page, Question, QuestionKind, Response, SeedLink, Survey
 from surveys.quality import design_log
 
@@ -129,21 +131,24 @@ def rds_import(
         slug=slug,
         is_open=False,
         coupon_limit=0,
-        population_size=population_size,
-        population_size_low=low,
-        population_size_high=high,
         **_texts("title", title),
         **_texts("consent", f"Imported from {path.name}."),
         **_texts("consent_label", "Imported"),
     )
-    survey.clean()  # the population size must lie within its range
+    estimation = EstimationSettings(
+        population_size=population_size, population_size_low=low, population_size_high=high
+    )
+    estimation.clean()  # the population size must lie within its range
     survey.save()
+    if population_size is not None:  # no N is the default: no row needed
+        estimation.survey = survey
+        estimation.save()
     # The estimators' population size is part of the design that a report must give.
     design_log.design_change_record(
         survey=survey,
         what=design_log.What.POPULATION_SIZE,
         old="",
-        new=design_log.population_value(survey),
+        new=population_logged(estimation),
         user=None,
     )
     page = Page.objects.create(survey=survey, code="imported", position=1, **_texts("title", title))

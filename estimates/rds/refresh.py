@@ -47,7 +47,7 @@ from estimates.contracts import (
     OptionEstimates,
     QuestionRecord,
 )
-from estimates.models import RDSEstimateSet, RDSQuestion
+from estimates.models import EstimationSettings, RDSEstimateSet, RDSQuestion
 from estimates.rds.diagnostics import (
     CumulativeEstimate,
     bottleneck_multi,
@@ -363,13 +363,12 @@ def rds_rebuild(*, survey_id: int, replicates: int | None = None) -> RDSEstimate
         else:
             ss = ss_survey_weights(survey=survey, sample=sample)
             attributes.update(population_size=ss.population_size, ss_unavailable=ss.unavailable)
-            size = survey.population_size
+            estimation = EstimationSettings.of(survey)
+            size = estimation.population_size
             design = Design(
-                hcg_unavailable=hcg_unavailable(
-                    respondents=sample.size, population_size=survey.population_size
-                ),
+                hcg_unavailable=hcg_unavailable(respondents=sample.size, population_size=size),
                 ss=ss,
-                interval_method=survey.interval_method,
+                interval_method=estimation.interval_method,
                 population_size=size if size is not None and size > sample.size else None,
             )
             for question in questions:

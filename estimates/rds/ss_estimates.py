@@ -16,6 +16,7 @@ from django.conf import settings
 from django.utils.translation import gettext_noop
 
 from estimates.contracts import SizePoint
+from estimates.models import EstimationSettings
 from estimates.rds.sample import RDSSample, multi_choice
 from estimates.rds.ss import ss_weights
 from estimates.rds.weights import option_shares
@@ -65,7 +66,7 @@ def ss_sample_count(*, respondents: int) -> int:
 
 def ss_unavailable(*, survey: Survey, respondents: int) -> str:
     """Return why there are no SS weights at the survey's population size, "" if there are."""
-    size = survey.population_size
+    size = EstimationSettings.of(survey).population_size
     if size is None:
         return NO_POPULATION_SIZE
     if size < respondents:
@@ -78,11 +79,12 @@ def ss_unavailable(*, survey: Survey, respondents: int) -> str:
 
 def ss_survey_weights(*, survey: Survey, sample: RDSSample) -> SSWeights:
     """Return the survey's SS weights at its population size and at each size of its range."""
-    mid = survey.population_size
+    estimation = EstimationSettings.of(survey)
+    mid = estimation.population_size
     unavailable = ss_unavailable(survey=survey, respondents=sample.size)
     if unavailable:
         return SSWeights(population_size=mid, unavailable=unavailable)
-    sizes = survey.population_sizes()
+    sizes = estimation.population_sizes()
     samples = ss_sample_count(respondents=sample.size)
     by_size = [
         (size, ss_weights(sample, population_size=size, seed=SS_SEED, samples=samples))

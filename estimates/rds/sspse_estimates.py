@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from estimates.models import PopulationSizeEstimate
+from estimates.models import EstimationSettings, PopulationSizeEstimate
 from estimates.rds.estimators.sspse import PopulationSize, population_size, tree_degrees
 from estimates.rds.population import PopulationSizeForm, population_size_save
 from estimates.rds.sample import RDSError
@@ -178,7 +178,7 @@ def population_estimate_apply(
             "population_size_low": math.floor(result["lower"]),
             "population_size_high": math.ceil(result["upper"]),
         },
-        instance=estimate.survey,
+        instance=EstimationSettings.of(estimate.survey),
     )
     if not form.is_valid():
         raise ValidationError(list(form.errors.values()), code="invalid")

@@ -38,7 +38,7 @@ from estimates.contracts import (
     OptionEstimates,
     QuestionRecord,
 )
-from estimates.models import RDSEstimateSet
+from estimates.models import EstimationSettings, RDSEstimateSet
 from estimates.rds.bootstrap import tree_bootstrap_counts
 from estimates.rds.estimators.empirical import el_intervals
 from estimates.rds.refresh import (
@@ -196,7 +196,7 @@ def _compute(
     size = estimate_set.population_size
     if size is not None:
         size = size * float(rds2[members].sum() / rds2.sum())
-    design = {"el": survey.interval_method == EMPIRICAL, "size": size}
+    design = {"el": EstimationSettings.of(survey).interval_method == EMPIRICAL, "size": size}
     if len(sample.seeds) >= 2 and not design["el"]:
         # One set of draws serves every question and both estimators, restricted to the members.
         draws = tree_bootstrap_counts(sample, replicates=limits["replicates"], seed=BOOTSTRAP_SEED)

@@ -6,7 +6,7 @@ when, after each of the last K waves before the latest, every option's share lay
 tolerance of the latest estimate: D percentage points, or the half-width of the option's 95 %
 bootstrap interval if that is wider, since a movement within the estimate's own margin of
 error is noise, not drift. The key questions are the ones the published report numbers as figures
-(``Survey.dashboard["figures"]``); a survey without figures has every estimated question
+(``DashboardLayout.layout["figures"]``); a survey without figures has every estimated question
 checked.
 
 Recruitment reads the analysts' stored estimates; analytics never imports recruitment.
@@ -14,6 +14,7 @@ Recruitment reads the analysts' stored estimates; analytics never imports recrui
 
 from __future__ import annotations
 
+from aggregates.models import DashboardLayout
 from estimates.contracts import OptionEstimates, QuestionRecord
 from estimates.models import RDSQuestion
 from recruitment.health.chains import RawAlert
@@ -23,7 +24,7 @@ from surveys.models import Survey
 
 def key_questions(*, survey: Survey) -> list[str]:
     """Return the codes of the survey's key questions, or [] for "every estimated question"."""
-    figures = (survey.dashboard or {}).get("figures") or {}
+    figures = DashboardLayout.of(survey).layout.get("figures") or {}
     return list(figures) if isinstance(figures, dict) else []
 
 

@@ -54,48 +54,6 @@ class Survey(models.Model):
             "privacy pages, e.g. for withdrawing answers from another device."
         ),
     )
-    dashboard = models.JSONField(
-        _("dashboard layout"),
-        default=dict,
-        blank=True,
-        help_text=_(
-            'Figure numbers of the published report: {"figures": {"question": 1, ...}, '
-            '"featured_crosstab": {"question": "...", "by": "...", "figure": 2}}.'
-        ),
-    )
-    # Gile's SS estimator needs the size of the population the chains were drawn from; an
-    # analyst's guess, so a range may be given to show how much the estimate depends on it.
-    population_size = models.PositiveIntegerField(
-        _("population size"),
-        null=True,
-        blank=True,
-        help_text=_(
-            "How many people make up the population the recruitment chains were drawn from. "
-            "Needed for Gile's successive-sampling (SS) estimates; leave empty if unknown."
-        ),
-    )
-    population_size_low = models.PositiveIntegerField(
-        _("population size, low guess"), null=True, blank=True
-    )
-    population_size_high = models.PositiveIntegerField(
-        _("population size, high guess"), null=True, blank=True
-    )
-    # Which 95 % interval the estimates report (estimates.rds.estimators.intervals); the other
-    # is exported beside it. A single-seed sample always gets R's: the tree bootstrap cannot
-    # run on it.
-    interval_method = models.CharField(
-        _("reported interval"),
-        max_length=8,
-        choices=[
-            ("tree", _("tree bootstrap (resamples recruitment trees)")),
-            ("el", _("R's empirical-likelihood interval (the RDS package's default)")),
-        ],
-        default="tree",
-        help_text=_(
-            "Which 95 % interval the RDS-II and SS estimates report. The tree bootstrap needs at "
-            "least two seeds; with one seed R's interval is reported whatever is chosen here."
-        ),
-    )
     # Completions faster than this are flagged too_fast whatever the median says.
     min_completion_seconds = models.PositiveIntegerField(
         _("fastest plausible completion (seconds)"),
@@ -143,32 +101,6 @@ class Survey(models.Model):
     @property
     def consent_label(self) -> str:
         return localized(self, "consent_label")
-
-    def clean(self) -> None:
-        """Require a population size between the low and high guesses, when they are given."""
-        super().clean()
-        low, mid, high = self.population_size_low, self.population_size, self.population_size_high
-        if (low is not None or high is not None) and mid is None:
-            message = _("Give the population size as well as its range.")
-            error = ValidationError(message, code="population_size_missing")
-            raise ValidationError({"population_size": error})
-        if (low is not None and low > mid) or (high is not None and high < mid):
-            message = _("The population size must lie between its low and high guesses.")
-            error = ValidationError(message, code="population_size_range")
-            raise ValidationError({"population_size": error})
-
-    def population_sizes(self) -> list[int]:
-        """Return the population sizes across which to show the SS estimate, smallest first."""
-        mid = self.population_size
-        if mid is None:
-            return []
-        low = self.population_size_low or mid
-        high = self.population_size_high or mid
-        if low == high:
-            return [mid]
-        # The guesses and three sizes evenly between them: enough to see a trend on a plot.
-        steps = [round(low + (high - low) * k / 4) for k in range(5)]
-        return sorted({*steps, mid})
 
     def has_responses(self) -> bool:
         return self.responses.exists()

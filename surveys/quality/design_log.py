@@ -50,14 +50,13 @@ def active_value(active: bool) -> str:
     return OPEN if active else CLOSED
 
 
-def population_value(survey: Survey) -> str:
-    """Return the survey's population size and its range as stored in the log."""
-    mid, low, high = survey.population_size, survey.population_size_low, survey.population_size_high
-    if mid is None:
+def population_value(*, size: int | None, low: int | None, high: int | None) -> str:
+    """Return a population size and its range as stored in the log."""
+    if size is None:
         return UNKNOWN
     if low is None and high is None:
-        return str(mid)
-    return f"{mid} ({low or mid}-{high or mid})"
+        return str(size)
+    return f"{size} ({low or size}-{high or size})"
 
 
 def design_change_record(
@@ -112,8 +111,7 @@ def _limits(before: Survey, survey: Survey) -> tuple[str, str]:
 
 
 def survey_changed(*, survey: Survey, before: Survey, user: AbstractBaseUser | None) -> None:
-    """Log a change of the survey's recruits per personal link, state, too-fast threshold or
-    population size."""
+    """Log a change of the survey's recruits per personal link, state or too-fast threshold."""
     for what, old, new in (
         (What.SURVEY_COUPON_LIMIT, *_limits(before, survey)),
         (What.SURVEY_OPEN, active_value(before.is_open), active_value(survey.is_open)),
@@ -122,7 +120,6 @@ def survey_changed(*, survey: Survey, before: Survey, user: AbstractBaseUser | N
             str(before.min_completion_seconds),
             str(survey.min_completion_seconds),
         ),
-        (What.POPULATION_SIZE, population_value(before), population_value(survey)),
     ):
         design_change_record(survey=survey, what=what, old=old, new=new, user=user)
 

@@ -16,6 +16,7 @@ from surveys.logic.checks import LogicError, questionnaire_check
 from surveys.models import Option, Page, Question, QuestionKind, Survey
 from surveys.paradata.timing import HONEYPOT_FIELD, SERVED_FIELD
 from surveys.quality import design_log
+from surveys.signals import questionnaire_loaded
 
 QUESTIONNAIRE_DIR = Path(__file__).resolve().parents[1] / "questionnaires"
 LANGUAGES = [code for code, _ in settings.LANGUAGES]
@@ -84,9 +85,7 @@ def questionnaire_load(*, data: dict[str, Any]) -> Survey:
             survey.save(update_fields=[name])
     if not created:  # a reload that changes the coupon limit changes the survey's design
         design_log.survey_changed(survey=survey, before=before, user=None)
-    if survey.dashboard != data.get("dashboard", {}):
-        survey.dashboard = data.get("dashboard", {})
-        survey.save(update_fields=["dashboard"])
+    questionnaire_loaded.send(sender=Survey, survey=survey, data=data)
 
     question_position = 0
     for page_position, page_data in enumerate(data["pages"], start=1):

@@ -34,7 +34,7 @@ from estimates.rds.refresh import rds_rebuild
 from exports.options import ExportOptions
 from exports.stream import export_chunks
 from surveys.models import QuestionKind, Response, Survey
-from tests.fixtures.analytics import varied_answers
+from tests.fixtures.analytics import estimation_set, varied_answers
 from tests.fixtures.factories import ResponseFactory
 from tests.fixtures.staff import logged_in
 
@@ -406,8 +406,7 @@ def test_the_wide_export_carries_the_three_weights_described_in_the_codebook(
 
 
 def test_the_ss_weight_is_exported_when_the_population_size_is_set(sampled: Survey) -> None:
-    Survey.objects.filter(pk=sampled.pk).update(population_size=200)
-    sampled.refresh_from_db()
+    estimation_set(sampled, population_size=200)
     rows = _export(sampled, "responses")
     ss = [float(row[-1]) for row in rows[1:]]
     assert sum(ss) == pytest.approx(200, rel=1e-9)
@@ -468,8 +467,7 @@ def test_the_copy_export_writes_the_three_weights_as_the_python_export_does_bloc
     from exports.rows.wide import _WeightTexts, wide_copy, wide_rows
 
     margins_replace(survey=sampled, rows=_rows({"country": COUNTRY}), user=None)
-    Survey.objects.filter(pk=sampled.pk).update(population_size=200)
-    sampled.refresh_from_db()
+    estimation_set(sampled, population_size=200)
     # A withdrawn respondent between weighted ones: a tombstone row without weights.
     tombstone = Response.objects.filter(survey=sampled).order_by("id")[8]
     Response.objects.filter(pk=tombstone.pk).update(withdrawn_at=timezone.now())

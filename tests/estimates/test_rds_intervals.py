@@ -25,6 +25,7 @@ from estimates.rds.sample import single_choice
 from estimates.rds.weights import rds1_shares, rds2_weights
 from surveys.models import Survey
 from tests.estimates.test_rds_estimators import _load
+from tests.fixtures.analytics import estimation_set
 from tests.fixtures.staff import logged_in, staff_user
 
 REFERENCE = Path(__file__).resolve().parents[1] / "data" / "rds"
@@ -106,8 +107,7 @@ def test_a_survey_set_to_rs_interval_reports_it_for_rds2_and_ss(tmp_path: Path) 
     survey = _import(
         "fauxsycamore.csv", "sycamore", "disease", degree_column="degree", population_size=1000
     )
-    survey.interval_method = "el"
-    survey.save()
+    estimation_set(survey, interval_method="el")
     refresh.rds_rebuild(survey_id=survey.pk)
     row = _aggregates_csv(tmp_path, "sycamore").loc[("disease", "1")]
     assert (row["rds2_ci_low"], row["rds2_ci_high"]) == pytest.approx(SYCAMORE_EL, abs=1e-9)

@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.utils import translation
 
-from estimates.models import RDSEstimateSet, RDSQuestion
+from estimates.models import EstimationSettings, RDSEstimateSet, RDSQuestion
 from estimates.rds import ss_estimates
 from estimates.rds.bootstrap import tree_bootstrap_multi, tree_bootstrap_weighted_multi
 from estimates.rds.refresh import BOOTSTRAP_SEED, rds_rebuild
@@ -124,7 +124,7 @@ def test_the_ss_interval_is_the_tree_bootstrap_with_fixed_ss_weights() -> None:
         reference.sample, replicates=replicates, seed=BOOTSTRAP_SEED, **kwargs
     )
     assert (stored["1"]["low"], stored["1"]["high"]) == pytest.approx(rds2["1"], abs=1e-12)
-    assert survey.population_sizes() == [1000]
+    assert EstimationSettings.of(survey).population_sizes() == [1000]
 
 
 @pytest.mark.django_db
@@ -192,12 +192,14 @@ def test_ss_is_skipped_above_the_configured_sample_size(settings) -> None:
 
 @pytest.mark.django_db
 def test_the_population_size_must_lie_within_its_range() -> None:
-    survey = Survey(population_size=2000, population_size_low=800, population_size_high=1500)
+    settings = EstimationSettings(
+        population_size=2000, population_size_low=800, population_size_high=1500
+    )
     with pytest.raises(ValidationError) as raised:
-        survey.clean()
+        settings.clean()
     assert raised.value.error_dict["population_size"][0].code == "population_size_range"
     with pytest.raises(ValidationError) as raised:
-        Survey(population_size_low=800).clean()
+        EstimationSettings(population_size_low=800).clean()
     assert raised.value.error_dict["population_size"][0].code == "population_size_missing"
     with pytest.raises(CommandError, match="between its low and high"):
         call_command(
@@ -221,9 +223,13 @@ def test_the_population_size_must_lie_within_its_range() -> None:
 @pytest.mark.django_db
 def test_the_admin_lets_an_analyst_set_the_population_size(admin_client) -> None:
     survey = Survey.objects.create(slug="s", title_en="S", consent_en="c", consent_label_en="c")
-    html = admin_client.get(f"/en/admin/surveys/survey/{survey.pk}/change/").content.decode()
+    html = admin_client.get("/en/admin/estimates/estimationsettings/add/").content.decode()
     for name in ("population_size", "population_size_low", "population_size_high"):
         assert f'name="{name}"' in html
+    sizes = {"population_size": 900, "population_size_low": 800, "population_size_high": 1600}
+    data = {"survey": survey.pk, "interval_method": "el", **sizes}
+    assert admin_client.post("/en/admin/estimates/estimationsettings/add/", data).status_code == 302
+    assert EstimationSettings.of(survey).population_sizes()[0] == 800
 
 
 @pytest.mark.browser

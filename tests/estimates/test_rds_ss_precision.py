@@ -21,6 +21,7 @@ from estimates.rds.ss import ss_weights
 from estimates.rds.ss_estimates import SS_SEED, ss_sample_count
 from estimates.rds.weights import option_shares
 from surveys.models import Survey
+from tests.fixtures.analytics import estimation_set
 
 REFERENCE = Path(__file__).resolve().parents[1] / "data" / "rds"
 FAUX_SS_LARGE_SAMPLE = 0.308654
@@ -56,13 +57,11 @@ def test_every_option_of_the_demo_survey_lies_within_rs_monte_carlo_spread(
     forest = refresh.survey_forest(sco_survey, [])
     assert forest is not None
     sample = forest.sample
-    sco_survey.population_size = 2 * sample.size  # a 50 % sample fraction: SS matters
-    sco_survey.save()
+    size = 2 * sample.size  # a 50 % sample fraction: SS matters
+    estimation_set(sco_survey, population_size=size)
     refresh.rds_rebuild(survey_id=sco_survey.pk, replicates=50)
     # The large-sample value: the same estimator with 20 times R's default samples.
-    reference = ss_weights(
-        sample, population_size=sco_survey.population_size, seed=SS_SEED + 1, samples=10_000
-    )
+    reference = ss_weights(sample, population_size=size, seed=SS_SEED + 1, samples=10_000)
     questions = {q.code: q for q in sco_survey.questions.prefetch_related("options")}
     answers = refresh.survey_forest(sco_survey, list(questions.values())).answers
     checked = 0

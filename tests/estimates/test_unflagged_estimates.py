@@ -23,6 +23,7 @@ from exports.options import ExportOptions
 from exports.rows.tables import aggregate_rows
 from surveys.models import Response, Survey
 from tests.aggregates.test_unflagged import _flagged_chain
+from tests.fixtures.analytics import estimation_set
 from tests.fixtures.staff import logged_in
 
 REPLICATES = 100
@@ -94,8 +95,7 @@ def test_a_survey_reporting_rs_interval_gets_rs_interval_of_the_unflagged_answer
     sco_survey: Survey,
 ) -> None:
     _flagged_chain(sco_survey)
-    sco_survey.interval_method = "el"
-    sco_survey.save()
+    estimation_set(sco_survey, interval_method="el")
     aggregates_rebuild(survey_id=sco_survey.pk, full=True)
     rds_rebuild(survey_id=sco_survey.pk, replicates=REPLICATES)
     stored = _stored("awareness")

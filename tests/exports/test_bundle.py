@@ -16,14 +16,14 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
 
-from estimates.models import RDSQuestion
+from estimates.models import EstimationSettings, RDSQuestion
 from estimates.rds.refresh import rds_rebuild
 from estimates.rds.ss_estimates import ss_sample_count
 from exports.bundle import CODEBOOK, DATA, ESTIMATES, README, SCRIPT, platform_version
 from membership.models import Membership, Role
 from surveys.models import DesignChange, Question, QuestionKind, Response, SeedLink, Survey
 from surveys.quality.design_log import design_change_record
-from tests.fixtures.analytics import KAZAKH, submit, varied_answers
+from tests.fixtures.analytics import KAZAKH, estimation_set, submit, varied_answers
 from tests.fixtures.staff import logged_in
 
 POPULATION = 1234
@@ -32,9 +32,9 @@ POPULATION = 1234
 @pytest.fixture
 def study(sco_survey: Survey) -> Survey:
     """Eight responses in two chains, one withdrawn, a seed link, N = 1234 (1000 to 1500)."""
-    sco_survey.population_size = POPULATION
-    sco_survey.population_size_low = 1000
-    sco_survey.population_size_high = 1500
+    estimation_set(
+        sco_survey, population_size=POPULATION, population_size_low=1000, population_size_high=1500
+    )
     sco_survey.coupon_limit = 4
     sco_survey.save()
     SeedLink.objects.create(survey=sco_survey, label=f"Students | {KAZAKH}", coupon_limit=7)
@@ -164,9 +164,7 @@ def test_the_bundle_refuses_filters_and_formats_because_it_is_the_whole_survey(
 def test_a_survey_without_a_population_size_gets_a_script_that_skips_ss(
     study: Survey, tmp_path: Path
 ) -> None:
-    Survey.objects.filter(pk=study.pk).update(
-        population_size=None, population_size_low=None, population_size_high=None
-    )
+    EstimationSettings.objects.filter(survey=study).delete()
     members = _command_bundle(study, tmp_path)
     assert "N <- NA" in members[SCRIPT].decode()
     assert "Population size N: not set (no SS estimates)" in members[README].decode()

@@ -10,6 +10,7 @@ from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.utils import timezone
 
+from aggregates.models import DashboardLayout
 from aggregates.refresh import survey_refresh
 from estimates.models import RDSEstimateSet, RDSQuestion
 from recruitment.health.store import health_compute, health_read
@@ -98,7 +99,7 @@ def _estimates(survey: Survey, code: str, curve: list[float]) -> None:
 def test_a_key_estimate_that_still_moves_is_reported_and_a_settled_one_is_not(
     sco_survey: Survey, organizer: User
 ) -> None:
-    key = next(iter(sco_survey.dashboard["figures"]))
+    key = next(iter(DashboardLayout.of(sco_survey).layout["figures"]))
     _estimates(sco_survey, key, [0.30, 0.45, 0.60])
     assert ("convergence", key) in _kinds(sco_survey)
     assert "is still moving" in _monitor(organizer, sco_survey)
