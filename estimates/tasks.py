@@ -12,13 +12,6 @@ from estimates.rds import sspse_estimates
 from surveys.models import Survey
 
 
-@shared_task(name="analytics.rds_rebuild", ignore_result=True)
-def rds_rebuild_task(survey_id: int, force: bool = False) -> int:
-    """Recompute a survey's RDS estimates if stale and not resting (the catch-up retries)."""
-    estimates = rds.rds_refresh(survey_id=survey_id, force=force)
-    return estimates.respondents if estimates else 0
-
-
 @shared_task(name="analytics.rds_recompute", ignore_result=True)
 def rds_recompute_task(survey_id: int) -> int:
     """Recompute a survey's RDS estimates now: an input they depend on (N) changed."""

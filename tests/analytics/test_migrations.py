@@ -18,7 +18,6 @@ BEFORE = [
     ("exports", None),
 ]
 AFTER = [("analytics", "0007_models_move_to_their_apps")]
-MOVING = {"analytics", "aggregates", "estimates", "exports"}
 
 # Each model, the app that owns it now, and the columns compared (FKs through what they name).
 MOVED = {
@@ -51,11 +50,10 @@ def _migrate(targets: list[tuple[str, str | None]]) -> Any:
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()
     executor.migrate(targets)
-    # The other apps stay at their latest migrations: their models are read as they are there.
-    nodes = [target for target in targets if target[1] is not None] + [
-        leaf for leaf in executor.loader.graph.leaf_nodes() if leaf[0] not in MOVING
-    ]
-    return executor.loader.project_state(nodes).apps
+    # The state of what is applied now: migrating these apps back also unapplies the later
+    # migrations of other apps that depend on them (e.g. a column moving out of surveys).
+    executor.loader.build_graph()
+    return executor.loader.project_state(list(executor.loader.applied_migrations)).apps
 
 
 def _latest() -> None:
