@@ -9,11 +9,11 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
 BEFORE = [
-    ("surveys", "0015_linkevent_index_by_survey_and_id"),
+    ("surveys", "0016_response_change_log"),
     ("estimates", "0001_estimates_move_from_analytics"),
     ("aggregates", "0001_aggregates_move_from_analytics"),
 ]
-AFTER = [("surveys", "0016_analysis_settings_move_out")]
+AFTER = [("surveys", "0017_analysis_settings_move_out")]
 LAYOUT = {
     "figures": {"q1": 1, "q7": 3},
     "featured_crosstab": {"question": "q7", "by": "q1", "figure": 2},
