@@ -143,3 +143,20 @@ def test_the_monitor_reads_no_response_beyond_the_tallys_mark_once_its_snapshots
     assert reading, "the monitor reads the responses above the tally's mark"
     unbounded = [sql for sql in reading if not _BOUNDED.search(sql)]
     assert unbounded == []
+
+
+def test_a_visit_before_any_refresh_stores_the_alerts_so_the_next_reads_no_whole_table(
+    http_tree: HttpTree, organizer: User
+) -> None:
+    survey = http_tree.survey
+    _flag_two(http_tree)
+    _age(survey)
+    cache.clear()  # no alerts stored: before the first refresh, or after the cache was emptied
+    client = logged_in(organizer)
+    first = client.get("/en/organize/")
+    with CaptureQueriesContext(connection) as queries:
+        reply = client.get("/en/organize/")
+    assert reply.status_code == 200
+    assert reply.context["health"].alerts == first.context["health"].alerts
+    reading = [q["sql"] for q in queries.captured_queries if '"surveys_response"' in q["sql"]]
+    assert [sql for sql in reading if not _BOUNDED.search(sql)] == []
