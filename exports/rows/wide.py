@@ -36,6 +36,7 @@ from exports.options import (
     option_label,
     with_progress,
 )
+from exports.rows.wide_weights import WEIGHTS_TABLE, weight_text_sql, weights_drop, weights_upload
 from surveys.csv_safe import FORMULA_TRIGGERS, neutralize
 from surveys.models import Question, QuestionKind, QuestionRole, Response, Survey
 
@@ -132,56 +133,6 @@ class _Weights:
         return [None if math.isnan(w) else float(w) for w in self.weights[self.at]]
 
 
-def _weight_text(cells: list[float | None], delimiter: str) -> bytes:
-    """Return the weight cells as the csv module writes them, each after a delimiter."""
-    return "".join(delimiter + ("" if w is None else repr(w)) for w in cells).encode()
-
-
-class _WeightTexts:
-    """Each response's weight cells as text, looked up in ascending id order as the rows arrive.
-
-    Made a block of the table at a time from plain Python numbers (``tolist``): reading numpy
-    scalars one by one costs more than the rest of a row, and a block keeps memory flat."""
-
-    BLOCK = 10_000
-
-    def __init__(self, table: WeightTable, delimiter: str) -> None:
-        self.table = table
-        self.delimiter = delimiter
-        self.empty = _weight_text([None] * len(WEIGHT_COLUMNS), delimiter)
-        self.start = 0  # where the next block starts in the table
-        self.ids: list[int] = []
-        self.texts: list[bytes] = []
-        self.at = 0
-
-    def _next_block(self) -> bool:
-        end = self.start + self.BLOCK
-        if self.start >= len(self.table.ids):
-            return False
-        self.ids = self.table.ids[self.start : end].tolist()
-        # Column by column (repr, as the csv module writes a float; w != w: NaN, empty).
-        columns = [
-            ["" if w != w else repr(w) for w in column]
-            for column in self.table.weights[self.start : end].T.tolist()
-        ]
-        delimiter = self.delimiter
-        self.texts = [
-            (delimiter + delimiter.join(cells)).encode() for cells in zip(*columns, strict=True)
-        ]
-        self.start, self.at = end, 0
-        return True
-
-    def text(self, pk: int) -> bytes:
-        while True:
-            while self.at < len(self.ids) and self.ids[self.at] < pk:
-                self.at += 1
-            if self.at < len(self.ids) or not self._next_block():
-                break
-        if self.at < len(self.ids) and self.ids[self.at] == pk:
-            return self.texts[self.at]
-        return self.empty
-
-
 def wide_header(columns: list[WideColumn]) -> list[str]:
     """Return the wide export's header: metadata, answers, then the weights."""
     return header_row([*META_COLUMNS, *(column.header for column in columns), *WEIGHT_COLUMNS])
@@ -268,6 +219,7 @@ def _neutral_sql(expression: str) -> str:
 def wide_sql(*, survey: Survey, options: ExportOptions) -> tuple[str, list[Any], list[str]]:
     """Return the PostgreSQL SELECT of the wide export, its parameters and its header."""
     columns = wide_columns(survey, survey_questions(survey=survey), options.labels)
+    weights = range(len(WEIGHT_COLUMNS))
     inner = [
         "r.id",
         "r.submitted_at",
@@ -283,6 +235,8 @@ def wide_sql(*, survey: Survey, options: ExportOptions) -> tuple[str, list[Any],
         "WHEN r.quality_flags = '[]'::jsonb THEN '' "
         "WHEN jsonb_typeof(r.quality_flags) = 'array' THEN array_to_string(ARRAY("
         "SELECT jsonb_array_elements_text(r.quality_flags)), '|') END AS flags",
+        # Each weight's text once, for the few tests on it in the outer SELECT.
+        *(f"w.w{n} AS w{n}, w.w{n}::text AS wt{n}, w.t{n} AS t{n}" for n in weights),
     ]
     outer = [
         "v.id",
@@ -337,11 +291,13 @@ def wide_sql(*, survey: Survey, options: ExportOptions) -> tuple[str, list[Any],
                 f"THEN {source} ->> {key} END AS {alias}"
             )
             outer.append(_neutral_sql(f"v.{alias}"))
+    outer += [weight_text_sql(value=f"v.w{n}", text=f"v.wt{n}", written=f"v.t{n}") for n in weights]
     condition, filter_params = options.filters.sql("r")
     # OFFSET 0 keeps the inner SELECT a separate step, so each JSON value is extracted once.
     sql = (
         f"SELECT {', '.join(outer)} FROM ("  # noqa: S608 - slug-checked codes, bound values
         f"SELECT {', '.join(inner)} FROM surveys_response r "
+        f"LEFT JOIN pg_temp.{WEIGHTS_TABLE} w ON w.id = r.id "
         f"WHERE r.survey_id = %s{condition} "
         "ORDER BY r.id OFFSET 0) AS v ORDER BY v.id"
     )
@@ -350,29 +306,33 @@ def wide_sql(*, survey: Survey, options: ExportOptions) -> tuple[str, list[Any],
 
 def wide_copy(survey: Survey, options: ExportOptions, progress: Progress | None) -> Iterator[bytes]:
     sql, params, header = wide_sql(survey=survey, options=options)
+    table = weight_table(survey=survey)
     yield from encoded([header], options)
     delimiter = _literal(options.delimiter)
     statement = f"COPY ({sql}) TO STDOUT WITH (FORMAT csv, DELIMITER {delimiter})"
-    weights = _WeightTexts(weight_table(survey=survey), options.delimiter)
-    separator = options.delimiter.encode()
-    parts: list[bytes] = []
+    parts: list[Any] = []
     size = done = 0
     # The psycopg cursor itself: Django's debug wrapper passes no parameters to copy().
-    with connection.cursor() as wrapper, wrapper.cursor.copy(statement, params) as copy:
-        for row in copy:
-            # COPY sends one row per message, ending in "\n"; RFC 4180 wants "\r\n". The
-            # weights come from numpy, not SQL: appended after the id that leads the row.
-            line = bytes(row)[:-1]
-            weight = weights.text(int(line[: line.index(separator)]))
-            parts += (line, weight, b"\r\n")
-            size += len(line) + len(weight) + 2
-            done += 1
-            if size >= CHUNK_BYTES:
-                yield b"".join(parts)
-                parts.clear()
-                size = 0
-            if progress is not None and done % PROGRESS_EVERY == 0:
-                progress(done)
+    with connection.cursor() as wrapper:
+        cursor = wrapper.cursor
+        # PostgreSQL's default, said here: the weights' text relies on its shortest digits.
+        cursor.execute("SET extra_float_digits = 1")
+        weights_upload(cursor=cursor, table=table)
+        try:
+            with cursor.copy(statement, params) as copy:
+                for row in copy:
+                    # COPY sends one row per message, ending in "\n"; RFC 4180 wants "\r\n".
+                    parts += (row[:-1], b"\r\n")
+                    size += len(row) + 1
+                    done += 1
+                    if size >= CHUNK_BYTES:
+                        yield b"".join(parts)
+                        parts.clear()
+                        size = 0
+                    if progress is not None and done % PROGRESS_EVERY == 0:
+                        progress(done)
+        finally:
+            weights_drop(cursor=cursor)
     if parts:
         yield b"".join(parts)
     if progress is not None:

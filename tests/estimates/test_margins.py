@@ -464,7 +464,8 @@ def test_the_copy_export_writes_the_three_weights_as_the_python_export_does_bloc
     sampled: Survey, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from exports.options import encoded
-    from exports.rows.wide import _WeightTexts, wide_copy, wide_rows
+    from exports.rows import wide_weights
+    from exports.rows.wide import wide_copy, wide_rows
 
     margins_replace(survey=sampled, rows=_rows({"country": COUNTRY}), user=None)
     estimation_set(sampled, population_size=200)
@@ -472,7 +473,7 @@ def test_the_copy_export_writes_the_three_weights_as_the_python_export_does_bloc
     tombstone = Response.objects.filter(survey=sampled).order_by("id")[8]
     Response.objects.filter(pk=tombstone.pk).update(withdrawn_at=timezone.now())
     # Blocks of 7 weights over 60 rows: each block's first and last rows are met.
-    monkeypatch.setattr(_WeightTexts, "BLOCK", 7)
+    monkeypatch.setattr(wide_weights, "UPLOAD_BLOCK", 7)
     options = ExportOptions(kind="responses", labels="en", bom=False)
     copied = b"".join(wide_copy(sampled, options, None))
     assert copied == b"".join(encoded(wide_rows(sampled, options, None), options))
