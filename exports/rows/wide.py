@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -208,6 +209,15 @@ _TRIGGERS_SQL = ", ".join(
 )
 
 
+# What a JSON number or boolean reads as through ->> (5 as "5", true as "true"): an option code
+# of that form could be met by a value that is not a string.
+_NOT_A_STRING = re.compile(r"-?[0-9]+|true|false")
+
+
+def _any_read_as(codes: dict[str, str]) -> bool:
+    return any(_NOT_A_STRING.fullmatch(code) for code in codes)
+
+
 def _neutral_sql(expression: str) -> str:
     """Return SQL that neutralizes a text expression and writes '' as an empty cell."""
     return (
@@ -230,6 +240,7 @@ def wide_sql(*, survey: Survey, options: ExportOptions) -> tuple[str, list[Any],
         "r.seed_link_id",
         "r.network_size",
         "r.withdrawn_at IS NOT NULL AS withdrawn",
+        "r.answers",
         # Most responses have no flag: skip the subquery for them.
         f"CASE WHEN r.withdrawn_at IS NOT NULL THEN {_literal(WITHDRAWN)} "
         "WHEN r.quality_flags = '[]'::jsonb THEN '' "
@@ -255,19 +266,23 @@ def wide_sql(*, survey: Survey, options: ExportOptions) -> tuple[str, list[Any],
     for index, column in enumerate(columns):
         alias = f"c{index}"
         key = _literal(column.question)
-        if column.kind == "single":
+        if column.kind == "single" and column.display and not _any_read_as(column.display):
+            # One extraction, one lookup in a code -> label object: a value found there was a
+            # string (no other JSON value reads as a code here), so only a value not found
+            # there (rare: an old or unknown code) has its JSON type tested.
+            inner.append(f"r.answers ->> {key} AS {alias}")
+            params.append(json.dumps(column.display, ensure_ascii=False))
+            string = f"jsonb_typeof(v.answers -> {key}) = 'string'"
+            outer.append(
+                f"NULLIF(COALESCE(%s::jsonb ->> v.{alias}, "
+                f"CASE WHEN {string} THEN {_neutral_sql('v.' + alias)} END), '')"
+            )
+        elif column.kind == "single":
             inner.append(
                 f"CASE WHEN jsonb_typeof(r.answers -> {key}) = 'string' "
                 f"THEN r.answers ->> {key} END AS {alias}"
             )
-            if column.display:
-                # One lookup in a code -> label object, not a comparison per option.
-                params.append(json.dumps(column.display, ensure_ascii=False))
-                outer.append(
-                    f"NULLIF(COALESCE(%s::jsonb ->> v.{alias}, {_neutral_sql('v.' + alias)}), '')"
-                )
-            else:
-                outer.append(_neutral_sql(f"v.{alias}"))
+            outer.append(_neutral_sql(f"v.{alias}"))
         elif column.kind == "tick":
             # One extraction of the question's list serves every option's column.
             chosen = ticked.get(column.question)
