@@ -282,7 +282,13 @@ def wide_sql(*, survey: Survey, options: ExportOptions) -> tuple[str, list[Any],
                 f"CASE WHEN jsonb_typeof(r.answers -> {key}) = 'string' "
                 f"THEN r.answers ->> {key} END AS {alias}"
             )
-            outer.append(_neutral_sql(f"v.{alias}"))
+            if column.display:
+                params.append(json.dumps(column.display, ensure_ascii=False))
+                outer.append(
+                    f"NULLIF(COALESCE(%s::jsonb ->> v.{alias}, {_neutral_sql('v.' + alias)}), '')"
+                )
+            else:
+                outer.append(_neutral_sql(f"v.{alias}"))
         elif column.kind == "tick":
             # One extraction of the question's list serves every option's column.
             chosen = ticked.get(column.question)
