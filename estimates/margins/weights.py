@@ -174,9 +174,11 @@ def weight_table(*, survey: Survey) -> WeightTable:
                 kept_ss * EstimationSettings.of(survey).population_size / kept_ss.sum(),
             )
     # Sorted and deduplicated (np.unique's result) by a sort: np.unique hashes, ten times slower.
-    every = np.sort(
-        np.concatenate([ids for ids, _w in by_column.values()] or [np.empty(0)]).astype(np.int64)
+    # One copy, sorted in place: at a million respondents each copy is 8 MB of the export's peak.
+    every = np.concatenate([ids for ids, _w in by_column.values()] or [np.empty(0)]).astype(
+        np.int64, copy=False
     )
+    every.sort()
     every = every[np.concatenate(([True], every[1:] != every[:-1]))] if len(every) else every
     table = np.full((len(every), len(WEIGHT_COLUMNS)), np.nan)
     for index, name in enumerate(WEIGHT_COLUMNS):

@@ -51,31 +51,35 @@ def weights_upload(*, cursor: Any, table: WeightTable) -> None:
     cursor.execute(f"DROP TABLE IF EXISTS pg_temp.{WEIGHTS_TABLE}")
     cursor.execute(f"CREATE TEMPORARY TABLE {WEIGHTS_TABLE} (id bigint, {columns})")
     floats = ", ".join(f"w{n}" for n in range(count))
+    written: list[tuple[int, int, str]] = []  # (column, id, text) of the weights Python writes
     with cursor.copy(f"COPY {WEIGHTS_TABLE} (id, {floats}) FROM STDIN (FORMAT binary)") as copy:
         copy.write(_HEADER)
         for start in range(0, len(table.ids), UPLOAD_BLOCK):
             ids = table.ids[start : start + UPLOAD_BLOCK]
+            weights = table.weights[start : start + UPLOAD_BLOCK]
             tuples = np.empty(len(ids), dtype=_TUPLE)
             tuples["fields"] = 1 + count
             tuples["id_size"] = 8
             tuples["id"] = ids
             for n in range(count):
                 tuples[f"size{n}"] = 8
-                tuples[f"w{n}"] = table.weights[start : start + UPLOAD_BLOCK, n]
+                tuples[f"w{n}"] = weights[:, n]
             copy.write(tuples.tobytes())
+            # NaN (no weight, an empty cell) is neither below nor above: left out here.
+            rows, columns_at = np.nonzero(np.abs(weights) >= SQL_WRITES_BELOW)
+            written += [
+                (n, int(ids[row]), repr(float(weights[row, n])))
+                for row, n in zip(rows.tolist(), columns_at.tolist(), strict=True)
+            ]
         copy.write(_TRAILER)
     # The export's rows come in id order: with an index (and its statistics) the join merges
     # two ordered inputs instead of hashing a million weights.
     cursor.execute(f"CREATE INDEX ON {WEIGHTS_TABLE} (id)")
-    with np.errstate(invalid="ignore"):
-        rows, columns_at = np.nonzero(~(np.abs(table.weights) < SQL_WRITES_BELOW))
-    for row, n in zip(rows.tolist(), columns_at.tolist(), strict=True):
-        weight = float(table.weights[row, n])
-        if weight == weight:  # NaN: no weight, an empty cell
-            cursor.execute(
-                f"UPDATE {WEIGHTS_TABLE} SET t{n} = %s WHERE id = %s",  # noqa: S608 - n: 0..2
-                [repr(weight), int(table.ids[row])],
-            )
+    for n, pk, text in written:
+        cursor.execute(
+            f"UPDATE {WEIGHTS_TABLE} SET t{n} = %s WHERE id = %s",  # noqa: S608 - n: 0..2
+            [text, pk],
+        )
     cursor.execute(f"ANALYZE {WEIGHTS_TABLE}")
 
 
