@@ -5,7 +5,7 @@ produces the final cells (labels, 0/1 columns, neutralized text), so the export 
 ``COPY`` costs and memory stays flat. Elsewhere the rows are built in Python from an iterator.
 Both paths write the same bytes for the same data. The last three columns are the respondent's
 weights (``estimates.margins.weights``), computed with numpy before the rows stream and joined
-by response id on both paths.
+by response id: in the SELECT on PostgreSQL (``exports.rows.wide_weights``), in Python elsewhere.
 """
 
 from __future__ import annotations
