@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from django.db import connection
-from django.db.models import BigIntegerField, BooleanField, ExpressionWrapper, Q
+from django.db.models import BigIntegerField, BooleanField, Count, ExpressionWrapper, Q, Window
 from django.db.models.functions import Coalesce
 
 from estimates.margins.messages import margins_message
@@ -98,25 +98,29 @@ def _chains(survey: Survey) -> _Chains | str:
     chained = Response.objects.filter(survey=survey, wave__isnull=False)
     if not chained.filter(Q(seed_link__isnull=False) | Q(recruiter__isnull=False)).exists():
         return NO_CHAINS
-    n = chained.count()
-    ids = np.empty(n, dtype=np.int64)
-    recruiters = np.empty(n, dtype=np.int64)
-    degrees = np.empty(n, dtype=float)
-    kept = np.empty(n, dtype=bool)
     # Plain numbers from the database (no datetime, no None to test in Python) read in chunks
     # of rows straight into the arrays: a million rows one by one through the ORM take seconds.
+    # Each row carries the number of rows, so the arrays are made at the first chunk: a count
+    # before would scan the whole table a second time.
     rows = chained.order_by("submitted_at", "id").values_list(
         "id",
         Coalesce("recruiter_id", -1, output_field=BigIntegerField()),
         Response.network_size.field.name,
         ExpressionWrapper(Q(withdrawn_at__isnull=True), output_field=BooleanField()),
+        Window(Count("*")),
     )
+    ids = recruiters = np.empty(0, dtype=np.int64)
+    degrees = np.empty(0)
+    kept = np.empty(0, dtype=bool)
     count = 0
     sql, params = rows.query.sql_with_params()
     with connection.chunked_cursor() as cursor:
         cursor.execute(sql, params)
-        while count < n and (chunk := cursor.fetchmany(CHAINS_CHUNK)):
-            chunk = chunk[: n - count]  # rows that arrived after the count: left for next time
+        while chunk := cursor.fetchmany(CHAINS_CHUNK):
+            if not count:
+                n = chunk[0][4]
+                ids, recruiters = np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64)
+                degrees, kept = np.empty(n), np.empty(n, dtype=bool)
             block = np.array(chunk, dtype=float)  # None (no network size) becomes NaN
             end = count + len(chunk)
             ids[count:end], recruiters[count:end] = block[:, 0], block[:, 1]
