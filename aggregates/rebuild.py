@@ -247,18 +247,39 @@ def _write_sql(batch: _Batch) -> None:
         cursor.execute(sql, [batch.snapshot.pk, *params, *previous_params])
 
 
+# Until when each survey's current window was claimed, as this process last learnt it (its
+# own claim, or the end another process stored): a submission before then is counted by the
+# rebuild enqueued for that window, which starts once the window is over. Less a margin for
+# the clocks of several hosts.
+_window_ends: dict[int, float] = {}
+CLOCK_MARGIN_SECONDS = 1.0
+
+
 def aggregates_claim_window(*, survey_id: int) -> bool:
     """Claim the survey's coalescing window; return whether this caller should enqueue.
 
-    The window is claimed in the shared cache (one round trip on every submission), or in the
-    survey's schedule row when the cache is away.
+    The window is claimed in the shared cache, or in the survey's schedule row when the cache
+    is away. A process that knows the window is held makes no round trip until it ends: at a
+    few hundred submits a second, one or two round trips per process per window, not one per
+    submission.
     """
     window = settings.AGGREGATES_COALESCE_SECONDS
+    now = time.time()
+    if now < _window_ends.get(survey_id, 0.0):
+        return False
+    key = f"analytics:rebuild-enqueued:{survey_id}"
+    end = now + window
     try:
-        return bool(cache.add(f"analytics:rebuild-enqueued:{survey_id}", 1, timeout=window))
+        if cache.add(key, end, timeout=window):
+            _window_ends[survey_id] = end - CLOCK_MARGIN_SECONDS
+            return True
+        held = cache.get(key)
     except Exception:
         log.warning("cache unreachable; claiming the rebuild window in the database")
         return _claim_window_row(survey_id=survey_id, window=window)
+    if isinstance(held, float):
+        _window_ends[survey_id] = min(held, now + window) - CLOCK_MARGIN_SECONDS
+    return False
 
 
 def _claim_window_row(*, survey_id: int, window: int) -> bool:

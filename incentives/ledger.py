@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from incentives.models import IncentiveSettings, LedgerEntry, PayoutBatch, PayoutContact, Status
 from surveys.models import Response, Review, Survey
+from surveys.questionnaire.cache import survey_memo
 
 Kind = LedgerEntry.Kind
 
@@ -53,7 +54,13 @@ def entries_accrue(*, response: Response) -> list[LedgerEntry]:
     Nothing when the survey's incentives are off. Accruing twice adds nothing (one entry of
     each kind per response). The recruiter's entries are capped at the survey's coupon limit.
     """
-    config = IncentiveSettings.objects.filter(survey_id=response.survey_id, enabled=True).first()
+    config = survey_memo(
+        response=response,
+        name="incentives",
+        read=lambda: IncentiveSettings.objects.filter(
+            survey_id=response.survey_id, enabled=True
+        ).first(),
+    )
     if config is None:
         return []
     created: list[LedgerEntry] = []

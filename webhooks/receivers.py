@@ -7,14 +7,16 @@ from typing import Any
 
 from django.core.signals import request_started
 from django.db import transaction
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from api.serializers import ResponseSerializer
 from surveys.links.policy import personal_limit, personal_used, seed_used
 from surveys.models import Response
+from surveys.questionnaire.cache import survey_memo, survey_settings_changed
 from surveys.signals import response_reviewed, response_submitted, response_withdrawn
 from webhooks.enqueue import deliveries_start
-from webhooks.models import Event
+from webhooks.models import Event, WebhookEndpoint
 from webhooks.pump import pump_ensure
 from webhooks.selectors import webhook_events_wanted
 from webhooks.services import webhook_event_emit
@@ -54,14 +56,19 @@ def _used_up(response: Response) -> None:
             _emit(response, Event.LINK_USED_UP, f"seed:{seed.pk}", data)
 
 
-def _wanted(response: Response) -> set[str]:
+def _wanted(response: Response) -> frozenset[str]:
     # Most surveys have no endpoint: one small query, instead of serializing the response and
     # counting coupons on every submit for nobody.
+    # Kept in this process until an endpoint of the survey is saved (_endpoint_saved below).
     try:
-        return webhook_events_wanted(survey_id=response.survey_id)
+        return survey_memo(
+            response=response,
+            name="webhooks",
+            read=lambda: frozenset(webhook_events_wanted(survey_id=response.survey_id)),
+        )
     except Exception:
         log.exception("webhook endpoints of survey %s not read", response.survey_id)
-        return set()
+        return frozenset()
 
 
 @receiver(response_submitted, dispatch_uid="webhooks.completed")
@@ -87,6 +94,13 @@ def _reviewed(sender: object, response: Response, **kwargs: Any) -> None:
             "reviewed_at": response.reviewed_at}  # fmt: skip
     key = f"{response.pk}:{response.reviewed_at.isoformat() if response.reviewed_at else ''}"
     _emit(response, Event.REVIEW_DECIDED, key, data)
+
+
+@receiver(post_save, sender=WebhookEndpoint, dispatch_uid="webhooks.endpoint_saved")
+@receiver(post_delete, sender=WebhookEndpoint, dispatch_uid="webhooks.endpoint_deleted")
+def _endpoint_saved(sender: type, instance: WebhookEndpoint, **kwargs: Any) -> None:
+    # Every process keeps the events a survey's endpoints want (_wanted): read them again.
+    survey_settings_changed(survey_id=instance.survey_id)
 
 
 @receiver(request_started, dispatch_uid="webhooks.pump")

@@ -7,7 +7,8 @@ each process keeps the prefetched pages and checks one version number in the sha
 bumps that version, both at once and again when its transaction commits (another process may
 have re-read the old rows in between). If the cache is unreachable the pages are read from the
 database, as before. Saves that bypass signals (``QuerySet.update``) must call
-``questionnaire_changed``.
+``questionnaire_changed``. Other apps keep per-survey settings a submit consults under the same
+version (``survey_memo``), and bump it when they save them (``survey_settings_changed``).
 """
 
 from __future__ import annotations
@@ -15,19 +16,22 @@ from __future__ import annotations
 import logging
 import threading
 import uuid
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from surveys.models import Option, Page, Question, Survey
+from surveys.models import Option, Page, Question, Response, Survey
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 _local: dict[int, tuple[str, list[Page]]] = {}
 _surveys: dict[str, tuple[str, Survey]] = {}
+_memos: dict[tuple[int, str], tuple[str, Any]] = {}
 _lock = threading.Lock()
 
 
@@ -90,9 +94,39 @@ def survey_pages_cached(*, survey: Survey) -> list[Page]:
     return pages
 
 
+def survey_memo(*, response: Response, name: str, read: Callable[[], T]) -> T:
+    """Return what read() returns for the response's survey, kept while its version holds.
+
+    For other apps' per-survey settings that every submit consults (is there a webhook, are
+    incentives on): the submit then makes no round trip for them. Their saves must call
+    survey_settings_changed. A survey not checked against the shared cache in this request (not
+    from survey_cached, or the cache away) is read every time.
+    """
+    survey = response.survey if Response.survey.is_cached(response) else None
+    version = getattr(survey, _CHECKED, None)
+    if survey is None or version is None:
+        return read()
+    key = (survey.pk, name)
+    with _lock:
+        held = _memos.get(key)
+    if held is not None and held[0] == version:
+        return held[1]
+    value = read()
+    with _lock:
+        _memos[key] = (version, value)
+    return value
+
+
+def survey_settings_changed(*, survey_id: int) -> None:
+    """Make every process read the survey's settings kept by survey_memo again."""
+    questionnaire_changed(survey_id=survey_id)
+
+
 def _bump(survey_id: int) -> None:
     with _lock:
         _local.pop(survey_id, None)
+        for key in [key for key in _memos if key[0] == survey_id]:
+            del _memos[key]
         for slug in [slug for slug, (_, held) in _surveys.items() if held.pk == survey_id]:
             del _surveys[slug]
     try:
