@@ -30,7 +30,8 @@ def _submit(survey: Survey, on_commit: Callable[..., Any]) -> tuple[Client, list
     base = f"/en/s/{survey.slug}/"
     client.post(base, {"consent": "on"})
     for number in range(1, 5):
-        client.post(f"{base}p/{number}/", {"action": "next", **page_data(survey, number, SCO_ANSWERS)})
+        data = {"action": "next", **page_data(survey, number, SCO_ANSWERS)}
+        client.post(f"{base}p/{number}/", data)
     data = {"action": "submit", **page_data(survey, 5, SCO_ANSWERS)}
     # The test's transaction never commits: the receivers run as the block ends, counted too.
     with CaptureQueriesContext(connection) as captured, on_commit(execute=True):
