@@ -23,6 +23,8 @@ from estimates.rds.sample import (
 from estimates.rds.weights import rds2_weights
 
 __all__ = [
+    "percentile_intervals",
+    "replicate_totals",
     "tree_bootstrap",
     "tree_bootstrap_counts",
     "tree_bootstrap_multi",
@@ -33,6 +35,9 @@ __all__ = [
 # the memory of the vectorised draws (a few arrays of this many int64) and fixes the chunking, so
 # results stay deterministic for a given seed and sample.
 _BOOTSTRAP_CELLS = 1 << 20
+# Replicates x respondents of copy counts multiplied at once (float64: 256 MB): bounds memory, not
+# results (each replicate's totals are summed wave by wave whatever the batch).
+_BATCH_CELLS = 1 << 25
 
 
 def _resample_recruits(
@@ -47,21 +52,23 @@ def _resample_recruits(
     width = int(n_children.sum())
     starts = np.cumsum(n_children) - n_children
     draws = (counts * n_children).ravel()
-    pair = np.repeat(np.arange(rows * parents, dtype=np.int64), draws)
-    row, column = np.divmod(pair, parents)
-    fan = n_children[column]
-    pick = np.minimum((rng.random(pair.size) * fan).astype(np.int64), fan - 1)
-    flat = row * width + starts[column] + pick
-    return np.bincount(flat, minlength=rows * width).reshape(rows, width)
+    # Each (replicate, parent) cell's first slot and fan, repeated once per draw: the same
+    # numbers as dividing a repeated cell index back into row and column, without the division.
+    base = (np.arange(rows, dtype=np.int64)[:, None] * width + starts).ravel()
+    fan = np.repeat(np.broadcast_to(n_children, (rows, parents)).ravel(), draws)
+    pick = (rng.random(fan.size) * fan).astype(np.int64)
+    np.minimum(pick, fan - 1, out=pick)
+    pick += np.repeat(base, draws)
+    return np.bincount(pick, minlength=rows * width).reshape(rows, width)
 
 
 def _bootstrap_waves(
-    sample: RDSSample, replicates: int, seed: int
+    sample: RDSSample, replicates: int, seed: int, levels: list[np.ndarray] | None = None
 ) -> Iterator[tuple[slice, np.ndarray, np.ndarray]]:
     """Yield (replicate rows, respondent rows, copy counts) wave by wave, chunk by chunk."""
     if replicates < 1:
         raise ValueError("replicates must be at least 1")
-    levels = wave_levels(sample)
+    levels = wave_levels(sample) if levels is None else levels
     if len(levels[0]) < 2:
         raise RDSError(
             gettext_noop(
@@ -94,6 +101,77 @@ def tree_bootstrap_counts(
     return result
 
 
+def replicate_totals(
+    sample: RDSSample,
+    *,
+    columns: np.ndarray,
+    weights: Sequence[np.ndarray],
+    replicates: int,
+    seed: int,
+) -> list[np.ndarray]:
+    """Return, per weight set, every replicate's weighted totals of the columns.
+
+    columns is n x c (one row per respondent); the result for weight set w is replicates x c,
+    entry [r, j] = Σ_i copies of i in replicate r x w_i x columns[i, j]. One pass of draws serves
+    every column and weight set: the draws dominate the cost, and the intervals of two
+    estimators or two questions then differ by their weights and answers only, not by chance.
+    """
+    levels = wave_levels(sample)
+    order = np.concatenate(levels)
+    # Rows in wave order, so that each wave is a contiguous view rather than a copy per chunk.
+    ordered = np.ascontiguousarray(columns[order], dtype=float)
+    ordered_weights = [np.ascontiguousarray(w[order], dtype=float) for w in weights]
+    bounds = np.cumsum([0] + [len(level) for level in levels])
+    totals = [np.zeros((replicates, ordered.shape[1])) for _ in weights]
+    # Counts of consecutive chunks of replicates are held until they fill _BATCH_CELLS, then
+    # multiplied wave by wave for all of them at once: a product over many replicates reads the
+    # columns far fewer times than one per chunk. Each replicate still gets its waves' totals
+    # added in wave order, whenever the flush falls.
+    pending: list[tuple[slice, int, np.ndarray]] = []
+
+    def flush() -> None:
+        for wave in sorted({wave for _, wave, _ in pending}):
+            held = [(rows, counts) for rows, w, counts in pending if w == wave]
+            first, last = held[0][0].start, held[-1][0].stop
+            copies = np.vstack([counts for _, counts in held]).astype(float)
+            span = slice(bounds[wave], bounds[wave + 1])
+            for w, total in zip(ordered_weights, totals, strict=True):
+                total[first:last] += (copies * w[span]) @ ordered[span]
+        pending.clear()
+
+    held_cells = 0
+    previous: slice | None = None
+    wave = 0
+    for rows, _level, counts in _bootstrap_waves(sample, replicates, seed, levels):
+        wave = wave + 1 if rows == previous else 0
+        previous = rows
+        pending.append((rows, wave, counts))
+        held_cells += counts.size
+        if held_cells >= _BATCH_CELLS:
+            flush()
+            held_cells = 0
+    if pending:
+        flush()
+    return totals
+
+
+def percentile_intervals(
+    numerator: np.ndarray, denominator: np.ndarray, *, options: Sequence[str], level: float
+) -> dict[str, tuple[float, float]]:
+    """Return each option's percentile interval of the replicates' shares."""
+    if not 0 < level < 1:
+        raise ValueError("level must be strictly between 0 and 1")
+    valid = denominator > 0
+    if not valid.any():
+        raise RDSError(
+            gettext_noop("No bootstrap replicate contains a respondent who answered this question.")
+        )
+    estimates = numerator[valid] / denominator[valid, None]
+    tail = (1 - level) / 2
+    lower, upper = np.quantile(estimates, [tail, 1 - tail], axis=0)
+    return {o: (float(lo), float(hi)) for o, lo, hi in zip(options, lower, upper, strict=True)}
+
+
 def _bootstrap(
     sample: RDSSample,
     answers: Indicators,
@@ -105,37 +183,14 @@ def _bootstrap(
     """Return tree-bootstrap percentile intervals of the weighted shares, one per weight set."""
     if not 0 < level < 1:
         raise ValueError("level must be strictly between 0 and 1")
-    # Every weight set is applied to the same replicates: the draws dominate the cost, and the
-    # intervals of two estimators then differ by their weights only, not by chance.
-    weighted = [(w[:, None] * answers.ticked, w * answers.answered) for w in weight_sets]
-    numerators = [np.zeros((replicates, len(answers.options))) for _ in weight_sets]
-    denominators = [np.zeros(replicates) for _ in weight_sets]
-    for rows, wave_rows, counts in _bootstrap_waves(sample, replicates, seed):
-        copies = counts.astype(float)
-        for (ticks, answered), numerator, denominator in zip(
-            weighted, numerators, denominators, strict=True
-        ):
-            numerator[rows] += copies @ ticks[wave_rows]
-            denominator[rows] += copies @ answered[wave_rows]
-    tail = (1 - level) / 2
-    intervals = []
-    for numerator, denominator in zip(numerators, denominators, strict=True):
-        valid = denominator > 0
-        if not valid.any():
-            raise RDSError(
-                gettext_noop(
-                    "No bootstrap replicate contains a respondent who answered this question."
-                )
-            )
-        estimates = numerator[valid] / denominator[valid, None]
-        lower, upper = np.quantile(estimates, [tail, 1 - tail], axis=0)
-        intervals.append(
-            {
-                o: (float(lo), float(hi))
-                for o, lo, hi in zip(answers.options, lower, upper, strict=True)
-            }
-        )
-    return intervals
+    columns = np.column_stack([answers.ticked, answers.answered])
+    totals = replicate_totals(
+        sample, columns=columns, weights=weight_sets, replicates=replicates, seed=seed
+    )
+    return [
+        percentile_intervals(t[:, :-1], t[:, -1], options=answers.options, level=level)
+        for t in totals
+    ]
 
 
 def tree_bootstrap(

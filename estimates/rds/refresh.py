@@ -195,11 +195,39 @@ class Design:
     hcg_unavailable: str = ""
 
 
-def _question(
-    forest: Forest, question: Question, replicates: int, design: Design
+@dataclass(frozen=True)
+class QuestionSpec:
+    """What the estimates read of a question: its code, whether single choice, its options."""
+
+    code: str
+    single: bool
+    options: list[str]
+
+
+def question_spec(question: Question) -> QuestionSpec:
+    """Return the question as the estimates read it."""
+    return QuestionSpec(
+        code=question.code,
+        single=question.kind == QuestionKind.SINGLE,
+        options=_options(question),
+    )
+
+
+def question_record(
+    *,
+    forest: Forest,
+    question: QuestionSpec,
+    tree: tuple[dict[str, Interval], dict[str, Interval], dict[str, Interval]],
+    design: Design,
 ) -> QuestionRecord:
+    """Return one question's estimates and diagnostics, given its tree-bootstrap intervals.
+
+    tree holds the RDS-II, SS and RDS-II-without-flagged intervals by option
+    (:func:`~estimates.rds.estimators.reported.tree_intervals`), empty when the bootstrap
+    could not run.
+    """
     sample, ss = forest.sample, design.ss
-    options = _options(question)
+    options = question.options
     ticked, answered = forest.answers[question.code]
     unavailable: dict[str, str] = {}
     if not answered.any():
@@ -216,28 +244,16 @@ def _question(
     ss_point, ss_curve = ss_question_shares(ss, sample=sample, **kwargs)
     # {option: interval} of the tree bootstrap for RDS-II, SS and RDS-II without flagged
     # responses (estimates.rds.estimators.reported), empty when it cannot run.
-    tree_rds2: dict[str, Interval] = {}
-    tree_ss: dict[str, Interval] = {}
-    tree_unflagged: dict[str, Interval] = {}
+    tree_rds2, tree_ss, tree_unflagged = tree
     tree_ran = len(sample.seeds) >= 2
     if not tree_ran:
         unavailable[NO_INTERVAL] = ONE_SEED_EL
-    else:
-        tree_rds2, tree_ss, tree_unflagged = tree_intervals(
-            sample,
-            ss_weights=ss.weights,
-            kept=kept,
-            method=design.interval_method,
-            replicates=replicates,
-            seed=BOOTSTRAP_SEED,
-            **kwargs,
-        )
-    single = question.kind == QuestionKind.SINGLE
+    single = question.single
     # Single choice: exactly one tick per answering respondent, so the category is its column.
+    # (indexed with numpy: a Python loop over a million rows costs seconds per question)
+    labels = np.array([*options, None], dtype=object)
     values = (
-        [options[k] if a else None for k, a in zip(ticked.argmax(axis=1), answered, strict=True)]
-        if single
-        else None
+        labels[np.where(answered, ticked.argmax(axis=1), len(options))].tolist() if single else None
     )
     homophily_value: float | None = None
     rds1: dict[str, float] | None = None
@@ -328,6 +344,34 @@ def _question(
     )
 
 
+def survey_records(
+    *, forest: Forest, questions: list[QuestionSpec], replicates: int, design: Design
+) -> dict[str, QuestionRecord]:
+    """Return every question's record; one pass of bootstrap draws serves them all."""
+    answered = {
+        q.code: (*forest.answers[q.code], q.options)
+        for q in questions
+        if forest.answers[q.code][1].any()
+    }
+    trees = {}
+    if len(forest.sample.seeds) >= 2:
+        trees = tree_intervals(
+            forest.sample,
+            questions=answered,
+            ss_weights=design.ss.weights,
+            kept=forest.unflagged,
+            method=design.interval_method,
+            replicates=replicates,
+            seed=BOOTSTRAP_SEED,
+        )
+    return {
+        q.code: question_record(
+            forest=forest, question=q, tree=trees.get(q.code, ({}, {}, {})), design=design
+        )
+        for q in questions
+    }
+
+
 def rds_rebuild(*, survey_id: int, replicates: int | None = None) -> RDSEstimateSet:
     """Compute and store the survey's RDS estimates, replacing the previous ones at once."""
     started = time.perf_counter()
@@ -371,8 +415,12 @@ def rds_rebuild(*, survey_id: int, replicates: int | None = None) -> RDSEstimate
                 interval_method=estimation.interval_method,
                 population_size=size if size is not None and size > sample.size else None,
             )
-            for question in questions:
-                results[question.code] = _question(forest, question, replicates, design)
+            results = survey_records(
+                forest=forest,
+                questions=[question_spec(q) for q in questions],
+                replicates=replicates,
+                design=design,
+            )
     attributes.setdefault("unavailable", "")
     attributes["seconds"] = time.perf_counter() - started
     with transaction.atomic():

@@ -315,16 +315,40 @@ class AnswerMatrices:
                     ticked[row, columns[option]] = True
 
 
+def _encoded_strings(
+    values: Sequence[str | None],
+) -> tuple[tuple[str, ...], np.ndarray | None]:
+    """Return the sorted categories and each value's index when every value is a str or None.
+
+    The platform's answers are plain strings: encoding them through one dictionary look-up per
+    value, without a Python function call each, keeps a million respondents' answers to well
+    under a second. Anything else (numbers, NaN, subclasses) gives (), None: the general path.
+    """
+    try:
+        distinct = set(values)
+    except TypeError:  # unhashable values: only the general path can label them
+        return (), None
+    if not all(v is None or type(v) is str for v in distinct):
+        return (), None
+    options = tuple(sorted(v for v in distinct if v is not None))
+    lookup: dict[str | None, int] = {o: k for k, o in enumerate(options)}
+    lookup[None] = -1
+    codes = np.fromiter(map(lookup.__getitem__, values), dtype=np.int64, count=len(values))
+    return options, codes
+
+
 def single_choice(sample: RDSSample, values: Sequence[str | None]) -> Indicators:
     """Encode single-choice answers as indicators over their sorted categories."""
     if len(values) != sample.size:
         raise ValueError(f"Expected {sample.size} values, got {len(values)}")
-    labels = [None if _is_missing(v) else str(v) for v in values]
-    options = tuple(sorted({v for v in labels if v is not None}))
+    options, codes = _encoded_strings(values)
+    if codes is None:
+        labels = [None if _is_missing(v) else str(v) for v in values]
+        options = tuple(sorted({v for v in labels if v is not None}))
+        lookup = {o: k for k, o in enumerate(options)}
+        codes = np.array([-1 if v is None else lookup[v] for v in labels], dtype=np.int64)
     if not options:
         raise RDSError(gettext_noop("No respondent answered this question."))
-    lookup = {o: k for k, o in enumerate(options)}
-    codes = np.array([-1 if v is None else lookup[v] for v in labels], dtype=np.int64)
     answered = codes >= 0
     ticked = np.zeros((sample.size, len(options)), dtype=bool)
     ticked[np.flatnonzero(answered), codes[answered]] = True

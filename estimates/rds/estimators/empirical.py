@@ -66,7 +66,20 @@ def el_standard_error(
     w = np.asarray(weights, dtype=float)
     o = np.asarray(outcome, dtype=float)
     keep = np.isfinite(w) & np.isfinite(o)
-    w, o = w[keep], o[keep]
+    (se,) = _standard_errors(
+        w[keep], o[keep, None] > 0.5, respondents=respondents, population_size=population_size
+    )
+    return se
+
+
+def _standard_errors(
+    w: np.ndarray,
+    outcomes: np.ndarray,
+    *,
+    respondents: int | None,
+    population_size: float | None,
+) -> list[float]:
+    """Return ``EL.se`` of each column of outcomes (n x options, bool) under the weights w."""
     n = len(w)
     if n < 2:
         raise RDSError(gettext_noop("The interval needs at least two respondents who answered."))
@@ -76,9 +89,7 @@ def el_standard_error(
         raise RDSError(
             gettext_noop("Too many distinct weights for R's interval at this sample size.")
         )
-    ones = o > 0.5
     m = np.bincount(cls, minlength=k).astype(float)
-    m1 = np.bincount(cls[ones], minlength=k).astype(float)
     products = np.outer(values, values)
     cap = 10 * _weighted_median(products.ravel(), np.outer(m, m).ravel())
     q = np.minimum(products, cap)
@@ -88,31 +99,55 @@ def el_standard_error(
     total = (m @ q @ m - m @ diag_q) / 2
     if total <= 0:
         raise RDSError(gettext_noop("The answering respondents carry no weight."))
-    estimate = ((m1 @ q @ m - m1 @ diag_q) / 2) / total
     squares = (m @ a @ m - m @ diag_a) / 2
-    # G_i = Σ_{j<i} a[c_i, c_j] ((o_i - 2p) + o_j) / 2, from running counts of earlier rows.
-    influence_sq = 0.0
+    options = outcomes.shape[1]
+    estimates = []
+    for g in range(options):
+        m1 = np.bincount(cls[outcomes[:, g]], minlength=k).astype(float)
+        estimates.append(((m1 @ q @ m - m1 @ diag_q) / 2) / total)
+    # G_i = Σ_{j<i} a[c_i, c_j] ((o_i - 2p) + o_j) / 2, from running counts of earlier rows. The
+    # counts of all earlier rows do not depend on the outcome: they are summed once for every
+    # option, only those of earlier rows with the outcome are summed per option.
+    influence_sq = [0.0] * options
     seen = np.zeros(k)
-    seen_ones = np.zeros(k)
+    seen_ones = [np.zeros(k) for _ in range(options)]
     chunk = max(1, _CELLS // k)
     for start in range(0, n, chunk):
         rows = slice(start, min(start + chunk, n))
-        c, one = cls[rows], ones[rows]
+        c = cls[rows]
         size = len(c)
         hot = np.zeros((size, k))
         hot[np.arange(size), c] = 1.0
         before = np.cumsum(hot, axis=0) - hot + seen
-        before_ones = np.cumsum(hot * one[:, None], axis=0) - hot * one[:, None] + seen_ones
-        seen, seen_ones = before[-1] + hot[-1], before_ones[-1] + hot[-1] * one[-1]
+        seen = before[-1] + hot[-1]
         rows_a = a[c]
-        influence = (one - 2 * estimate) / 2 * np.einsum("ij,ij->i", rows_a, before)
-        influence += 0.5 * np.einsum("ij,ij->i", rows_a, before_ones)
-        influence_sq += float(influence @ influence)
-    variance = 4 * influence_sq / squares**2
-    if population_size is None:
-        return math.sqrt(variance)
-    sampled = n if respondents is None else respondents
-    return math.sqrt(max(0.0, (population_size - sampled) * variance / (population_size - 1)))
+        earlier = np.einsum("ij,ij->i", rows_a, before)
+        shifted = np.zeros((size + 1, k))
+        for g in range(options):
+            one = outcomes[rows, g]
+            # Earlier rows with the outcome, by class: an exclusive running count (whole numbers,
+            # so exactly the inclusive count minus the row itself, in two passes instead of five).
+            shifted.fill(0.0)
+            ticked_rows = np.flatnonzero(one)
+            shifted[ticked_rows + 1, c[ticked_rows]] = 1.0
+            np.cumsum(shifted, axis=0, out=shifted)
+            shifted += seen_ones[g]
+            before_ones = shifted[:-1]
+            seen_ones[g] = shifted[-1].copy()
+            influence = (one - 2 * estimates[g]) / 2 * earlier
+            influence += 0.5 * np.einsum("ij,ij->i", rows_a, before_ones)
+            influence_sq[g] += float(influence @ influence)
+    found = []
+    for g in range(options):
+        variance = 4 * influence_sq[g] / squares**2
+        if population_size is None:
+            found.append(math.sqrt(variance))
+            continue
+        sampled = n if respondents is None else respondents
+        found.append(
+            math.sqrt(max(0.0, (population_size - sampled) * variance / (population_size - 1)))
+        )
+    return found
 
 
 def el_intervals(
@@ -127,10 +162,14 @@ def el_intervals(
     total = float(w.sum())
     if total <= 0:
         raise RDSError(gettext_noop("The answering respondents carry no weight."))
+    ticked = answers.ticked[answered]
+    keep = np.isfinite(w)  # as el_standard_error: rows without a finite weight are left out
+    errors = _standard_errors(
+        w[keep], ticked[keep], respondents=len(weights), population_size=population_size
+    )
     result: dict[str, tuple[float, float]] = {}
     for g, option in enumerate(answers.options):
-        ticked = answers.ticked[answered, g]
-        share = float(w @ ticked) / total
-        se = el_standard_error(w, ticked, respondents=len(weights), population_size=population_size)
+        share = float(w @ ticked[:, g]) / total
+        se = errors[g]
         result[option] = (share - EL_Z * se, share + EL_Z * se)
     return result

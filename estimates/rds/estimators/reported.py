@@ -19,10 +19,12 @@ flagged responses and are copied, not computed again. Numpy and ``estimates.cont
 
 from __future__ import annotations
 
+import contextlib
+
 import numpy as np
 
 from estimates.contracts import TREE, Estimate, Interval, OptionEstimates
-from estimates.rds.bootstrap import tree_bootstrap_weighted_multi
+from estimates.rds.bootstrap import percentile_intervals, replicate_totals
 from estimates.rds.estimators.intervals import choose_interval, el_by_weighting, rds1_weights
 from estimates.rds.sample import RDSError, RDSSample, multi_choice
 from estimates.rds.weights import rds1_shares, rds2_weights
@@ -30,6 +32,9 @@ from estimates.rds.weights import rds1_shares, rds2_weights
 __all__ = ["r_intervals", "tree_intervals", "unflagged_estimates"]
 
 Intervals = dict[str, Interval]
+
+# The tree bootstrap's interval: 95 %, as R reports.
+LEVEL = 0.95
 
 
 def _differs(answered: np.ndarray, kept: np.ndarray) -> bool:
@@ -40,47 +45,71 @@ def _differs(answered: np.ndarray, kept: np.ndarray) -> bool:
 def tree_intervals(
     sample: RDSSample,
     *,
-    ticked: np.ndarray,
-    answered: np.ndarray,
-    options: list[str],
+    questions: dict[str, tuple[np.ndarray, np.ndarray, list[str]]],
     ss_weights: np.ndarray | None,
     kept: np.ndarray,
     method: str,
     replicates: int,
     seed: int,
-) -> tuple[Intervals, Intervals, Intervals]:
-    """Return the tree bootstrap's RDS-II, SS and RDS-II-without-flagged intervals by option.
+) -> dict[str, tuple[Intervals, Intervals, Intervals]]:
+    """Return each question's tree-bootstrap RDS-II, SS and RDS-II-without-flagged intervals.
 
+    questions maps a code to (ticked, answered, options); each gets its intervals by option.
+    One pass of draws serves every question (the draws cost far more than the weighted sums),
+    so every question's intervals come from the same replicates, as each question's used to.
     SS weights are fixed at their full-sample values in every replicate: the "tree bootstrap
     with fixed SS weights" (R's default SS interval is a successive-sampling bootstrap
     instead), which re-estimating SS on each of a thousand replicates would cost. The interval
-    without flagged responses is drawn only when it is the one reported and differs.
+    without flagged responses is kept only when it is the one reported and differs.
     """
     rds2 = rds2_weights(sample)
-    sets = {"everyone": rds2, "fixed_ss": ss_weights}
-    if method == TREE and _differs(answered, kept):
-        # Zero weight leaves a flagged respondent out of every replicate's numerator and
-        # denominator: the same draws give the interval over the unflagged answers alone.
-        sets["kept"] = rds2 * kept
+    # Zero weight leaves a flagged respondent out of every replicate's numerator and
+    # denominator: the same draws give the interval over the unflagged answers alone.
+    sets = {"everyone": rds2, "fixed_ss": ss_weights, "kept": rds2 * kept}
     named = {name: w for name, w in sets.items() if w is not None}
-    kwargs = {"ticked": ticked, "answered": answered, "options": options}
-    try:
-        intervals = tree_bootstrap_weighted_multi(
-            sample, weights=list(named.values()), replicates=replicates, seed=seed, **kwargs
+    blocks = [
+        np.column_stack([multi_choice(sample, ticked, answered, options).ticked, answered])
+        for ticked, answered, options in questions.values()
+    ]
+    if not blocks:
+        return {}
+    totals = dict(
+        zip(
+            named,
+            replicate_totals(
+                sample,
+                columns=np.hstack(blocks),
+                weights=list(named.values()),
+                replicates=replicates,
+                seed=seed,
+            ),
+            strict=True,
         )
-    except RDSError:
-        if "kept" not in named:
-            raise
-        # No replicate drew an unflagged respondent who answered: that interval is left out.
-        named.pop("kept")
-        intervals = tree_bootstrap_weighted_multi(
-            sample, weights=list(named.values()), replicates=replicates, seed=seed, **kwargs
+    )
+    found: dict[str, tuple[Intervals, Intervals, Intervals]] = {}
+    start = 0
+    for code, (_ticked, answered, options) in questions.items():
+        span = slice(start, start + len(options))
+        start += len(options) + 1
+
+        def intervals(name: str, span: slice = span, options: list[str] = options) -> Intervals:
+            sums = totals[name]
+            shares = percentile_intervals(
+                sums[:, span], sums[:, span.stop], options=options, level=LEVEL
+            )
+            return {o: Interval(float(lo), float(hi), TREE) for o, (lo, hi) in shares.items()}
+
+        without: Intervals = {}
+        if method == TREE and _differs(answered, kept):
+            # No replicate may have drawn an unflagged respondent who answered: left out then.
+            with contextlib.suppress(RDSError):
+                without = intervals("kept")
+        found[code] = (
+            intervals("everyone"),
+            intervals("fixed_ss") if "fixed_ss" in named else {},
+            without,
         )
-    found = {
-        name: {code: Interval(float(lo), float(hi), TREE) for code, (lo, hi) in interval.items()}
-        for name, interval in zip(named, intervals, strict=True)
-    }
-    return found["everyone"], found.get("fixed_ss", {}), found.get("kept", {})
+    return found
 
 
 def r_intervals(
@@ -160,7 +189,9 @@ def unflagged_estimates(
     found: dict[str, float] = {}
     reason = ""
     if values is not None:
-        alone = [v if k else None for v, k in zip(values, kept, strict=True)]
+        if len(values) != len(kept):
+            raise ValueError("values and kept must have one entry per respondent")
+        alone = np.where(kept, np.array(values, dtype=object), None).tolist()
         try:
             found = rds1_shares(sample, values=alone)
         except RDSError as error:
