@@ -46,7 +46,7 @@ def _timed(label: str, size: int, action: Callable[[], object]) -> object:
 
 def _survey(size: int, rng: np.random.Generator) -> tuple:
     from benchmarks.bench_bootstrap import simulate_forest
-    from estimates.rds.refresh import Design, Forest, QuestionSpec
+    from estimates.rds.records import Design, Forest, QuestionSpec
     from estimates.rds.ss_estimates import SSWeights
     from sampledata.study import MULTIPLE_CHOICE, STUDY_SHARES
 
@@ -84,7 +84,7 @@ def _survey(size: int, rng: np.random.Generator) -> tuple:
 def _run(size: int, replicates: int, whole: bool) -> None:
     from estimates.rds.diagnostics import bottleneck_multi, convergence_multi, question_diagnostics
     from estimates.rds.estimators.reported import r_intervals, tree_intervals
-    from estimates.rds.refresh import BOOTSTRAP_SEED, ORDER_POINTS, survey_records
+    from estimates.rds.records import BOOTSTRAP_SEED, ORDER_POINTS, survey_records
     from estimates.rds.sample import rds_sample
     from estimates.rds.weights import homophily, rds1_shares, rds2_multi_shares
 

@@ -5,19 +5,23 @@ The task names keep their ``analytics.`` prefix: queued messages name them so.
 
 from __future__ import annotations
 
-from celery import shared_task
+from celery import Task, shared_task
 
 from estimates.rds import refresh as rds
 from estimates.rds import sspse_estimates
 from surveys.models import Survey
 
 
-@shared_task(name="analytics.rds_recompute", ignore_result=True)
-def rds_recompute_task(survey_id: int) -> int:
+@shared_task(bind=True, name="analytics.rds_recompute", ignore_result=True, max_retries=None)
+def rds_recompute_task(self: Task, survey_id: int) -> int:
     """Recompute a survey's RDS estimates now: an input they depend on (N) changed."""
     if not Survey.objects.filter(pk=survey_id).exists():
         return 0
-    return rds.rds_rebuild(survey_id=survey_id).respondents
+    estimates = rds.rds_recompute(survey_id=survey_id)
+    if estimates is None:
+        # Another computation runs and may have read the old input: compute again after it.
+        raise self.retry(countdown=60)
+    return estimates.respondents
 
 
 @shared_task(name="analytics.population_estimate_run", ignore_result=True)

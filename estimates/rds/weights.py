@@ -248,8 +248,12 @@ def population_homophily(sample: RDSSample, *, values: Sequence[str | None]) -> 
     recruits = np.flatnonzero((parent >= 0) & answers.answered)
     k = len(answers.options)
     # Composition of each respondent's answering recruits: an estimate of their ties per group.
-    recruit_mix = np.zeros((sample.size, k))
-    np.add.at(recruit_mix, (parent[recruits], codes[recruits]), 1.0)
+    # Whole counts, so summing them by bincount gives exactly what adding ones one by one does.
+    recruit_mix = (
+        np.bincount(parent[recruits] * k + codes[recruits], minlength=sample.size * k)
+        .astype(float)
+        .reshape(sample.size, k)
+    )
     n_recruits = recruit_mix.sum(axis=1)
     usable = answers.answered & (n_recruits > 0)
     if not usable.any():
@@ -261,13 +265,14 @@ def population_homophily(sample: RDSSample, *, values: Sequence[str | None]) -> 
     ties = np.zeros((sample.size, k))
     ties[usable] = recruit_mix[usable] * (degree[usable] / n_recruits[usable])[:, None]
     mean_degree = float(weights @ degree)
+    all_ties = ties.sum(axis=1)  # the same for every option: summed once
     result: dict[str, float] = {}
     for g, option in enumerate(answers.options):
         member = answers.ticked[:, g]
         p = float(weights @ member)
         mean_degree_in = float(weights @ (degree * member)) / p if p > 0 else math.nan
         mean_degree_out = float(weights @ (degree * ~member)) / (1 - p) if p < 1 else math.nan
-        cross = np.where(member, ties.sum(axis=1) - ties[:, g], ties[:, g])
+        cross = np.where(member, all_ties - ties[:, g], ties[:, g])
         mean_cross = float(weights @ cross)
         if mean_cross == 0 or math.isnan(mean_degree_in) or math.isnan(mean_degree_out):
             raise RDSError(HOMOPHILY_UNDEFINED, {"option": option})

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from celery.exceptions import Retry
+from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
 from django.test import Client
@@ -16,6 +18,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
 from aggregates.rebuild import aggregates_rebuild
+from estimates import tasks
 from estimates.models import RDSEstimateSet, RDSQuestion
 from estimates.rds import refresh
 from surveys.models import SeedLink, Survey
@@ -247,3 +250,20 @@ def test_a_catch_up_during_a_computation_does_not_start_a_second(
     assert meanwhile == [None]
     _stale_after_a_new_response(demo)
     assert refresh.rds_refresh(survey_id=demo.pk) is not None, "the guard was released"
+
+
+def test_a_recompute_for_a_new_population_size_waits_for_a_computation_already_running(
+    demo: Survey,
+) -> None:
+    built = RDSEstimateSet.objects.get(pk=demo.pk).built_at
+    running = refresh.rds_running_key(survey_id=demo.pk)
+    assert cache.add(running, 1), "another worker computes the survey's estimates"
+    try:
+        assert refresh.rds_recompute(survey_id=demo.pk) is None
+        assert RDSEstimateSet.objects.get(pk=demo.pk).built_at == built, "no second computation"
+        with pytest.raises(Retry):
+            tasks.rds_recompute_task.apply(args=(demo.pk,), throw=True).get()
+    finally:
+        cache.delete(running)
+    assert tasks.rds_recompute_task.apply(args=(demo.pk,), throw=True).get() > 0
+    assert RDSEstimateSet.objects.get(pk=demo.pk).built_at > built
