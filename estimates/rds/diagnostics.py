@@ -125,8 +125,14 @@ def _bottleneck(sample: RDSSample, answers: Indicators) -> dict[str, dict[str, f
     weights = rds2_weights(sample) * answers.answered
     tree = np.searchsorted(seeds, sample.seed)
     totals = np.bincount(tree, weights=weights, minlength=seeds.size)
-    ticks = np.zeros((seeds.size, len(answers.options)))
-    np.add.at(ticks, tree, weights[:, None] * answers.ticked)
+    # Column by column: bincount adds each row's weight to its tree in row order, as np.add.at
+    # does, so the sums are the same, without add.at's per-element cost at a million rows.
+    ticks = np.column_stack(
+        [
+            np.bincount(tree, weights=weights * answers.ticked[:, g], minlength=seeds.size)
+            for g in range(len(answers.options))
+        ]
+    ).reshape(seeds.size, len(answers.options))
     return {
         sample.ids[s]: (as_dict(answers.options, ticks[t] / totals[t]) if totals[t] > 0 else {})
         for t, s in enumerate(seeds)
