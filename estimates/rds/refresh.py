@@ -34,8 +34,7 @@ from aggregates.counting import unflagged_mark
 from aggregates.models import AggregateState
 from estimates.contracts import QuestionRecord
 from estimates.models import EstimationSettings, RDSEstimateSet, RDSQuestion
-from estimates.rds.hcg_estimates import hcg_unavailable
-from estimates.rds.records import (
+from estimates.rds.estimators.records import (
     BOOTSTRAP_SEED,
     NOT_ANSWERED,
     ONE_SEED,
@@ -46,6 +45,7 @@ from estimates.rds.records import (
     QuestionSpec,
     survey_records,
 )
+from estimates.rds.hcg_estimates import hcg_unavailable
 from estimates.rds.sample import AnswerMatrices, RDSError, rds_sample
 from estimates.rds.ss_estimates import ss_survey_weights
 from surveys.models import Question, QuestionKind, Response, Survey
