@@ -5,13 +5,10 @@ The tables moved from analytics keep their names there (db_table): moving them m
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-if TYPE_CHECKING:
-    from surveys.models import Survey
+from surveys.models import OneRowPerSurvey
 
 
 class AggregateSnapshot(models.Model):
@@ -118,7 +115,7 @@ class AggregateSchedule(models.Model):
         return f"schedule of {self.survey_id}"
 
 
-class DashboardLayout(models.Model):
+class DashboardLayout(OneRowPerSurvey, models.Model):
     """The published report's figure numbers and featured crosstab, from the questionnaire."""
 
     survey = models.OneToOneField(
@@ -143,11 +140,3 @@ class DashboardLayout(models.Model):
 
     def __str__(self) -> str:
         return str(self.survey_id)
-
-    @classmethod
-    def of(cls, survey: Survey) -> DashboardLayout:
-        """Return the survey's layout, or an unsaved empty one when it has none."""
-        try:
-            return survey.dashboard_layout
-        except cls.DoesNotExist:
-            return cls(survey=survey)

@@ -6,17 +6,13 @@ The tables moved from analytics keep their names there (db_table): moving them m
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from estimates.contracts import QuestionRecord
-
-if TYPE_CHECKING:
-    from surveys.models import Survey
+from surveys.models import OneRowPerSurvey
 
 
 class RDSEstimateSet(models.Model):
@@ -166,7 +162,7 @@ class PopulationSizeEstimate(models.Model):
         return f"{self.survey_id} N ~ {self.result.get('median', '?')} ({self.status})"
 
 
-class EstimationSettings(models.Model):
+class EstimationSettings(OneRowPerSurvey, models.Model):
     """What an analyst tells the estimators about a survey: the population size and the
     interval to report. One row per survey that set any; a survey without one has defaults."""
 
@@ -216,15 +212,6 @@ class EstimationSettings(models.Model):
 
     def __str__(self) -> str:
         return f"{self.survey_id}: N = {self.population_size}"
-
-    @classmethod
-    def of(cls, survey: Survey) -> EstimationSettings:
-        """Return the survey's settings, or unsaved defaults when it has none."""
-        # The survey caches the row (a missing one too): one query per survey instance.
-        try:
-            return survey.estimation_settings
-        except cls.DoesNotExist:
-            return cls(survey=survey)
 
     def clean(self) -> None:
         """Require a population size between the low and high guesses, when they are given."""

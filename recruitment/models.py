@@ -6,8 +6,10 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from surveys.models import OneRowPerSurvey
 
-class RecruitmentSettings(models.Model):
+
+class RecruitmentSettings(OneRowPerSurvey, models.Model):
     """What recruitment keeps per survey: the health alerts' thresholds the organizers set.
 
     A survey without a row takes every default (recruitment.health.thresholds)."""

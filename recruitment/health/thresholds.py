@@ -135,11 +135,7 @@ def _valid(setting: Setting, value: Any) -> float | None:
 
 def thresholds_for(*, survey: Survey) -> Thresholds:
     """Return the thresholds in force: the survey's own, the defaults for the rest."""
-    try:
-        # The survey caches its settings (or their absence): one query per request at most.
-        stored = survey.recruitment_settings.health_thresholds
-    except RecruitmentSettings.DoesNotExist:
-        stored = {}
+    stored = RecruitmentSettings.of(survey).health_thresholds
     stored = stored if isinstance(stored, dict) else {}
     found = defaults()
     for setting in SETTINGS:

@@ -1,4 +1,5 @@
 from surveys.models.changes import ResponseChange
+from surveys.models.per_survey import OneRowPerSurvey
 from surveys.models.quality import DesignChange, QualityReview
 from surveys.models.questionnaire import (
     Option,
@@ -15,6 +16,7 @@ __all__ = [
     "DesignChange",
     "Draft",
     "LinkEvent",
+    "OneRowPerSurvey",
     "Option",
     "Page",
     "QualityReview",
