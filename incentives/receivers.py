@@ -5,16 +5,11 @@ What a failing receiver leaves undone, the hourly catch-up (tasks.ledger_catch_u
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.db.models.signals import post_delete, post_save
-from django.dispatch import receiver
-
 from incentives.contacts import payout_contact_erase
 from incentives.ledger import entries_accrue, entries_settle
 from incentives.models import IncentiveSettings
 from surveys.models import Response
-from surveys.questionnaire.cache import survey_settings_changed
+from surveys.questionnaire.cache import survey_settings_watch
 from surveys.signals import (
     response_flagged,
     response_receiver,
@@ -41,8 +36,5 @@ def erase(*, response: Response) -> None:
     entries_settle(response_ids=[response.pk])
 
 
-@receiver(post_save, sender=IncentiveSettings, dispatch_uid="incentives.settings_saved")
-@receiver(post_delete, sender=IncentiveSettings, dispatch_uid="incentives.settings_deleted")
-def _settings_saved(sender: type, instance: IncentiveSettings, **kwargs: Any) -> None:
-    # Every process keeps the settings between submits (entries_accrue): read them again.
-    survey_settings_changed(survey_id=instance.survey_id)
+# Every process keeps the settings between submits (entries_accrue): a save reads them again.
+survey_settings_watch(IncentiveSettings)

@@ -7,13 +7,12 @@ from typing import Any
 
 from django.core.signals import request_started
 from django.db import transaction
-from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from api.serializers import ResponseSerializer
 from surveys.links.policy import personal_limit, personal_used, seed_used
 from surveys.models import Response
-from surveys.questionnaire.cache import survey_memo, survey_settings_changed
+from surveys.questionnaire.cache import survey_memo, survey_settings_watch
 from surveys.signals import response_reviewed, response_submitted, response_withdrawn
 from webhooks.enqueue import deliveries_start
 from webhooks.models import Event, WebhookEndpoint
@@ -59,7 +58,7 @@ def _used_up(response: Response) -> None:
 def _wanted(response: Response) -> frozenset[str]:
     # Most surveys have no endpoint: one small query, instead of serializing the response and
     # counting coupons on every submit for nobody.
-    # Kept in this process until an endpoint of the survey is saved (_endpoint_saved below).
+    # Kept in this process until an endpoint of the survey is saved (survey_settings_watch).
     try:
         return survey_memo(
             response=response,
@@ -96,11 +95,8 @@ def _reviewed(sender: object, response: Response, **kwargs: Any) -> None:
     _emit(response, Event.REVIEW_DECIDED, key, data)
 
 
-@receiver(post_save, sender=WebhookEndpoint, dispatch_uid="webhooks.endpoint_saved")
-@receiver(post_delete, sender=WebhookEndpoint, dispatch_uid="webhooks.endpoint_deleted")
-def _endpoint_saved(sender: type, instance: WebhookEndpoint, **kwargs: Any) -> None:
-    # Every process keeps the events a survey's endpoints want (_wanted): read them again.
-    survey_settings_changed(survey_id=instance.survey_id)
+# Every process keeps the events a survey's endpoints want (_wanted): a save reads them again.
+survey_settings_watch(WebhookEndpoint)
 
 
 @receiver(request_started, dispatch_uid="webhooks.pump")

@@ -8,7 +8,7 @@ bumps that version, both at once and again when its transaction commits (another
 have re-read the old rows in between). If the cache is unreachable the pages are read from the
 database, as before. Saves that bypass signals (``QuerySet.update``) must call
 ``questionnaire_changed``. Other apps keep per-survey settings a submit consults under the same
-version (``survey_memo``), and bump it when they save them (``survey_settings_changed``).
+version (``survey_memo``); ``survey_settings_watch`` bumps it when one of their rows is saved.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models import Model
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
@@ -98,8 +99,8 @@ def survey_memo(*, response: Response, name: str, read: Callable[[], T]) -> T:
     """Return what read() returns for the response's survey, kept while its version holds.
 
     For other apps' per-survey settings that every submit consults (is there a webhook, are
-    incentives on): the submit then makes no round trip for them. Their saves must call
-    survey_settings_changed. A survey not checked against the shared cache in this request (not
+    incentives on): the submit then makes no round trip for them. Their model must be watched
+    (survey_settings_watch). A survey not checked against the shared cache in this request (not
     from survey_cached, or the cache away) is read every time.
     """
     survey = response.survey if Response.survey.is_cached(response) else None
@@ -117,9 +118,15 @@ def survey_memo(*, response: Response, name: str, read: Callable[[], T]) -> T:
     return value
 
 
-def survey_settings_changed(*, survey_id: int) -> None:
-    """Make every process read the survey's settings kept by survey_memo again."""
-    questionnaire_changed(survey_id=survey_id)
+def _settings_saved(sender: type, instance: Any, **kwargs: Any) -> None:
+    questionnaire_changed(survey_id=instance.survey_id)
+
+
+def survey_settings_watch(model: type[Model]) -> None:
+    """Make every process read survey_memo's values again when a row of model changes."""
+    uid = f"survey_memo:{model._meta.label}"
+    post_save.connect(_settings_saved, sender=model, dispatch_uid=uid)
+    post_delete.connect(_settings_saved, sender=model, dispatch_uid=uid)
 
 
 def _bump(survey_id: int) -> None:
