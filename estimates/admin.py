@@ -8,8 +8,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from estimates.models import EstimationSettings
-from estimates.rds.population import population_logged
-from surveys.quality import design_log
+from estimates.rds.population import population_size_save
 
 
 @admin.register(EstimationSettings)
@@ -20,14 +19,4 @@ class EstimationSettingsAdmin(admin.ModelAdmin):
         self, request: HttpRequest, obj: EstimationSettings, form: Any, change: bool
     ) -> None:
         """Save, logging a new population size or range as a design change."""
-        stored = EstimationSettings.objects.filter(pk=obj.pk).first()
-        old = population_logged(stored) if stored else design_log.UNKNOWN
-        super().save_model(request, obj, form, change)
-        design_log.design_change_record(
-            survey=obj.survey,
-            what=design_log.What.POPULATION_SIZE,
-            old=old,
-            new=population_logged(obj),
-            user=request.user,
-        )
-
+        population_size_save(form=form, user=request.user)

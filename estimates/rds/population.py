@@ -39,8 +39,11 @@ def population_logged(settings: EstimationSettings) -> str:
 
 
 @transaction.atomic
-def population_size_save(*, form: PopulationSizeForm, user: AbstractBaseUser | None) -> bool:
-    """Save N and its range and log the change; return whether the estimates need N anew."""
+def population_size_save(*, form: forms.ModelForm, user: AbstractBaseUser | None) -> bool:
+    """Save N and its range and log the change; return whether the estimates need N anew.
+
+    The form is the analysts' page's (PopulationSizeForm) or the admin's, of EstimationSettings.
+    """
     survey = form.instance.survey
     # The survey's row, locked: two analysts saving at once are logged in turn.
     Survey.objects.select_for_update().only("pk").get(pk=survey.pk)
