@@ -191,4 +191,6 @@ def test_an_empty_consent_focuses_its_error_summary(live_server, phone, survey: 
     phone.goto(f"{live_server.url}/kk/s/sco-2025/")
     phone.click("#start")
     phone.wait_for_selector("#error-summary")
+    # survey.js is deferred: the summary is in the DOM before the script that focuses it runs.
+    phone.wait_for_load_state("load")
     assert phone.evaluate("document.activeElement.id") == "error-summary"
