@@ -145,6 +145,7 @@ def test_an_empty_submit_focuses_the_error_summary_and_back_does_not_resubmit(
     _consent(phone, base)
     phone.click("button.btn[value=next]")
     phone.wait_for_selector("#error-summary")
+    phone.wait_for_load_state("load")  # survey.js is deferred; see the consent test below
     assert phone.evaluate("document.activeElement.id") == "error-summary"
     _answer(phone, survey, 1)
     phone.click("button.btn[value=next]")
