@@ -178,6 +178,22 @@ def test_a_small_sample_fraction_without_post_stratification_says_report_rds2() 
     assert "tree bootstrap</span>" in unescape(html.content.decode())
 
 
+@pytest.mark.parametrize("spread", [0.0, 0.3, 1.5, 3.0])
+def test_the_sums_equal_the_pairwise_definition_however_many_weights_reach_the_cap(
+    spread: float,
+) -> None:
+    # The heavier the tail, the more weight classes reach R's cap (ten times the median pair
+    # weight) and are summed class by class; none reach it at spread 0 (all weights equal).
+    rng = np.random.default_rng(7)
+    n = 400
+    weights = np.round(np.exp(spread * rng.standard_normal(n)), 2)
+    outcomes = rng.random((n, 3)) < [0.1, 0.5, 0.8]
+    for g in range(3):
+        outcome = outcomes[:, g].astype(float)
+        fast = el_standard_error(weights, outcome, respondents=n, population_size=5000)
+        assert fast == pytest.approx(_pairwise_se(weights, outcome, 5000, n), rel=1e-10)
+
+
 @pytest.mark.django_db
 def test_a_one_seed_subgroup_gets_rs_interval_with_the_reason() -> None:
     survey = _import("faux.csv", "faux", "X", population_size=1000)

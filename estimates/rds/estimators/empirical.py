@@ -14,8 +14,10 @@ package's ``EL.se`` (``R/estimate-utils.R``, called from ``R/rds.estimates.local
   ``length(outcome)`` does).
 
 It is analytic (no random draws), so unlike the tree bootstrap it works on a single-seed chain.
-R builds the n x n matrix; here the pairs are grouped by distinct weight and outcome, which gives
-the same sums in O(n x distinct weights) time and memory, so it runs at 100,000 respondents.
+R builds the n x n matrix. Here a pair contributes the product of its rows' squared weights below
+the cap and the squared cap above it; a row's partners below the cap are the weights up to a
+limit, so its sums over earlier rows are sums over earlier rows with a weight below its limit,
+taken block by block (O(n sqrt(distinct weights)) time, O(n) memory): it runs at a million.
 The influence G_i depends on the order of the rows, as in R: the order is the sample's
 (the order of recruitment). Numpy only.
 """
@@ -33,11 +35,10 @@ __all__ = ["EL_Z", "el_intervals", "el_standard_error"]
 #: R's multiplier for the 95 % interval (``estimate ± 1.96 x EL.se``).
 EL_Z = 1.96
 
-# Rows x distinct weights handled at once when accumulating the earlier rows' counts: bounds the
-# memory of the running counts (a few float64 arrays of this many cells).
+# Cells of the within-block masks handled at once: bounds their memory (float64).
 _CELLS = 1 << 22
-# Above this many distinct weights x respondents the pairwise sums would take minutes.
-_MAX_WORK = 5 * 10**9
+# Options summed at once: bounds the memory of the per-row sums (n x 2 x this many float64).
+_GROUP = 8
 
 
 def _weighted_median(values: np.ndarray, counts: np.ndarray) -> float:
@@ -85,10 +86,6 @@ def _standard_errors(
         raise RDSError(gettext_noop("The interval needs at least two respondents who answered."))
     values, cls = np.unique(w, return_inverse=True)
     k = len(values)
-    if n * k > _MAX_WORK:
-        raise RDSError(
-            gettext_noop("Too many distinct weights for R's interval at this sample size.")
-        )
     m = np.bincount(cls, minlength=k).astype(float)
     products = np.outer(values, values)
     cap = 10 * _weighted_median(products.ravel(), np.outer(m, m).ravel())
@@ -105,49 +102,86 @@ def _standard_errors(
     for g in range(options):
         m1 = np.bincount(cls[outcomes[:, g]], minlength=k).astype(float)
         estimates.append(((m1 @ q @ m - m1 @ diag_q) / 2) / total)
-    # G_i = Σ_{j<i} a[c_i, c_j] ((o_i - 2p) + o_j) / 2, from running counts of earlier rows. The
-    # counts of all earlier rows do not depend on the outcome: they are summed once for every
-    # option, only those of earlier rows with the outcome are summed per option.
-    influence_sq = [0.0] * options
-    seen = np.zeros(k)
-    seen_ones = [np.zeros(k) for _ in range(options)]
-    chunk = max(1, _CELLS // k)
-    for start in range(0, n, chunk):
-        rows = slice(start, min(start + chunk, n))
-        c = cls[rows]
-        size = len(c)
-        hot = np.zeros((size, k))
-        hot[np.arange(size), c] = 1.0
-        before = np.cumsum(hot, axis=0) - hot + seen
-        seen = before[-1] + hot[-1]
-        rows_a = a[c]
-        earlier = np.einsum("ij,ij->i", rows_a, before)
-        shifted = np.zeros((size + 1, k))
-        for g in range(options):
-            one = outcomes[rows, g]
-            # Earlier rows with the outcome, by class: an exclusive running count (whole numbers,
-            # so exactly the inclusive count minus the row itself, in two passes instead of five).
-            shifted.fill(0.0)
-            ticked_rows = np.flatnonzero(one)
-            shifted[ticked_rows + 1, c[ticked_rows]] = 1.0
-            np.cumsum(shifted, axis=0, out=shifted)
-            shifted += seen_ones[g]
-            before_ones = shifted[:-1]
-            seen_ones[g] = shifted[-1].copy()
-            influence = (one - 2 * estimates[g]) / 2 * earlier
-            influence += 0.5 * np.einsum("ij,ij->i", rows_a, before_ones)
-            influence_sq[g] += float(influence @ influence)
+    # a_ij is v_i² v_j² below the cap and cap² above it. A class's products with the classes in
+    # increasing weight order increase, so its partners below the cap are the classes < limit.
+    limit = (products <= cap).sum(axis=1)[cls]
+    square = values[cls] ** 2
+    capped = cap * cap
+    before = np.arange(n, dtype=float)  # how many rows came earlier
+    earlier = np.empty(0)
     found = []
-    for g in range(options):
-        variance = 4 * influence_sq[g] / squares**2
-        if population_size is None:
-            found.append(math.sqrt(variance))
-            continue
-        sampled = n if respondents is None else respondents
-        found.append(
-            math.sqrt(max(0.0, (population_size - sampled) * variance / (population_size - 1)))
+    sampled = n if respondents is None else respondents
+    for first in range(0, options, _GROUP):
+        ones = outcomes[:, first : first + _GROUP].astype(float)
+        width = ones.shape[1]
+        columns = [square[:, None] * ones, ones]
+        if first == 0:  # the sums without the outcome, in the same pass
+            columns.append(np.column_stack([square, np.ones(n)]))
+        below = _earlier_sums(cls, limit, k, np.hstack(columns))
+        if first == 0:
+            earlier = square * below[:, 2 * width] + capped * (before - below[:, 2 * width + 1])
+        ones_before = np.cumsum(ones, axis=0) - ones  # whole numbers: exact
+        earlier_ones = square[:, None] * below[:, :width] + capped * (
+            ones_before - below[:, width : 2 * width]
         )
+        for column in range(width):
+            one = ones[:, column]
+            # G_i = Σ_{j<i} a_ij ((o_i - 2p) + o_j) / 2.
+            influence = (one - 2 * estimates[first + column]) / 2 * earlier
+            influence += 0.5 * earlier_ones[:, column]
+            variance = 4 * float(influence @ influence) / squares**2
+            if population_size is None:
+                found.append(math.sqrt(variance))
+                continue
+            found.append(
+                math.sqrt(max(0.0, (population_size - sampled) * variance / (population_size - 1)))
+            )
     return found
+
+
+def _block_size(k: int) -> int:
+    """Return the rows per block for k classes: balances n b (within) against n k / b (across)."""
+    return int(min(512, max(32, 8 * math.isqrt(k + 1))))
+
+
+def _earlier_sums(cls: np.ndarray, limit: np.ndarray, k: int, columns: np.ndarray) -> np.ndarray:
+    """Return Σ_{j<i, cls_j < limit_i} columns[j] for every row i (n x columns).
+
+    Rows go in blocks of b in sample order. The earlier blocks' part comes from each block's
+    totals by class, summed over the earlier blocks and then over the classes below the limit;
+    the part within a row's own block from a b x b mask. That is O(n b + n k / b) per column
+    instead of the O(n k) of running counts for every class.
+    """
+    n, width = columns.shape
+    b = _block_size(k)
+    blocks = -(-n // b)
+    pad = blocks * b - n
+    # Padding rows take class k, below no limit (limit <= k), and carry nothing.
+    cls = np.concatenate([cls, np.full(pad, k)])
+    limit = np.concatenate([limit, np.zeros(pad, dtype=limit.dtype)])
+    columns = np.vstack([columns, np.zeros((pad, width))])
+    block = np.repeat(np.arange(blocks), b)
+    # Totals by (block + 1, class + 1) with a leading row and column of zeros: after running
+    # sums along both axes, prefix[B, L] is the sum over the blocks before B and classes below L.
+    cell = (block + 1) * (k + 2) + cls + 1
+    query = block * (k + 2) + limit
+    found = np.empty((blocks * b, width))
+    for g in range(width):
+        prefix = np.bincount(cell, weights=columns[:, g], minlength=(blocks + 1) * (k + 2))
+        prefix = prefix.reshape(blocks + 1, k + 2)
+        np.cumsum(prefix, axis=0, out=prefix)
+        np.cumsum(prefix, axis=1, out=prefix)
+        found[:, g] = prefix.ravel().take(query)
+    by_block_cls, by_block_limit = cls.reshape(blocks, b), limit.reshape(blocks, b)
+    by_block_columns = columns.reshape(blocks, b, width)
+    by_block_found = found.reshape(blocks, b, width)
+    before = np.tri(b, b, -1, dtype=bool)  # [i, j]: row j comes before row i
+    step = max(1, _CELLS // (b * b))
+    for start in range(0, blocks, step):
+        part = slice(start, start + step)
+        mask = (by_block_cls[part, None, :] < by_block_limit[part, :, None]) & before
+        by_block_found[part] += mask.astype(float) @ by_block_columns[part]
+    return found[:n]
 
 
 def el_intervals(
