@@ -104,7 +104,13 @@ def _standard_errors(
         estimates.append(((m1 @ q @ m - m1 @ diag_q) / 2) / total)
     # a_ij is v_i² v_j² below the cap and cap² above it. A class's products with the classes in
     # increasing weight order increase, so its partners below the cap are the classes < limit.
-    limit = (products <= cap).sum(axis=1)[cls]
+    limit_of_class = (products <= cap).sum(axis=1)
+    # Only the distinct limits matter (a few dozen at a million, of over a thousand weights):
+    # classes between two limits are summed together, bin b holding the classes below the b-th.
+    cuts = np.unique(limit_of_class)
+    bins = len(cuts) + 1
+    cls_bin = np.searchsorted(cuts, np.arange(k), side="right")[cls]
+    limit = (np.searchsorted(cuts, limit_of_class, side="left") + 1)[cls]
     square = values[cls] ** 2
     capped = cap * cap
     before = np.arange(n, dtype=float)  # how many rows came earlier
@@ -117,7 +123,7 @@ def _standard_errors(
         columns = [square[:, None] * ones, ones]
         if first == 0:  # the sums without the outcome, in the same pass
             columns.append(np.column_stack([square, np.ones(n)]))
-        below = _earlier_sums(cls, limit, k, np.hstack(columns))
+        below = _earlier_sums(cls_bin, limit, bins, np.hstack(columns))
         if first == 0:
             earlier = square * below[:, 2 * width] + capped * (before - below[:, 2 * width + 1])
         ones_before = np.cumsum(ones, axis=0) - ones  # whole numbers: exact
@@ -145,7 +151,7 @@ def _block_size(k: int) -> int:
 
 
 def _earlier_sums(cls: np.ndarray, limit: np.ndarray, k: int, columns: np.ndarray) -> np.ndarray:
-    """Return Σ_{j<i, cls_j < limit_i} columns[j] for every row i (n x columns).
+    """Return Σ_{j<i, cls_j < limit_i} columns[j] for every row i (n x columns), cls < k.
 
     Rows go in blocks of b in sample order. The earlier blocks' part comes from each block's
     totals by class, summed over the earlier blocks and then over the classes below the limit;
@@ -159,7 +165,9 @@ def _earlier_sums(cls: np.ndarray, limit: np.ndarray, k: int, columns: np.ndarra
     # Padding rows take class k, below no limit (limit <= k), and carry nothing.
     cls = np.concatenate([cls, np.full(pad, k)])
     limit = np.concatenate([limit, np.zeros(pad, dtype=limit.dtype)])
-    columns = np.vstack([columns, np.zeros((pad, width))])
+    padded = np.zeros((blocks * b, width))
+    padded[:n] = columns
+    columns = padded
     block = np.repeat(np.arange(blocks), b)
     # Totals by (block + 1, class + 1) with a leading row and column of zeros: after running
     # sums along both axes, prefix[B, L] is the sum over the blocks before B and classes below L.
