@@ -108,6 +108,7 @@ def replicate_totals(
     weights: Sequence[np.ndarray],
     replicates: int,
     seed: int,
+    within: np.ndarray | None = None,
 ) -> list[np.ndarray]:
     """Return, per weight set, every replicate's weighted totals of the columns.
 
@@ -115,14 +116,21 @@ def replicate_totals(
     entry [r, j] = Σ_i copies of i in replicate r x w_i x columns[i, j]. One pass of draws serves
     every column and weight set: the draws dominate the cost, and the intervals of two
     estimators or two questions then differ by their weights and answers only, not by chance.
+    With within (one bool per respondent), one more entry follows: the first weight set's totals
+    over the respondents within only, as if the others weighed nothing.
     """
     levels = wave_levels(sample)
     order = np.concatenate(levels)
     # Rows in wave order, so that each wave is a contiguous view rather than a copy per chunk.
-    ordered = np.ascontiguousarray(columns[order], dtype=float)
-    ordered_weights = [np.ascontiguousarray(w[order], dtype=float) for w in weights]
+    # The first set's weights are multiplied into the columns once here rather than into every
+    # replicate's copies: one product per batch of replicates instead of one per weight set.
+    first_weights, *other_weights = [np.asarray(w, dtype=float)[order] for w in weights]
+    weighted = np.ascontiguousarray(columns[order] * first_weights[:, None], dtype=float)
+    plain = np.ascontiguousarray(columns[order], dtype=float) if other_weights else weighted
+    left_out = None if within is None else ~np.asarray(within, dtype=bool)[order]
     bounds = np.cumsum([0] + [len(level) for level in levels])
-    totals = [np.zeros((replicates, ordered.shape[1])) for _ in weights]
+    totals = [np.zeros((replicates, weighted.shape[1])) for _ in range(len(weights))]
+    part = np.zeros((replicates, weighted.shape[1])) if left_out is not None else None
     # Counts of consecutive chunks of replicates are held until they fill _BATCH_CELLS, then
     # multiplied wave by wave for all of them at once: a product over many replicates reads the
     # columns far fewer times than one per chunk. Each replicate still gets its waves' totals
@@ -133,10 +141,18 @@ def replicate_totals(
         for wave in sorted({wave for _, wave, _ in pending}):
             held = [(rows, counts) for rows, w, counts in pending if w == wave]
             first, last = held[0][0].start, held[-1][0].stop
-            copies = np.vstack([counts for _, counts in held]).astype(float)
+            # Stacked and made float in one pass (vstack then astype would copy twice).
+            copies = np.concatenate([counts for _, counts in held], dtype=float)
             span = slice(bounds[wave], bounds[wave + 1])
-            for w, total in zip(ordered_weights, totals, strict=True):
-                total[first:last] += (copies * w[span]) @ ordered[span]
+            whole = copies @ weighted[span]
+            totals[0][first:last] += whole
+            if part is not None and left_out is not None:
+                # The respondents left out are few (the flagged ones): subtract their share
+                # rather than multiplying the copies of everyone else a second time.
+                out = np.flatnonzero(left_out[span])
+                part[first:last] += whole - copies[:, out] @ weighted[span][out]
+            for w, total in zip(other_weights, totals[1:], strict=True):
+                total[first:last] += (copies * w[span]) @ plain[span]
         pending.clear()
 
     held_cells = 0
@@ -152,7 +168,7 @@ def replicate_totals(
             held_cells = 0
     if pending:
         flush()
-    return totals
+    return totals if part is None else [*totals, part]
 
 
 def percentile_intervals(

@@ -22,6 +22,7 @@ if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
 from estimates.rds.bootstrap import (  # noqa: E402
+    replicate_totals,
     tree_bootstrap,
     tree_bootstrap_counts,
     tree_bootstrap_multi,
@@ -314,6 +315,23 @@ def test_tree_bootstrap_interval_is_the_percentile_interval_of_the_replicates(
     estimates = (counts @ (weights * is_x)) / (counts @ weights)
     interval = tree_bootstrap(hand, values=HAND_VALUES, replicates=400, seed=5, level=0.9)
     assert interval["x"] == pytest.approx(tuple(np.quantile(estimates, [0.05, 0.95])), abs=1e-12)
+
+
+def test_replicate_totals_within_a_group_leave_the_others_out_of_every_replicate(
+    fauxmadrona: Reference,
+) -> None:
+    sample = fauxmadrona.sample
+    disease = np.array(_disease(fauxmadrona)) == "1"
+    columns = np.column_stack([disease, ~disease, np.ones(len(disease), dtype=bool)])
+    weights = rds2_weights(sample)
+    within = np.arange(len(disease)) % 7 != 3  # every seventh respondent left out
+    everyone, part = replicate_totals(
+        sample, columns=columns, weights=[weights], replicates=300, seed=11, within=within
+    )
+    counts = tree_bootstrap_counts(sample, replicates=300, seed=11)
+    assert everyone == pytest.approx(counts @ (weights[:, None] * columns), rel=1e-12)
+    assert part == pytest.approx(counts @ ((weights * within)[:, None] * columns), rel=1e-12)
+    assert not np.allclose(part, everyone)
 
 
 def test_tree_bootstrap_multi_matches_single_choice_on_one_hot_indicators(

@@ -63,9 +63,7 @@ def tree_intervals(
     without flagged responses is kept only when it is the one reported and differs.
     """
     rds2 = rds2_weights(sample)
-    # Zero weight leaves a flagged respondent out of every replicate's numerator and
-    # denominator: the same draws give the interval over the unflagged answers alone.
-    sets = {"everyone": rds2, "fixed_ss": ss_weights, "kept": rds2 * kept}
+    sets = {"everyone": rds2, "fixed_ss": ss_weights}
     named = {name: w for name, w in sets.items() if w is not None}
     blocks = [
         np.column_stack([multi_choice(sample, ticked, answered, options).ticked, answered])
@@ -73,15 +71,19 @@ def tree_intervals(
     ]
     if not blocks:
         return {}
+    # "kept": RDS-II with the flagged respondents weighing nothing, left out of every
+    # replicate's numerator and denominator: the same draws give the interval over the
+    # unflagged answers alone.
     totals = dict(
         zip(
-            named,
+            [*named, "kept"],
             replicate_totals(
                 sample,
                 columns=np.hstack(blocks),
                 weights=list(named.values()),
                 replicates=replicates,
                 seed=seed,
+                within=kept,
             ),
             strict=True,
         )
