@@ -9,7 +9,8 @@ SS). The baseline, in the same run, is the plain RDS-II point estimates of every
 SS, HCG and SS-PSE are timed by ``bench_estimators.py``.
 
 Run with ``.venv/bin/python benchmarks/bench_refresh.py [--sizes 10000 100000 1000000]``. Not a
-test: it prints one line per stage and size, and the process's peak memory after each size.
+test: it prints one line per stage and size, and the process's peak memory after each size. It
+is not in ``make bench``: ``bench_rds.py`` times the whole refresh of the stack's real survey.
 """
 
 from __future__ import annotations

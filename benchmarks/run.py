@@ -37,7 +37,10 @@ from benchmarks.common import (
 from benchmarks.worker import Watch, worker_find
 
 # Each script with the arguments make bench gives it; bench_bootstrap.py prints free text.
+# The RDS refresh goes first: it waits for (or takes over) the worker's own refresh of the
+# freshly filled survey, after which the worker rests (RDS_REST_FACTOR) through the others.
 SCRIPTS = [
+    "bench_rds.py",
     "bench_submissions.py",
     "bench_aggregates.py",
     "bench_export.py",

@@ -47,6 +47,11 @@ def _ticks(pid: int) -> int:
     return int(fields[11]) + int(fields[12])  # utime + stime
 
 
+def process_cpu_seconds(*, pid: int) -> float:
+    """Return the CPU seconds a process of this machine has used (0 once it is gone)."""
+    return _ticks(pid) / TICKS
+
+
 @dataclass
 class Worker:
     """The worker's process tree (main process and pool children) and beat, by pid file."""

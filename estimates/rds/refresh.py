@@ -59,6 +59,7 @@ __all__ = [
     "ONE_SEED",
     "ONE_SEED_EL",
     "ONE_WAVE",
+    "estimated_questions",
     "rds_rebuild",
     "rds_recompute",
     "rds_refresh",
@@ -155,6 +156,15 @@ def question_spec(question: Question) -> QuestionSpec:
     )
 
 
+def estimated_questions(survey: Survey) -> list[Question]:
+    """Return the survey's questions that get estimates, in questionnaire order, with options."""
+    return list(
+        survey.questions.filter(kind__in=[QuestionKind.SINGLE, QuestionKind.MULTIPLE])
+        .order_by("page__position", "position")
+        .prefetch_related("options")
+    )
+
+
 def rds_rebuild(*, survey_id: int, replicates: int | None = None) -> RDSEstimateSet:
     """Compute and store the survey's RDS estimates, replacing the previous ones at once."""
     started = time.perf_counter()
@@ -162,11 +172,7 @@ def rds_rebuild(*, survey_id: int, replicates: int | None = None) -> RDSEstimate
     survey = Survey.objects.get(pk=survey_id)
     state = AggregateState.objects.filter(pk=survey_id).select_related("snapshot").first()
     watermark = state.snapshot.watermark if state and state.snapshot else 0
-    questions = list(
-        survey.questions.filter(kind__in=[QuestionKind.SINGLE, QuestionKind.MULTIPLE])
-        .order_by("page__position", "position")
-        .prefetch_related("options")
-    )
+    questions = estimated_questions(survey)
     attributes: dict[str, Any] = {"built_at": timezone.now(), "watermark": watermark}
     results: dict[str, QuestionRecord] = {}
     try:

@@ -13,6 +13,7 @@ import ipaddress
 import re
 import subprocess
 import sys
+import threading
 import time
 
 import pytest
@@ -22,6 +23,7 @@ from benchmarks import (
     bench_api,
     bench_dashboards,
     bench_export,
+    bench_rds,
     bench_submissions,
     bench_tree,
     common,
@@ -29,6 +31,8 @@ from benchmarks import (
 from benchmarks.common import HarnessError
 from benchmarks.worker import Watch, Worker
 from config import bench
+from estimates.models import RDSEstimateSet
+from estimates.rds.refresh import estimated_questions, rds_running_key
 from sampledata.bulk import responses_generate
 from surveys.links import limits
 from surveys.models import Response, SeedLink, Survey
@@ -168,6 +172,62 @@ def test_aggregate_benchmark_times_full_and_incremental_rebuilds(thousand):
     assert "cells written" in full.notes
     assert incremental.value > 0 and incremental.target == "≤ 0.5 s"
     assert Response.objects.filter(survey=thousand).count() == 1100
+
+
+def test_rds_benchmark_waits_for_a_running_refresh_then_times_the_whole_refresh(thousand, settings):
+    from django.core.cache import cache
+
+    # Another computation (the stack's worker) holds the refresh's guard for a second.
+    guard = rds_running_key(survey_id=thousand.pk)
+    assert cache.add(guard, 1, timeout=60)
+    released = []
+
+    def release() -> None:
+        released.append(time.time())
+        cache.delete(guard)
+
+    timer = threading.Timer(1.0, release)
+    timer.start()
+    try:
+        figures = bench_rds.measure(survey=thousand, patience=60)
+    finally:
+        timer.cancel()
+    assert _names(figures) == [
+        "full RDS refresh, N responses",
+        "full RDS refresh CPU, N responses",
+        "full RDS refresh peak memory, N responses",
+    ]
+    wall, cpu, memory = figures
+    # It computed only after the other computation had let go, and let go itself afterwards.
+    stored = RDSEstimateSet.objects.get(pk=thousand.pk)
+    assert released and stored.built_at.timestamp() >= released[0]
+    assert float(re.search(r"waited (\d+\.\d) s", wall.notes).group(1)) >= 1.0
+    assert cache.get(guard) is None
+    # The whole refresh ran: every question estimated with the full bootstrap.
+    assert not stored.unavailable and stored.respondents == 1000
+    replicates = settings.RDS_BOOTSTRAP_REPLICATES
+    assert stored.replicates == replicates and f"{replicates:,} replicates" in wall.notes
+    assert stored.questions.count() == len(estimated_questions(thousand)) == 12
+    assert wall.value >= stored.seconds > 0 and wall.baseline > 0 and wall.ratio is not None
+    assert wall.target == "≤ 60 s" and wall.baseline_name == "rows read + RDS-II points"
+    assert "rows read in" in wall.notes and "RDS-II points in" in wall.notes
+    assert cpu.value > 0 and cpu.baseline > 0
+    assert "PostgreSQL backend" in cpu.notes  # the database runs on this machine here
+    assert 10 < memory.value < 2048 and memory.ok and memory.baseline == 2048
+    assert all(f.worker == "no Celery worker running" for f in figures)
+
+
+def test_rds_benchmark_is_a_harness_error_when_the_refresh_stays_taken(thousand):
+    from django.core.cache import cache
+
+    guard = rds_running_key(survey_id=thousand.pk)
+    assert cache.add(guard, 1, timeout=60)
+    try:
+        with pytest.raises(HarnessError, match="held the RDS refresh"):
+            bench_rds.measure(survey=thousand, patience=1.0)
+    finally:
+        cache.delete(guard)
+    assert not RDSEstimateSet.objects.filter(pk=thousand.pk).exists()
 
 
 def test_export_benchmark_exports_every_row_next_to_postgresql_copy(thousand):
