@@ -55,8 +55,14 @@ def _resample_recruits(
     # Each (replicate, parent) cell's first slot and fan, repeated once per draw: the same
     # numbers as dividing a repeated cell index back into row and column, without the division.
     base = (np.arange(rows, dtype=np.int64)[:, None] * width + starts).ravel()
-    fan = np.repeat(np.broadcast_to(n_children, (rows, parents)).ravel(), draws)
-    pick = (rng.random(fan.size) * fan).astype(np.int64)
+    # The fans repeated once per draw in the narrowest integer type that holds them, and the
+    # draws scaled in place: at a million respondents a replicate makes about a million draws,
+    # so each pass over them is memory traffic (same draws, same picks, fewer bytes).
+    narrow = np.min_scalar_type(-int(n_children.max(initial=0)))  # signed: fan - 1 below
+    fan = np.repeat(np.broadcast_to(n_children.astype(narrow), (rows, parents)).ravel(), draws)
+    scaled = rng.random(fan.size)
+    np.multiply(scaled, fan, out=scaled)
+    pick = scaled.astype(np.int64)
     np.minimum(pick, fan - 1, out=pick)
     pick += np.repeat(base, draws)
     return np.bincount(pick, minlength=rows * width).reshape(rows, width)
