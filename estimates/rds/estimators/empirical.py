@@ -117,13 +117,19 @@ def _standard_errors(
     earlier = np.empty(0)
     found = []
     sampled = n if respondents is None else respondents
+    padded_rows = _padded_rows(n, bins)
     for first in range(0, options, _GROUP):
         ones = outcomes[:, first : first + _GROUP].astype(float)
         width = ones.shape[1]
-        columns = [square[:, None] * ones, ones]
+        # The columns written straight into the zero-padded array the sums need: at a million
+        # rows each copy of them costs as much as a pass of the sums.
+        columns = np.zeros((padded_rows, 2 * width + (2 if first == 0 else 0)))
+        np.multiply(square[:, None], ones, out=columns[:n, :width])
+        columns[:n, width : 2 * width] = ones
         if first == 0:  # the sums without the outcome, in the same pass
-            columns.append(np.column_stack([square, np.ones(n)]))
-        below = _earlier_sums(cls_bin, limit, bins, np.hstack(columns))
+            columns[:n, 2 * width] = square
+            columns[:n, 2 * width + 1] = 1.0
+        below = _earlier_sums(cls_bin, limit, bins, columns)
         if first == 0:
             earlier = square * below[:, 2 * width] + capped * (before - below[:, 2 * width + 1])
         ones_before = np.cumsum(ones, axis=0) - ones  # whole numbers: exact
@@ -150,24 +156,28 @@ def _block_size(k: int) -> int:
     return int(min(512, max(32, 8 * math.isqrt(k + 1))))
 
 
+def _padded_rows(n: int, k: int) -> int:
+    """Return n rounded up to whole blocks of _block_size(k) rows."""
+    b = _block_size(k)
+    return -(-n // b) * b
+
+
 def _earlier_sums(cls: np.ndarray, limit: np.ndarray, k: int, columns: np.ndarray) -> np.ndarray:
     """Return Σ_{j<i, cls_j < limit_i} columns[j] for every row i (n x columns), cls < k.
 
-    Rows go in blocks of b in sample order. The earlier blocks' part comes from each block's
-    totals by class, summed over the earlier blocks and then over the classes below the limit;
-    the part within a row's own block from a b x b mask. That is O(n b + n k / b) per column
-    instead of the O(n k) of running counts for every class.
+    columns has _padded_rows(n, k) rows, zero below the n rows. Rows go in blocks of b in
+    sample order. The earlier blocks' part comes from each block's totals by class, summed over
+    the earlier blocks and then over the classes below the limit; the part within a row's own
+    block from a b x b mask. That is O(n b + n k / b) per column instead of the O(n k) of
+    running counts for every class.
     """
-    n, width = columns.shape
+    n, width = len(cls), columns.shape[1]
     b = _block_size(k)
-    blocks = -(-n // b)
+    blocks = len(columns) // b
     pad = blocks * b - n
     # Padding rows take class k, below no limit (limit <= k), and carry nothing.
     cls = np.concatenate([cls, np.full(pad, k)])
     limit = np.concatenate([limit, np.zeros(pad, dtype=limit.dtype)])
-    padded = np.zeros((blocks * b, width))
-    padded[:n] = columns
-    columns = padded
     block = np.repeat(np.arange(blocks), b)
     # Totals by (block + 1, class + 1) with a leading row and column of zeros: after running
     # sums along both axes, prefix[B, L] is the sum over the blocks before B and classes below L.
