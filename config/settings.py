@@ -390,6 +390,9 @@ CELERY_BEAT_SCHEDULE = {
     # What a failed incentives receiver left undone (a withdrawn contact, a review's settling).
     "incentives-ledger-catch-up": {"task": "incentives.ledger_catch_up", "schedule": 60 * 60.0},
 }
+# Celery workers lower their CPU priority by this much (nice): their background work (rebuilds,
+# the RDS refresh, exports) yields the CPU to the web processes serving respondents. 0 keeps it.
+WORKER_NICENESS = env_int("WORKER_NICENESS", 10, minimum=0)
 # Replicates of the tree bootstrap behind each RDS interval (Baraff et al. suggest 1,000 or more).
 RDS_BOOTSTRAP_REPLICATES = env_int("RDS_BOOTSTRAP_REPLICATES", 1000, minimum=100)
 # The bootstrap takes minutes at a million responses, and every burst of submissions makes the

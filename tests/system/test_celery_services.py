@@ -5,6 +5,7 @@ The worker (with its embedded beat) is a separate process on the same PostgreSQL
 
 from __future__ import annotations
 
+import os
 import random
 import time
 from collections.abc import Callable
@@ -85,3 +86,13 @@ def test_submissions_while_redis_is_down_are_kept_and_counted_after_it_returns(
         _wait_for(sco_survey, 7, 120, worker)
         _assert_equal_to_a_recount(sco_survey)
     assert "analytics.aggregates_catch_up" in worker.log()
+
+
+def test_the_worker_yields_the_cpu_to_the_web_processes(
+    celery_worker_process: Callable[..., WorkerProcess],
+) -> None:
+    # Its rebuilds and the RDS refresh of a million responses must not slow respondents' pages.
+    worker = celery_worker_process()
+    assert worker.process is not None
+    ours = os.getpriority(os.PRIO_PROCESS, 0)
+    assert os.getpriority(os.PRIO_PROCESS, worker.process.pid) == min(19, ours + 10)
