@@ -30,7 +30,6 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
-from aggregates.counting import unflagged_mark
 from aggregates.models import AggregateState
 from estimates.contracts import QuestionRecord
 from estimates.models import EstimationSettings, RDSEstimateSet, RDSQuestion
@@ -46,7 +45,8 @@ from estimates.rds.estimators.records import (
     survey_records,
 )
 from estimates.rds.hcg_estimates import hcg_unavailable
-from estimates.rds.sample import AnswerMatrices, RDSError, rds_sample
+from estimates.rds.reading import read_chains
+from estimates.rds.sample import RDSError, forest_sample
 from estimates.rds.ss_estimates import ss_survey_weights
 from surveys.models import Question, QuestionKind, Response, Survey
 
@@ -98,48 +98,23 @@ def survey_forest(survey: Survey, questions: list[Question]) -> Forest | None:
     n = chained.count()
     if n == 0:
         return None
-    answers = AnswerMatrices({q.code: _options(q) for q in questions}, n)
-    ids: list[str] = []
-    recruiters: list[str | None] = []
-    degrees: list[int | None] = []
-    seed_labels: dict[str, str] = {}
-    unflagged = np.zeros(n, dtype=bool)
-    times = np.zeros(n)
-    rows = chained.annotate(unflagged=unflagged_mark()).values_list(
-        "id",
-        "recruiter_id",
-        "network_size",
-        "answers",
-        "seed_link__label",
-        "unflagged",
-        "submitted_at",
+    chains = read_chains(chained=chained, n=n, options={q.code: _options(q) for q in questions})
+    # Recruiters as rows by array look-ups (ids are unique keys); outside the sample: a seed.
+    order = np.argsort(chains.ids, kind="stable")
+    at = np.minimum(np.searchsorted(chains.ids, chains.recruiters, sorter=order), len(order) - 1)
+    inside = (chains.recruiters >= 0) & (chains.ids[order[at]] == chains.recruiters)
+    sample = forest_sample(
+        ids=list(map(str, chains.ids.tolist())),
+        parent=np.where(inside, order[at], -1),
+        reported=chains.degrees,
     )
-    for row, (pk, recruiter, degree, given, label, mark, submitted) in enumerate(
-        rows.iterator(chunk_size=5000)
-    ):
-        if row >= n:
-            break  # a response that arrived after the count: the next rebuild takes it
-        unflagged[row] = bool(mark)
-        times[row] = submitted.timestamp() if submitted else row
-        ids.append(str(pk))
-        recruiters.append(None if recruiter is None else str(recruiter))
-        degrees.append(degree)
-        if recruiter is None:
-            seed_labels[str(pk)] = f"#{pk} · {label}" if label else f"#{pk}"
-        answers.add(row, given)
-    matrices = answers.matrices
-    if len(ids) < n:
-        matrices = {code: (t[: len(ids)], a[: len(ids)]) for code, (t, a) in matrices.items()}
-        unflagged = unflagged[: len(ids)]
-        times = times[: len(ids)]
-    sample = rds_sample(ids=ids, recruiter_ids=recruiters, degrees=degrees)
     return Forest(
         sample=sample,
-        answers=matrices,
-        seed_labels=seed_labels,
+        answers=chains.answers,
+        seed_labels=chains.seed_labels,
         outside=outside,
-        unflagged=unflagged,
-        times=times,
+        unflagged=chains.unflagged,
+        times=chains.times,
     )
 
 

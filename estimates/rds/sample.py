@@ -36,6 +36,7 @@ __all__ = [
     "RDSError",
     "RDSSample",
     "as_dict",
+    "forest_sample",
     "impute_degrees",
     "multi_choice",
     "rds_sample",
@@ -214,17 +215,26 @@ def rds_sample(
     if len(position) != n:
         duplicates = sorted(i for i, c in Counter(id_list).items() if c > 1)
         raise RDSError(DUPLICATE_IDS, {"ids": ", ".join(duplicates[:5])})
-
     parent = np.full(n, -1, dtype=np.int64)
     for row, rec in enumerate(recruiter_ids):
-        if _is_missing(rec):
-            continue
-        rec_row = position.get(str(rec), -1)
-        if rec_row == row:
-            raise RDSError(OWN_RECRUITER, {"id": id_list[row]})
-        parent[row] = rec_row
-
+        if not _is_missing(rec):
+            parent[row] = position.get(str(rec), -1)
     reported = np.array([np.nan if _is_missing(d) else float(d) for d in degrees], dtype=float)
+    return forest_sample(ids=id_list, parent=parent, reported=reported)
+
+
+def forest_sample(*, ids: Sequence[str], parent: np.ndarray, reported: np.ndarray) -> RDSSample:
+    """Build an RDS sample from each row's recruiter row (-1: a seed) and degree (NaN: missing).
+
+    rds_sample's second half, for a caller that has the rows as arrays already: a million
+    respondents' ids looked up one by one take a second.
+    """
+    n = len(ids)
+    if n == 0:
+        raise RDSError(gettext_noop("The sample is empty: there are no respondents to analyse."))
+    own = np.flatnonzero(parent == np.arange(n))
+    if own.size:
+        raise RDSError(OWN_RECRUITER, {"id": ids[own[0]]})
     if np.isinf(reported).any() or (reported < 0).any():
         raise RDSError(gettext_noop("Degrees (network sizes) must be finite and non-negative."))
     degree, imputed = impute_degrees(reported)
@@ -253,10 +263,10 @@ def rds_sample(
         root[children] = root[recruiters]
         frontier = children
     if (wave < 0).any():
-        stuck = [id_list[i] for i in np.flatnonzero(wave < 0)[:5]]
+        stuck = [ids[i] for i in np.flatnonzero(wave < 0)[:5]]
         raise RDSError(CYCLE, {"ids": ", ".join(stuck)})
     return RDSSample(
-        ids=tuple(id_list),
+        ids=tuple(ids),
         parent=_frozen(parent),
         degree=_frozen(degree),
         seed=_frozen(root),

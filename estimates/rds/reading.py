@@ -1,0 +1,265 @@
+"""Read a survey's chained responses into the arrays of its recruitment forest, in one pass.
+
+At a million responses the ORM's row by row reading (a datetime, a whole decoded ``answers``
+dict and a call of :meth:`AnswerMatrices.add` per response) took most of the forest's time.
+On PostgreSQL the database instead hands over, per question, only that answer's JSON text,
+and plain numbers for the rest; a question's answers take few distinct texts (an option code,
+a few combinations of a multiple choice), so each distinct text is decoded once, by
+``AnswerMatrices.add`` itself, and the rows become arrays chunk by chunk. Elsewhere (SQLite,
+the embedded default) the portable ORM reading stays. Both read the same rows in the same
+order and give the same arrays (tests/estimates/test_rds_reading.py).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from django.db import connection, transaction
+from django.db.models import (
+    BigIntegerField,
+    Case,
+    Func,
+    JSONField,
+    QuerySet,
+    TextField,
+    Value,
+    When,
+)
+from django.db.models.fields.json import KeyTransform
+from django.db.models.functions import Cast, Coalesce, Extract
+
+from aggregates.counting import unflagged_mark
+from estimates.rds.sample import AnswerMatrices
+from surveys.models import Response
+
+__all__ = ["Chains", "read_chains"]
+
+# Rows per round trip of the PostgreSQL reading: few round trips, a few megabytes per chunk.
+CHUNK = 20_000
+
+
+@dataclass(frozen=True)
+class Chains:
+    """The chained responses as arrays, row i describing the i-th in submission order."""
+
+    ids: np.ndarray  # int64
+    recruiters: np.ndarray  # int64, -1 without a recruiter
+    degrees: np.ndarray  # float, NaN when no network size was given
+    unflagged: np.ndarray  # bool
+    times: np.ndarray  # submission time in seconds since the epoch
+    # "#id · seed link label" of every response without a recruiter, by str(id).
+    seed_labels: dict[str, str]
+    # Per question code: (ticked n x k, answered n), as AnswerMatrices fills them.
+    answers: dict[str, tuple[np.ndarray, np.ndarray]]
+
+    def head(self, rows: int) -> Chains:
+        """Return the first ``rows`` rows (responses deleted after the count leave fewer)."""
+        if rows == len(self.ids):
+            return self
+        return Chains(
+            ids=self.ids[:rows],
+            recruiters=self.recruiters[:rows],
+            degrees=self.degrees[:rows],
+            unflagged=self.unflagged[:rows],
+            times=self.times[:rows],
+            seed_labels=self.seed_labels,
+            answers={code: (t[:rows], a[:rows]) for code, (t, a) in self.answers.items()},
+        )
+
+
+def _seed_label(pk: int, label: str | None) -> str:
+    return f"#{pk} · {label}" if label else f"#{pk}"
+
+
+def read_chains(
+    *, chained: QuerySet[Response], n: int, options: dict[str, Sequence[str]]
+) -> Chains:
+    """Read the first n of the ordered chained responses with each question's answers.
+
+    ``options`` gives each question's option codes in column order. A response that arrived
+    after n was counted is left to the next rebuild.
+    """
+    rows = chained.annotate(unflagged=unflagged_mark())[:n]
+    if connection.vendor == "postgresql":
+        return _read_postgres(rows, n, options)
+    return _read_portable(rows, n, options)
+
+
+def _read_portable(rows: QuerySet[Response], n: int, options: dict[str, Sequence[str]]) -> Chains:
+    """Read through the ORM, one response at a time: any database Django supports."""
+    ids = np.empty(n, dtype=np.int64)
+    recruiters = np.empty(n, dtype=np.int64)
+    degrees, times = np.empty(n), np.empty(n)
+    unflagged = np.empty(n, dtype=bool)
+    seed_labels: dict[str, str] = {}
+    answers = AnswerMatrices(options, n)
+    count = 0
+    values = rows.values_list(
+        "id",
+        "recruiter_id",
+        "network_size",
+        "answers",
+        "seed_link__label",
+        "unflagged",
+        "submitted_at",
+    )
+    for row, (pk, recruiter, degree, given, label, mark, submitted) in enumerate(
+        values.iterator(chunk_size=5000)
+    ):
+        ids[row] = pk
+        recruiters[row] = -1 if recruiter is None else recruiter
+        degrees[row] = np.nan if degree is None else degree
+        unflagged[row] = bool(mark)
+        times[row] = submitted.timestamp()
+        if recruiter is None:
+            seed_labels[str(pk)] = _seed_label(pk, label)
+        answers.add(row, given)
+        count = row + 1
+    chains = Chains(ids, recruiters, degrees, unflagged, times, seed_labels, answers.matrices)
+    return chains.head(count)
+
+
+def _json(raw: bytes) -> object:
+    """Decode a JSON text as COPY's text format sends it.
+
+    JSON text holds no control characters, so the only escape COPY adds is a doubled backslash.
+    """
+    return json.loads(raw.replace(b"\\\\", b"\\"))
+
+
+class _Distinct(dict[bytes, int]):
+    """Number each distinct JSON text of one question's answer, decoding a new one once."""
+
+    def __init__(self, code: str, options: Sequence[str]) -> None:
+        super().__init__()
+        self.code = code
+        self.options = options
+        # Entry s: the answer numbered s as AnswerMatrices reads it.
+        self.ticked: list[np.ndarray] = []
+        self.answered: list[bool] = []
+
+    def __missing__(self, raw: bytes) -> int:
+        one = AnswerMatrices({self.code: self.options}, 1)
+        # An empty text: the answers have no such key.
+        one.add(0, {self.code: _json(raw)} if raw else {})
+        ticked, answered = one.matrices[self.code]
+        self.ticked.append(ticked[0])
+        self.answered.append(bool(answered[0]))
+        number = self[raw] = len(self.answered) - 1
+        return number
+
+    def numbers(self, texts: Sequence[bytes]) -> np.ndarray:
+        """Return each text's number, decoding the texts not seen before."""
+        return np.fromiter(map(self.__getitem__, texts), dtype=np.int32, count=len(texts))
+
+    def matrices(self, numbers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Return (ticked, answered) of the rows whose answers have these numbers."""
+        ticked = np.array(self.ticked, dtype=bool).reshape(len(self.ticked), len(self.options))
+        return ticked[numbers], np.array(self.answered, dtype=bool)[numbers]
+
+
+# Between a row's answer texts: a control character, which JSON text never holds unescaped.
+SEPARATOR = "\x1f"
+
+
+def _copy_sql(rows: QuerySet[Response], options: dict[str, Sequence[str]]) -> tuple[str, list]:
+    """Return COPY of each row as three text fields: numbers, seed label, answers.
+
+    The numbers (id, recruiter or -1, network size or -1, unflagged 1 or 0, submission time in
+    microseconds since the epoch) are one field of integers, parsed by numpy a chunk at a time;
+    the label and each question's answer are JSON texts, the answers joined by SEPARATOR.
+    """
+    texts: list[Any] = []
+    for code in options:
+        texts += [Cast(KeyTransform(code, "answers"), TextField()), Value(SEPARATOR)]
+    numbers = Func(
+        Value(" "),
+        "id",
+        Coalesce("recruiter_id", -1),
+        Coalesce("network_size", -1),
+        "unflagged",
+        # Exact: PostgreSQL's epoch of a timestamp is numeric; the microseconds are integers.
+        Cast(Extract("submitted_at", "epoch") * 1_000_000, BigIntegerField()),
+        function="concat_ws",
+        output_field=TextField(),
+    )
+    label = Case(
+        When(recruiter__isnull=True, then=Func("seed_link__label", function="to_jsonb")),
+        output_field=JSONField(),
+    )
+    columns = rows.annotate(
+        numbers=numbers,
+        seed_label=Coalesce(Cast(label, TextField()), Value("null"), output_field=TextField()),
+        texts=Func(*texts[:-1], function="concat", output_field=TextField())
+        if texts
+        else Value(""),
+    ).values_list("numbers", "seed_label", "texts")
+    sql, params = columns.query.sql_with_params()
+    return f"COPY ({sql}) TO STDOUT", list(params)
+
+
+def _read_postgres(rows: QuerySet[Response], n: int, options: dict[str, Sequence[str]]) -> Chains:
+    """Read the rows by COPY, as numbers and JSON texts, a chunk of rows at a time.
+
+    COPY streams: the database computes the next rows while these are read.
+    """
+    statement, params = _copy_sql(rows, options)
+    numbers = np.empty((n, 5), dtype=np.int64)
+    seed_labels: dict[str, str] = {}
+    distinct = [_Distinct(code, codes) for code, codes in options.items()]
+    # Per question, the number of each row's answer text: 4 bytes a row instead of k + 1.
+    answer_numbers = np.empty((len(distinct), n), dtype=np.int32)
+    count = 0
+
+    def read(chunk: bytes, rows: int) -> None:
+        nonlocal count
+        end = count + rows
+        # One row per COPY message, ending in "\n"; fields end in "\t" (escaped inside).
+        fields = chunk.replace(b"\n", b"\t").split(b"\t")
+        block = np.fromstring(b" ".join(fields[0::3]), dtype=np.int64, sep=" ")
+        numbers[count:end] = block.reshape(rows, 5)
+        for at in np.flatnonzero(numbers[count:end, 1] < 0):
+            pk = int(numbers[count + at, 0])
+            seed_labels[str(pk)] = _seed_label(pk, _json(fields[3 * at + 1]))
+        if distinct:
+            texts = SEPARATOR.encode().join(fields[2::3]).split(SEPARATOR.encode())
+            for q, question in enumerate(distinct):
+                answer_numbers[q, count:end] = question.numbers(texts[q :: len(distinct)])
+        count = end
+
+    # Rows are copied into one buffer as they come: a list of a chunk's messages would keep
+    # that many objects alive for the garbage collector to walk again and again (a second
+    # at a million rows).
+    chunk, rows = bytearray(), 0
+    with transaction.atomic(), connection.cursor() as wrapper:
+        # One core: merging parallel workers' sorted rows costs more than the workers save.
+        wrapper.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+        with wrapper.cursor.copy(statement, params) as copy:
+            for row in copy:
+                chunk += row
+                rows += 1
+                if rows == CHUNK:
+                    read(bytes(chunk), rows)
+                    chunk, rows = bytearray(), 0
+    if rows:
+        read(bytes(chunk), rows)
+    ids, recruiters, degrees, unflagged, micros = numbers[:count].T
+    answers = {
+        question.code: question.matrices(row_numbers[:count])
+        for question, row_numbers in zip(distinct, answer_numbers, strict=True)
+    }
+    chains = Chains(
+        ids=ids.copy(),
+        recruiters=recruiters.copy(),
+        degrees=np.where(degrees < 0, np.nan, degrees),
+        unflagged=unflagged == 1,
+        # The same double as datetime.timestamp(): an exact integer over 10**6, rounded once.
+        times=micros / 1_000_000,
+        seed_labels=seed_labels,
+        answers=answers,
+    )
+    return chains
