@@ -1,9 +1,10 @@
 """The recruitment forest of a respondent-driven sample, and one question's answers as indicators.
 
-Everything under ``estimates.rds`` except ``refresh``, ``ss_estimates``, ``hcg_estimates``,
-``guidance``, ``selectors``, ``views`` and ``importer`` is independent
+Everything under ``estimates.rds`` except ``refresh``, ``reading``, ``ss_estimates``,
+``hcg_estimates``, ``guidance``, ``selectors``, ``views`` and ``importer`` is independent
 of Django and uses numpy alone, checked against R's ``RDS`` package (0.9-10). Build an
-:class:`RDSSample` with :func:`rds_sample` from ids, recruiter ids and reported degrees, then call
+:class:`RDSSample` with :func:`rds_sample` from ids, recruiter ids and reported degrees (or with
+:func:`forest_sample` from recruiter rows and degrees as arrays), then call
 the estimators (``weights``, ``bootstrap``, ``diagnostics``) with the answers to one question.
 Single-choice questions are passed as ``values`` (one category or ``None`` per respondent);
 multiple-choice questions as an ``n x k`` indicator matrix plus an ``answered`` mask. Internally
