@@ -13,8 +13,9 @@ import numpy as np
 import pytest
 
 from aggregates.counting import unflagged_mark
-from estimates.rds import reading
 from estimates.rds.estimators.records import Forest
+from estimates.rds.reading.portable import read_portable
+from estimates.rds.reading.postgres import read_postgres
 from estimates.rds.refresh import survey_forest
 from surveys.models import Question, QuestionKind, Response, SeedLink, Survey
 from tests.fixtures.recruitment import make_response
@@ -125,8 +126,8 @@ def test_postgresql_reads_the_same_forest_by_copy_as_the_portable_reading(
     chained = Response.objects.filter(survey=sco_survey, wave__isnull=False)
     rows = chained.order_by("submitted_at", "id").annotate(unflagged=unflagged_mark())
     n = chained.count()
-    copied = reading._read_postgres(rows[:n], n, options)
-    portable = reading._read_portable(rows[:n], n, options)
+    copied = read_postgres(rows[:n], n, options)
+    portable = read_portable(rows[:n], n, options)
     for name in ("ids", "recruiters", "degrees", "unflagged", "times"):
         mine, theirs = getattr(copied, name), getattr(portable, name)
         assert mine.dtype == theirs.dtype and np.array_equal(mine, theirs, equal_nan=True), name
@@ -135,7 +136,7 @@ def test_postgresql_reads_the_same_forest_by_copy_as_the_portable_reading(
         assert np.array_equal(copied.answers[code][0], ticked)
         assert np.array_equal(copied.answers[code][1], answered)
     # Only the first n rows are read: a response arriving after the count waits.
-    first = reading._read_postgres(rows[:3], 3, options)
+    first = read_postgres(rows[:3], 3, options)
     assert first.ids.tolist() == portable.ids[:3].tolist()
     multiple = chains["questions"][1].code
     assert first.answers[multiple][0].shape == (3, len(options[multiple]))

@@ -1,21 +1,16 @@
-"""Read a survey's chained responses into the arrays of its recruitment forest, in one pass.
+"""Read the chained responses by one streaming COPY on PostgreSQL.
 
-At a million responses the ORM's row by row reading (a datetime, a whole decoded ``answers``
-dict and a call of :meth:`AnswerMatrices.add` per response) took 20 s. On PostgreSQL the rows
-come by COPY instead, which streams (the database computes the next rows while these are
-read): the numbers as one text of integers, parsed by numpy a chunk at a time, and per
-question only that answer's JSON text. A question's answers take few distinct texts (its
-option codes, the combinations ticked in a multiple choice), so each distinct text is decoded
-once, by ``AnswerMatrices.add`` itself: the rule stays in one place. Elsewhere (SQLite, the
-embedded default) the portable ORM reading stays. Both read the same rows in the same order
-and give the same arrays (tests/estimates/test_rds_reading.py).
+COPY streams: the database computes the next rows while these are read. The numbers come as
+one text of integers, parsed by numpy a chunk at a time, and per question only that answer's
+JSON text. A question's answers take few distinct texts (its option codes, the combinations
+ticked in a multiple choice), so each distinct text is decoded once, by
+``AnswerMatrices.add`` itself: the rule stays in one place.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -33,95 +28,14 @@ from django.db.models import (
 from django.db.models.fields.json import KeyTransform
 from django.db.models.functions import Cast, Coalesce, Extract
 
-from aggregates.counting import unflagged_mark
+from estimates.rds.reading.chains import Chains, seed_label
 from estimates.rds.sample import AnswerMatrices
 from surveys.models import Response
 
-__all__ = ["Chains", "read_chains"]
+__all__ = ["read_postgres"]
 
 # Rows of the COPY parsed at once: a few megabytes.
 CHUNK = 20_000
-
-
-@dataclass(frozen=True)
-class Chains:
-    """The chained responses as arrays, row i describing the i-th in submission order."""
-
-    ids: np.ndarray  # int64
-    recruiters: np.ndarray  # int64, -1 without a recruiter
-    degrees: np.ndarray  # float, NaN when no network size was given
-    unflagged: np.ndarray  # bool
-    times: np.ndarray  # submission time in seconds since the epoch
-    # "#id · seed link label" of every response without a recruiter, by str(id).
-    seed_labels: dict[str, str]
-    # Per question code: (ticked n x k, answered n), as AnswerMatrices fills them.
-    answers: dict[str, tuple[np.ndarray, np.ndarray]]
-
-    def head(self, rows: int) -> Chains:
-        """Return the first ``rows`` rows (responses deleted after the count leave fewer)."""
-        if rows == len(self.ids):
-            return self
-        return Chains(
-            ids=self.ids[:rows],
-            recruiters=self.recruiters[:rows],
-            degrees=self.degrees[:rows],
-            unflagged=self.unflagged[:rows],
-            times=self.times[:rows],
-            seed_labels=self.seed_labels,
-            answers={code: (t[:rows], a[:rows]) for code, (t, a) in self.answers.items()},
-        )
-
-
-def _seed_label(pk: int, label: str | None) -> str:
-    return f"#{pk} · {label}" if label else f"#{pk}"
-
-
-def read_chains(
-    *, chained: QuerySet[Response], n: int, options: dict[str, Sequence[str]]
-) -> Chains:
-    """Read the first n of the ordered chained responses with each question's answers.
-
-    ``options`` gives each question's option codes in column order. A response that arrived
-    after n was counted is left to the next rebuild.
-    """
-    rows = chained.annotate(unflagged=unflagged_mark())[:n]
-    if connection.vendor == "postgresql":
-        return _read_postgres(rows, n, options)
-    return _read_portable(rows, n, options)
-
-
-def _read_portable(rows: QuerySet[Response], n: int, options: dict[str, Sequence[str]]) -> Chains:
-    """Read through the ORM, one response at a time: any database Django supports."""
-    ids = np.empty(n, dtype=np.int64)
-    recruiters = np.empty(n, dtype=np.int64)
-    degrees, times = np.empty(n), np.empty(n)
-    unflagged = np.empty(n, dtype=bool)
-    seed_labels: dict[str, str] = {}
-    answers = AnswerMatrices(options, n)
-    count = 0
-    values = rows.values_list(
-        "id",
-        "recruiter_id",
-        "network_size",
-        "answers",
-        "seed_link__label",
-        "unflagged",
-        "submitted_at",
-    )
-    for row, (pk, recruiter, degree, given, label, mark, submitted) in enumerate(
-        values.iterator(chunk_size=5000)
-    ):
-        ids[row] = pk
-        recruiters[row] = -1 if recruiter is None else recruiter
-        degrees[row] = np.nan if degree is None else degree
-        unflagged[row] = bool(mark)
-        times[row] = submitted.timestamp()
-        if recruiter is None:
-            seed_labels[str(pk)] = _seed_label(pk, label)
-        answers.add(row, given)
-        count = row + 1
-    chains = Chains(ids, recruiters, degrees, unflagged, times, seed_labels, answers.matrices)
-    return chains.head(count)
 
 
 def _json(raw: bytes) -> object:
@@ -183,7 +97,7 @@ def _copy_sql(
         Value(" "),
         "id",
         Coalesce("recruiter_id", -1),
-        Coalesce("network_size", -1),
+        Coalesce(Response.network_size.field.name, -1),
         "unflagged",
         # Exact: PostgreSQL's epoch of a timestamp is numeric; the microseconds are integers.
         Cast(Extract("submitted_at", "epoch") * 1_000_000, BigIntegerField()),
@@ -205,7 +119,7 @@ def _copy_sql(
     return f"COPY ({sql}) TO STDOUT", list(params)
 
 
-def _read_postgres(rows: QuerySet[Response], n: int, options: dict[str, Sequence[str]]) -> Chains:
+def read_postgres(rows: QuerySet[Response], n: int, options: dict[str, Sequence[str]]) -> Chains:
     """Read the rows by COPY, as numbers and JSON texts, a chunk of rows at a time."""
     statement, params = _copy_sql(rows, options)
     numbers = np.empty((n, 5), dtype=np.int64)
@@ -224,7 +138,7 @@ def _read_postgres(rows: QuerySet[Response], n: int, options: dict[str, Sequence
         numbers[count:end] = block.reshape(size, 5)
         for at in np.flatnonzero(numbers[count:end, 1] < 0):
             pk = int(numbers[count + at, 0])
-            seed_labels[str(pk)] = _seed_label(pk, _json(fields[3 * at + 1]))
+            seed_labels[str(pk)] = seed_label(pk, _json(fields[3 * at + 1]))
         if distinct:
             texts = SEPARATOR.encode().join(fields[2::3]).split(SEPARATOR.encode())
             for q, question in enumerate(distinct):
