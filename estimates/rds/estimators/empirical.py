@@ -172,6 +172,10 @@ def _earlier_sums(cls: np.ndarray, limit: np.ndarray, k: int, columns: np.ndarra
     running counts for every class.
     """
     n, width = len(cls), columns.shape[1]
+    if (cls < limit).all():
+        # Every row's limit is above every class (no pair reaches the cap, as with RDS-I's few
+        # weights): the sums over all earlier rows, running sums.
+        return np.cumsum(columns[:n], axis=0) - columns[:n]
     b = _block_size(k)
     blocks = len(columns) // b
     pad = blocks * b - n
