@@ -18,10 +18,20 @@ weights.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from django.db import connection
-from django.db.models import BigIntegerField, BooleanField, Count, ExpressionWrapper, Q, Window
+from django.db.models import (
+    BigIntegerField,
+    BooleanField,
+    Count,
+    ExpressionWrapper,
+    Max,
+    Q,
+    Sum,
+    Window,
+)
 from django.db.models.functions import Coalesce
 
 from estimates.margins.messages import margins_message
@@ -38,6 +48,9 @@ WEIGHT_COLUMNS = ("weight_poststrat", "weight_rds2", "weight_ss")
 NO_MARGINS = "No population margins were entered for this survey."
 # Rows of the recruitment forest read per fetch.
 CHAINS_CHUNK = 20_000
+# Up to this every partial sum of whole network sizes is a whole float64: numpy's pairwise sum
+# of the degrees is then the exact sum, whatever the order of the rows.
+EXACT_SUM = 2**53
 
 
 @dataclass(frozen=True)
@@ -146,6 +159,57 @@ def _ss(survey: Survey, chains: _Chains) -> np.ndarray | str:
     size = EstimationSettings.of(survey).population_size
     samples = ss_sample_count(respondents=sample.size)
     return ss_weights(sample, population_size=size, seed=SS_SEED, samples=samples)
+
+
+@dataclass(frozen=True)
+class RDS2Terms:
+    """The RDS-II weight of each kept chained respondent as ``mean / degree`` (none when no mean).
+
+    The degree is the respondent's network size, or ``largest`` when it is missing or 0.
+    """
+
+    mean: float | None
+    largest: int = 0
+
+    def sql(self, *, response: str) -> tuple[str, list[Any]]:
+        """Return SQL of a response row's weight_rds2 (NULL when it has none) and its parameters."""
+        if self.mean is None:
+            return "NULL::float8", []
+        return (
+            f"CASE WHEN {response}.wave IS NOT NULL AND {response}.withdrawn_at IS NULL "
+            f"THEN %s::float8 / COALESCE(NULLIF({response}.network_size, 0), %s)::float8 END",
+            [repr(self.mean), self.largest],
+        )
+
+
+def rds2_terms(*, survey: Survey) -> RDS2Terms | None:
+    """Return the terms of weight_rds2 when it is the survey's only weight set, else None.
+
+    Read by one aggregate query instead of the whole forest, they give ``weight_table``'s weights
+    bit for bit: network sizes are whole, so the sum of the degrees is exact in float64 (checked:
+    ``EXACT_SUM``), numpy's mean is that sum over the count, and each weight one IEEE division.
+    None when margins or SS weights need ``weight_table`` (or the sum is too large to be exact).
+    """
+    if survey_margins(survey=survey):
+        return None
+    kept = Q(withdrawn_at__isnull=True)
+    missing = Q(network_size__isnull=True) | Q(network_size=0)
+    forest = Response.objects.filter(survey=survey, wave__isnull=False).aggregate(
+        chained=Count("id"),
+        linked=Count("id", filter=Q(seed_link__isnull=False) | Q(recruiter__isnull=False)),
+        kept=Count("id", filter=kept),
+        reported=Sum("network_size", filter=kept & ~missing, default=0),
+        missing=Count("id", filter=kept & missing),
+        largest=Max("network_size"),
+    )
+    if not forest["linked"] or not forest["largest"]:
+        return RDS2Terms(mean=None)  # NO_CHAINS or NO_DEGREES: no RDS weights at all
+    if not ss_unavailable(survey=survey, respondents=forest["chained"]):
+        return None
+    total = forest["reported"] + forest["missing"] * forest["largest"]
+    if not forest["kept"] or total > EXACT_SUM:
+        return None
+    return RDS2Terms(mean=total / forest["kept"], largest=forest["largest"])
 
 
 def weight_table(*, survey: Survey) -> WeightTable:

@@ -22,7 +22,13 @@ from django.db import connection
 from django.db.models import QuerySet
 
 from aggregates.selectors import survey_questions
-from estimates.margins.weights import WEIGHT_COLUMNS, WeightTable, weight_table
+from estimates.margins.weights import (
+    WEIGHT_COLUMNS,
+    RDS2Terms,
+    WeightTable,
+    rds2_terms,
+    weight_table,
+)
 from exports.options import (
     CHUNK_BYTES,
     ITERATOR_CHUNK,
@@ -226,10 +232,35 @@ def _neutral_sql(expression: str) -> str:
     )
 
 
-def wide_sql(*, survey: Survey, options: ExportOptions) -> tuple[str, list[Any], list[str]]:
-    """Return the PostgreSQL SELECT of the wide export, its parameters and its header."""
+def _weights_sql(terms: RDS2Terms | None) -> tuple[list[str], list[Any], list[str], str]:
+    """Return the weights' inner and outer columns, the inner ones' parameters, and the join."""
+    if terms is None:  # the weights table uploaded from weight_table
+        weights = range(len(WEIGHT_COLUMNS))
+        return (
+            # Each weight's text once, for the few tests on it in the outer SELECT.
+            [f"w.w{n} AS w{n}, w.w{n}::text AS wt{n}, w.t{n} AS t{n}" for n in weights],
+            [],
+            [weight_text_sql(value=f"v.w{n}", text=f"v.wt{n}", written=f"v.t{n}") for n in weights],
+            f"LEFT JOIN pg_temp.{WEIGHTS_TABLE} w ON w.id = r.id ",
+        )
+    # weight_rds2 computed here, and below 1e15 (at most the largest network size): no text
+    # from Python, no NaN. The other weight sets are empty.
+    rds2, params = terms.sql(response="r")
+    rds2_at = WEIGHT_COLUMNS.index("weight_rds2")
+    outer = ["NULL"] * len(WEIGHT_COLUMNS)
+    outer[rds2_at] = weight_text_sql(text="v.rds2")
+    return [f"({rds2})::text AS rds2"], params, outer, ""
+
+
+def wide_sql(
+    *, survey: Survey, options: ExportOptions, terms: RDS2Terms | None = None
+) -> tuple[str, list[Any], list[str]]:
+    """Return the PostgreSQL SELECT of the wide export, its parameters and its header.
+
+    The weights come from the temporary weights table, or from ``terms`` when given.
+    """
     columns = wide_columns(survey, survey_questions(survey=survey), options.labels)
-    weights = range(len(WEIGHT_COLUMNS))
+    weight_inner, weight_params, weight_outer, join = _weights_sql(terms)
     inner = [
         "r.id",
         "r.submitted_at",
@@ -246,8 +277,6 @@ def wide_sql(*, survey: Survey, options: ExportOptions) -> tuple[str, list[Any],
         "WHEN r.quality_flags = '[]'::jsonb THEN '' "
         "WHEN jsonb_typeof(r.quality_flags) = 'array' THEN array_to_string(ARRAY("
         "SELECT jsonb_array_elements_text(r.quality_flags)), '|') END AS flags",
-        # Each weight's text once, for the few tests on it in the outer SELECT.
-        *(f"w.w{n} AS w{n}, w.w{n}::text AS wt{n}, w.t{n} AS t{n}" for n in weights),
     ]
     outer = [
         "v.id",
@@ -312,22 +341,24 @@ def wide_sql(*, survey: Survey, options: ExportOptions) -> tuple[str, list[Any],
                 f"THEN {source} ->> {key} END AS {alias}"
             )
             outer.append(_neutral_sql(f"v.{alias}"))
-    outer += [weight_text_sql(value=f"v.w{n}", text=f"v.wt{n}", written=f"v.t{n}") for n in weights]
+    outer += weight_outer
     condition, filter_params = options.filters.sql("r")
     # OFFSET 0 keeps the inner SELECT a separate step, so each JSON value is extracted once.
     sql = (
         f"SELECT {', '.join(outer)} FROM ("  # noqa: S608 - slug-checked codes, bound values
-        f"SELECT {', '.join(inner)} FROM surveys_response r "
-        f"LEFT JOIN pg_temp.{WEIGHTS_TABLE} w ON w.id = r.id "
+        f"SELECT {', '.join([*inner, *weight_inner])} FROM surveys_response r {join}"
         f"WHERE r.survey_id = %s{condition} "
         "ORDER BY r.id OFFSET 0) AS v ORDER BY v.id"
     )
-    return sql, [*params, survey.pk, *filter_params], wide_header(columns)
+    return sql, [*params, *weight_params, survey.pk, *filter_params], wide_header(columns)
 
 
 def wide_copy(survey: Survey, options: ExportOptions, progress: Progress | None) -> Iterator[bytes]:
-    sql, params, header = wide_sql(survey=survey, options=options)
-    table = weight_table(survey=survey)
+    # When weight_rds2 is the only weight set, PostgreSQL computes it from two numbers: the rows
+    # start at once, with no forest read into numpy and no weights table (seconds at a million).
+    terms = rds2_terms(survey=survey)
+    sql, params, header = wide_sql(survey=survey, options=options, terms=terms)
+    table = weight_table(survey=survey) if terms is None else None
     yield from encoded([header], options)
     delimiter = _literal(options.delimiter)
     statement = f"COPY ({sql}) TO STDOUT WITH (FORMAT csv, DELIMITER {delimiter})"
@@ -338,7 +369,8 @@ def wide_copy(survey: Survey, options: ExportOptions, progress: Progress | None)
         cursor = wrapper.cursor
         # PostgreSQL's default, said here: the weights' text relies on its shortest digits.
         cursor.execute("SET extra_float_digits = 1")
-        weights_upload(cursor=cursor, table=table)
+        if table is not None:
+            weights_upload(cursor=cursor, table=table)
         try:
             with cursor.copy(statement, params) as copy:
                 for row in copy:
@@ -353,7 +385,8 @@ def wide_copy(survey: Survey, options: ExportOptions, progress: Progress | None)
                     if progress is not None and done % PROGRESS_EVERY == 0:
                         progress(done)
         finally:
-            weights_drop(cursor=cursor)
+            if table is not None:
+                weights_drop(cursor=cursor)
     if parts:
         yield b"".join(parts)
     if progress is not None:

@@ -88,16 +88,17 @@ def weights_drop(*, cursor: Any) -> None:
     cursor.execute(f"DROP TABLE IF EXISTS pg_temp.{WEIGHTS_TABLE}")
 
 
-def weight_text_sql(*, value: str, text: str, written: str) -> str:
+def weight_text_sql(*, text: str, value: str = "", written: str = "") -> str:
     """Return SQL writing a weight as Python's ``repr`` does, empty for NULL and NaN.
 
     ``text`` is the value cast to text (computed once, below this expression): PostgreSQL
     writes the same shortest digits as Python (extra_float_digits 1, its default) but leaves
-    ".0" off whole numbers. ``written`` is the text Python made for a value PostgreSQL would
-    write otherwise.
+    ".0" off whole numbers. ``value`` is the float, to test for NaN (none without it); ``written``
+    the text Python made for a value PostgreSQL would write otherwise (none without it).
     """
-    return (
-        f"COALESCE({written}, CASE WHEN {value} = 'NaN' THEN NULL "
-        f"WHEN strpos({text}, '.') = 0 AND strpos({text}, 'e') = 0 THEN {text} || '.0' "
-        f"ELSE {text} END)"
+    nan = f"WHEN {value} = 'NaN' THEN NULL " if value else ""
+    cell = (
+        f"CASE {nan}WHEN strpos({text}, '.') = 0 AND strpos({text}, 'e') = 0 "
+        f"THEN {text} || '.0' ELSE {text} END"
     )
+    return f"COALESCE({written}, {cell})" if written else cell

@@ -1,4 +1,4 @@
-"""The wide export's COPY path writes what the Python path writes, at its edges."""
+"""The wide export's COPY path writes what the Python path writes, at its edges and weights."""
 
 from __future__ import annotations
 
@@ -8,12 +8,15 @@ import io
 import numpy as np
 import pytest
 from django.db import connection
+from django.utils import timezone
 
-from estimates.margins.weights import WeightTable
+from estimates.margins import weights as weights_module
+from estimates.margins.weights import WeightTable, rds2_terms, weight_table
 from exports.options import ExportOptions, encoded
 from exports.rows.wide import wide_copy, wide_rows
 from exports.rows.wide_weights import WEIGHTS_TABLE, weight_text_sql, weights_drop, weights_upload
 from surveys.models import Option, Response, Survey
+from tests.fixtures.analytics import estimation_set
 from tests.fixtures.factories import ResponseFactory
 
 pytestmark = pytest.mark.postgres
@@ -88,3 +91,81 @@ def test_the_copy_export_writes_a_number_answer_to_a_question_coded_with_numbers
         "",
     ]
     assert Response.objects.filter(survey=sco_survey).count() == len(given)
+
+
+def _chains(survey: Survey, sizes: list[int | None]) -> list[Response]:
+    """Respondents in one chain from a seed, each recruiting the next, with these network sizes."""
+    made: list[Response] = []
+    for size in sizes:
+        recruiter = made[-1] if made else None
+        made.append(
+            ResponseFactory(
+                survey=survey,
+                network_size=size,
+                recruiter=recruiter,
+                wave=0 if recruiter is None else recruiter.wave + 1,
+            )
+        )
+    return made
+
+
+def _weights(data: bytes) -> dict[int, list[str]]:
+    rows = list(csv.reader(io.StringIO(data.decode(), newline="")))
+    return {int(row[0]): row[-3:] for row in rows[1:]}
+
+
+def test_with_rds2_the_only_weight_set_postgresql_computes_it_bit_for_bit_as_numpy(
+    sco_survey: Survey,
+) -> None:
+    # Sizes whose mean has no short decimal, a missing and a zero size (both take the largest),
+    # a withdrawn respondent (in the forest, no weight) and one outside any chain (no weight).
+    made = _chains(sco_survey, [3, 7, None, 1, 0, 1_000_003, 13, 2, 9, 11])
+    Response.objects.filter(pk=made[7].pk).update(withdrawn_at=timezone.now())
+    outside = ResponseFactory(survey=sco_survey, network_size=4, wave=None)
+    assert rds2_terms(survey=sco_survey) is not None  # no margins, no population size
+    export = ExportOptions(kind="responses", labels="en", bom=False)
+    copied = b"".join(wide_copy(sco_survey, export, None))
+    assert copied == b"".join(encoded(wide_rows(sco_survey, export, None), export))
+    table = weight_table(survey=sco_survey)
+    numpy_written = dict(zip(table.ids.tolist(), table.column("weight_rds2").tolist(), strict=True))
+    weights = _weights(copied)
+    assert {pk: cells[1] for pk, cells in weights.items() if cells[1]} == {
+        pk: repr(weight) for pk, weight in numpy_written.items()
+    }
+    assert weights[made[7].pk] == weights[outside.pk] == ["", "", ""]
+    assert weights[made[2].pk][1] == weights[made[4].pk][1] == weights[made[5].pk][1]
+    assert len(numpy_written) == 9
+
+
+def test_without_chains_or_network_sizes_the_copy_export_leaves_every_weight_empty(
+    sco_survey: Survey,
+) -> None:
+    export = ExportOptions(kind="responses", labels="en", bom=False)
+    for size in (5, None, 8):  # no seed link, no recruiter: no chain
+        ResponseFactory(survey=sco_survey, network_size=size, wave=None)
+    unchained = b"".join(wide_copy(sco_survey, export, None))
+    _chains(sco_survey, [None, 0, None])  # a chain, but nobody in it reported a network size
+    sizeless = b"".join(wide_copy(sco_survey, export, None))
+    assert sizeless == b"".join(encoded(wide_rows(sco_survey, export, None), export))
+    for copied, respondents in ((unchained, 3), (sizeless, 6)):
+        weights = list(_weights(copied).values())
+        assert weights == [["", "", ""]] * respondents
+
+
+def test_ss_weights_or_a_sum_beyond_exact_floats_take_the_weights_table(
+    sco_survey: Survey, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _chains(sco_survey, [3, 7, 5, 1, 8, 2])
+    export = ExportOptions(kind="responses", labels="en", bom=False)
+    # Network sizes summing above EXACT_SUM: numpy's float sum could differ from the exact one.
+    monkeypatch.setattr(weights_module, "EXACT_SUM", 25)
+    assert rds2_terms(survey=sco_survey) is None
+    copied = b"".join(wide_copy(sco_survey, export, None))
+    assert copied == b"".join(encoded(wide_rows(sco_survey, export, None), export))
+    monkeypatch.undo()
+    assert rds2_terms(survey=sco_survey) is not None
+    estimation_set(sco_survey, population_size=100)
+    assert rds2_terms(survey=sco_survey) is None
+    copied = b"".join(wide_copy(sco_survey, export, None))
+    assert copied == b"".join(encoded(wide_rows(sco_survey, export, None), export))
+    assert all(all(cells[1:]) for cells in _weights(copied).values())  # RDS-II and SS
