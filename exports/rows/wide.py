@@ -6,6 +6,7 @@ produces the final cells (labels, 0/1 columns, neutralized text), so the export 
 Both paths write the same bytes for the same data. The last three columns are the respondent's
 weights (``estimates.margins.weights``), computed with numpy before the rows stream and joined
 by response id: in the SELECT on PostgreSQL (``exports.rows.wide_weights``), in Python elsewhere.
+When RDS-II is the only weight set, the SELECT computes it from its two terms instead.
 """
 
 from __future__ import annotations
