@@ -193,14 +193,15 @@ def rds2_terms(*, survey: Survey) -> RDS2Terms | None:
     if survey_margins(survey=survey):
         return None
     kept = Q(withdrawn_at__isnull=True)
-    missing = Q(network_size__isnull=True) | Q(network_size=0)
+    size = Response.network_size.field.name
+    missing = Q(**{f"{size}__isnull": True}) | Q(**{size: 0})
     forest = Response.objects.filter(survey=survey, wave__isnull=False).aggregate(
         chained=Count("id"),
         linked=Count("id", filter=Q(seed_link__isnull=False) | Q(recruiter__isnull=False)),
         kept=Count("id", filter=kept),
-        reported=Sum("network_size", filter=kept & ~missing, default=0),
+        reported=Sum(size, filter=kept & ~missing, default=0),
         missing=Count("id", filter=kept & missing),
-        largest=Max("network_size"),
+        largest=Max(size),
     )
     if not forest["linked"] or not forest["largest"]:
         return RDS2Terms(mean=None)  # NO_CHAINS or NO_DEGREES: no RDS weights at all
