@@ -169,3 +169,16 @@ def test_ss_weights_or_a_sum_beyond_exact_floats_take_the_weights_table(
     copied = b"".join(wide_copy(sco_survey, export, None))
     assert copied == b"".join(encoded(wide_rows(sco_survey, export, None), export))
     assert all(all(cells[1:]) for cells in _weights(copied).values())  # RDS-II and SS
+
+
+def test_an_option_whose_label_an_editor_left_empty_exports_as_an_empty_cell(
+    sco_survey: Survey,
+) -> None:
+    Option.objects.filter(question__survey=sco_survey, question__code="impact").update(label_en="")
+    answered = ResponseFactory(survey=sco_survey)
+    export = ExportOptions(kind="responses", labels="en", bom=False)
+    copied = b"".join(wide_copy(sco_survey, export, None))
+    assert copied == b"".join(encoded(wide_rows(sco_survey, export, None), export))
+    rows = list(csv.DictReader(io.StringIO(copied.decode(), newline="")))
+    assert answered.answers["impact"] and [row["impact"] for row in rows] == [""]
+    assert rows[0]["awareness"]  # the other labels are written
