@@ -199,8 +199,9 @@ def _quality_context(
     """Return the monitor's sample health, flagged responses and design changes.
 
     The flagged counts are the tally's (``figures``): without any, no flagged row is read."""
-    chains = flagged_chains(survey=survey, counts=figures.flag_chains)
-    pending = sum(chain.pending for chain in chains)
+    chains = flagged_chains(survey=survey, counts=figures.flag_chains, shown=MONITOR_MOST_URGENT)
+    flagged_counts = [each for each in figures.flag_chains.values() if each[0]]
+    pending = sum(each[1] for each in flagged_counts)
     # One more than shown tells whether there are older ones, without counting them all.
     changes = design_changes(survey=survey, limit=MONITOR_CHANGES + 1)
     health = health_panel(survey=survey, limit=MONITOR_MOST_URGENT)
@@ -210,8 +211,8 @@ def _quality_context(
         "snooze_days": SNOOZE_DAYS,
         "thresholds_form": ThresholdsForm(survey=survey),
         # Most awaiting review first (flagged_chains' order).
-        "flagged_chains": chains[:MONITOR_MOST_URGENT],
-        "more_flagged_chains": max(len(chains) - MONITOR_MOST_URGENT, 0),
+        "flagged_chains": chains,
+        "more_flagged_chains": max(len(flagged_counts) - MONITOR_MOST_URGENT, 0),
         "flagged_pending": pending,
         "flagged": flagged_latest(survey=survey, count=MONITOR_FLAGGED) if pending else [],
         "changes": changes[-MONITOR_CHANGES:],

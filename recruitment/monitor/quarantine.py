@@ -67,17 +67,30 @@ def _flagged(survey: Survey) -> QuerySet[Response]:
 
 
 def flagged_chains(
-    *, survey: Survey, counts: dict[int | None, tuple[int, int, int, int]] | None = None
+    *,
+    survey: Survey,
+    counts: dict[int | None, tuple[int, int, int, int]] | None = None,
+    shown: int | None = None,
 ) -> list[FlaggedChain]:
     """Return the chains holding flagged responses, most awaiting review first.
 
     Counted by the monitor's tally (kept up to date by id, recounted after a flag or a review),
     not by reading the responses; ``counts`` is a tally's ``flag_chains`` read already. One
-    query, for the seed links' labels."""
+    query, for the seed links' labels: with ``shown``, only the first ``shown`` chains are
+    returned and only their labels (and those of chains tied with the last) are read, so that
+    the monitor's cost does not grow with the number of chains."""
     if counts is None:
         counts = tally_read(survey=survey).flag_chains
+    flagged = {seed_id: each for seed_id, each in counts.items() if each[0]}
+    wanted = list(flagged)
+    if shown is not None and len(flagged) > shown:
+        # The label only breaks ties: the chains ranked after the shown ones by their counts
+        # alone cannot be shown whatever their label.
+        keys = sorted((-each[1], -each[0]) for each in flagged.values())
+        last = keys[shown - 1]
+        wanted = [pk for pk, each in flagged.items() if (-each[1], -each[0]) <= last]
     labels = dict(
-        SeedLink.objects.filter(pk__in=[pk for pk in counts if pk is not None]).values_list(
+        SeedLink.objects.filter(pk__in=[pk for pk in wanted if pk is not None]).values_list(
             "pk", "label"
         )
     )
@@ -85,15 +98,15 @@ def flagged_chains(
         FlaggedChain(
             chain=str(seed_id) if seed_id else NO_SEED,
             label=labels.get(seed_id, "") if seed_id else "",
-            flagged=flagged,
-            pending=pending,
-            accepted=accepted,
-            excluded=excluded,
+            flagged=flagged[seed_id][0],
+            pending=flagged[seed_id][1],
+            accepted=flagged[seed_id][2],
+            excluded=flagged[seed_id][3],
         )
-        for seed_id, (flagged, pending, accepted, excluded) in counts.items()
-        if flagged
+        for seed_id in wanted
     ]
-    return sorted(chains, key=lambda chain: (-chain.pending, -chain.flagged, chain.label))
+    chains.sort(key=lambda chain: (-chain.pending, -chain.flagged, chain.label))
+    return chains if shown is None else chains[:shown]
 
 
 def chain_known(chain: str) -> bool:

@@ -105,3 +105,16 @@ def test_with_fewer_alerts_and_flagged_chains_than_shown_the_monitor_lists_all_w
     assert len(re.findall(r'<tr data-chain="\d+">', _section(page, "flagged"))) == 3
     assert 'id="more-alerts"' not in page and 'id="more-flagged-chains"' not in page
     assert " more alert" not in page and " more chain" not in page
+
+
+def test_chains_tied_at_the_monitor_s_last_flagged_row_are_shown_in_the_order_of_their_labels(
+    sco_survey: Survey, organizer: User
+) -> None:
+    # One flagged response awaiting review in each chain, stored in reverse order of the labels.
+    for n in reversed(range(MONITOR_MOST_URGENT + 3)):
+        chain_store(sco_survey, f"Tied {n:02}", 2, quality_flags=["too_fast"])
+    flagged = _section(_page(organizer, f"/en/organize/{sco_survey.slug}/"), "flagged")
+    rows = re.findall(r'<tr data-chain="\d+"><td>([^<]+)</td>', flagged)
+    assert rows == [f"Tied {n:02}" for n in range(MONITOR_MOST_URGENT)]
+    assert _more_link(flagged, "more-flagged-chains")[1] == "and 3 more chains"
+    assert f"All {MONITOR_MOST_URGENT + 3} flagged responses awaiting review" in flagged
