@@ -224,7 +224,11 @@ def test_the_bundle_readme_lists_the_design_changes_and_the_review_decisions(
         new="4",
         user=organizer,
     )
-    flagged = Response.objects.filter(survey=study, withdrawn_at__isnull=True)[:2]
+    # Two distinct rows, read once: indexing an unordered slice queries again each time, and
+    # PostgreSQL may hand back the row just updated (it moved in the heap) as the second one.
+    flagged = list(
+        Response.objects.filter(survey=study, withdrawn_at__isnull=True).order_by("pk")[:2]
+    )
     Response.objects.filter(pk=flagged[0].pk).update(quality_flags=["too_fast"], review="excluded")
     Response.objects.filter(pk=flagged[1].pk).update(quality_flags=["honeypot"], review="accepted")
     readme = _command_bundle(study, tmp_path)[README].decode()
