@@ -17,7 +17,7 @@ It is analytic (no random draws), so unlike the tree bootstrap it works on a sin
 R builds the n x n matrix. Here a pair contributes the product of its rows' squared weights below
 the cap and the squared cap above it; a row's partners below the cap are the weights up to a
 limit, so its sums over earlier rows are sums over earlier rows with a weight below its limit,
-taken block by block (O(n sqrt(distinct weights)) time, O(n) memory): it runs at a million.
+taken block by block (O(n sqrt(distinct limits)) time, O(n) memory): it runs at a million.
 The influence G_i depends on the order of the rows, as in R: the order is the sample's
 (the order of recruitment). Numpy only.
 """
