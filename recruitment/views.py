@@ -21,7 +21,7 @@ from recruitment.forms import SeedLinkEditForm, SeedLinkForm, ThresholdsForm
 from recruitment.health.snooze import SNOOZE_DAYS
 from recruitment.health.store import alert_groups, health_panel
 from recruitment.monitor.figures import Monitor, monitor_figures
-from recruitment.monitor.quarantine import flagged_chains, flagged_latest
+from recruitment.monitor.quarantine import flagged_chains, flagged_counts, flagged_latest
 from recruitment.seed_links import (
     seed_link_create,
     seed_link_deactivate,
@@ -200,8 +200,8 @@ def _quality_context(
 
     The flagged counts are the tally's (``figures``): without any, no flagged row is read."""
     chains = flagged_chains(survey=survey, counts=figures.flag_chains, shown=MONITOR_MOST_URGENT)
-    flagged_counts = [each for each in figures.flag_chains.values() if each[0]]
-    pending = sum(each[1] for each in flagged_counts)
+    flagged = flagged_counts(figures.flag_chains)
+    pending = sum(each[1] for each in flagged.values())
     # One more than shown tells whether there are older ones, without counting them all.
     changes = design_changes(survey=survey, limit=MONITOR_CHANGES + 1)
     health = health_panel(survey=survey, limit=MONITOR_MOST_URGENT)
@@ -212,7 +212,7 @@ def _quality_context(
         "thresholds_form": ThresholdsForm(survey=survey),
         # Most awaiting review first (flagged_chains' order).
         "flagged_chains": chains,
-        "more_flagged_chains": max(len(flagged_counts) - MONITOR_MOST_URGENT, 0),
+        "more_flagged_chains": max(len(flagged) - MONITOR_MOST_URGENT, 0),
         "flagged_pending": pending,
         "flagged": flagged_latest(survey=survey, count=MONITOR_FLAGGED) if pending else [],
         "changes": changes[-MONITOR_CHANGES:],

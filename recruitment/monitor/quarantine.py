@@ -66,6 +66,13 @@ def _flagged(survey: Survey) -> QuerySet[Response]:
     )
 
 
+def flagged_counts(
+    counts: dict[int | None, tuple[int, int, int, int]],
+) -> dict[int | None, tuple[int, int, int, int]]:
+    """Return the tally's chain counts of the chains holding a flagged response."""
+    return {seed_id: each for seed_id, each in counts.items() if each[0]}
+
+
 def flagged_chains(
     *,
     survey: Survey,
@@ -81,7 +88,7 @@ def flagged_chains(
     the monitor's cost does not grow with the number of chains."""
     if counts is None:
         counts = tally_read(survey=survey).flag_chains
-    flagged = {seed_id: each for seed_id, each in counts.items() if each[0]}
+    flagged = flagged_counts(counts)
     wanted = list(flagged)
     if shown is not None and len(flagged) > shown:
         # The label only breaks ties: the chains ranked after the shown ones by their counts
